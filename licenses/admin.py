@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from licenses.models import Licence, LicenceApplication, Product, Vendor
+from registry.admin import ReadOnlyHistoryAdmin
+
+
+@admin.register(Vendor)
+class VendorAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("name", "registration_number", "status")
+    list_filter = ("status",)
+    search_fields = ("name", "registration_number")
+
+
+@admin.register(Product)
+class ProductAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("reference", "name", "vendor", "control_entry", "category")
+    list_filter = ("category",)
+    list_select_related = ("vendor",)
+    search_fields = ("reference", "name", "control_entry")
+
+
+@admin.register(LicenceApplication)
+class LicenceApplicationAdmin(ReadOnlyHistoryAdmin):
+    list_display = (
+        "reference",
+        "vendor",
+        "licence_type",
+        "destination",
+        "status",
+        "submitted_at",
+    )
+    list_filter = ("status", "licence_type")
+    list_select_related = ("vendor", "destination")
+    search_fields = ("reference",)
+
+
+@admin.register(Licence)
+class LicenceAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("number", "application", "status", "valid_from", "valid_until")
+    list_filter = ("status",)
+    list_select_related = ("application",)
+    search_fields = ("number",)

@@ -1,0 +1,252 @@
+"""Vendors, their products, their licence applications and the licences granted on them.
+
+Statuses only change through the services in ``licenses.services``, which check the allowed
+transitions and write history naming the acting user and the reason. Nothing here is ever deleted.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from registry.history import TrackedModel, project_history
+
+
+def _choices_constraint(field: str, choices: type[models.TextChoices], name: str):
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class VendorStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    DEBARRED = "debarred", "Debarred"
+
+
+class Vendor(TrackedModel):
+    """An exporting company registered with the ministry."""
+
+    Status = VendorStatus
+
+    name = models.CharField("company name", max_length=200)
+    registration_number = models.CharField(
+        max_length=50,
+        unique=True,
+        help_text="The company registry number; its key in URLs.",
+    )
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    contact_phone = models.CharField(max_length=50, blank=True)
+    address = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            _choices_constraint("status", VendorStatus, "vendor_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(registration_number=""),
+                name="vendor_registration_number_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductCategory(models.TextChoices):
+    INTRUSION = "intrusion", "Intrusion software"
+    INTERCEPTION = "interception", "Interception"
+    FORENSICS = "forensics", "Forensics"
+    DEFENSIVE = "defensive", "Defensive"
+    OTHER = "other", "Other"
+
+
+class Product(TrackedModel):
+    """An item a vendor offers for export, classified by its control-list entry."""
+
+    Category = ProductCategory
+
+    reference = models.CharField(max_length=20, unique=True)
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=200)
+    control_entry = models.CharField(
+        max_length=20,
+        help_text="Wassenaar-style control-list entry, such as 4A005 or 5A001.j.",
+    )
+    category = models.CharField(max_length=12, choices=Category.choices)
+    description = models.TextField(blank=True)
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            _choices_constraint("category", ProductCategory, "product_category_valid"),
+            models.UniqueConstraint(
+                fields=["vendor", "name"], name="product_name_unique_per_vendor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.name}"
+
+
+class LicenceType(models.TextChoices):
+    MARKETING = "marketing", "Marketing licence"
+    EXPORT = "export", "Export licence"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    UNDER_REVIEW = "under_review", "Under review"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class EndUserKind(models.TextChoices):
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    INTELLIGENCE = "intelligence", "Intelligence"
+    MILITARY = "military", "Military"
+    OTHER_GOVERNMENT = "other_government", "Other government body"
+    PRIVATE = "private", "Private entity"
+
+
+class LicenceApplication(TrackedModel):
+    """A vendor's request for a marketing or export licence to one destination and end user."""
+
+    Status = ApplicationStatus
+
+    EndUserKind = EndUserKind
+
+    PENDING_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
+
+    reference = models.CharField(max_length=20, unique=True)
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="applications")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="applications")
+    licence_type = models.CharField(max_length=10, choices=LicenceType.choices)
+    destination = models.ForeignKey(
+        "countries.Country", on_delete=models.PROTECT, related_name="applications"
+    )
+    end_user_name = models.CharField(max_length=200)
+    end_user_kind = models.CharField(max_length=20, choices=EndUserKind.choices)
+    end_use = models.TextField("end-use statement")
+    value = models.DecimalField(max_digits=15, decimal_places=2)
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code, such as EUR or USD.")
+    screening = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The last screening: [{rule, passed, message}], one entry per rule.",
+    )
+    screened_against = models.ForeignKey(
+        "countries.WhitelistRevision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The whitelist revision in force when the application was last screened.",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The official, or the system actor for a refusal by screening.",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["submitted_at", "reference"]
+        permissions = [
+            (
+                "submit_licenceapplication",
+                "Can submit and withdraw licence applications",
+            ),
+            ("decide_licenceapplication", "Can approve or refuse licence applications"),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            _choices_constraint("status", ApplicationStatus, "application_status_valid"),
+            _choices_constraint("licence_type", LicenceType, "application_licence_type_valid"),
+            _choices_constraint("end_user_kind", EndUserKind, "application_end_user_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="application_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}\Z"),
+                name="application_currency_iso",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        ApplicationStatus.SUBMITTED,
+                        ApplicationStatus.UNDER_REVIEW,
+                        ApplicationStatus.WITHDRAWN,
+                    ]
+                )
+                | Q(decided_at__isnull=False),
+                name="application_decision_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING_STATUSES
+
+
+class LicenceStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+    SURRENDERED = "surrendered", "Surrendered"
+
+
+class Licence(TrackedModel):
+    """A licence granted on an approved application."""
+
+    Status = LicenceStatus
+
+    NUMBER_PREFIXES = {LicenceType.MARKETING: "ML", LicenceType.EXPORT: "EL"}
+
+    number = models.CharField(max_length=20, unique=True)
+    application = models.OneToOneField(
+        LicenceApplication, on_delete=models.PROTECT, related_name="licence"
+    )
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    renewal_barred = models.BooleanField(
+        default=False,
+        help_text="Set when a whitelist revision let the licence run to expiry with no renewal.",
+    )
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["number"]
+        permissions = [("manage_licence", "Can suspend, reinstate and revoke licences")]
+        indexes = [models.Index(fields=["status", "valid_until"])]
+        constraints = [
+            _choices_constraint("status", LicenceStatus, "licence_status_valid"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gt=F("valid_from")),
+                name="licence_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

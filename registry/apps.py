@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "registry"
+    verbose_name = "Registry"
+
+    def ready(self) -> None:
+        from registry import history  # noqa: F401  (connects the history guarantees)

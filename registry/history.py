@@ -1,0 +1,258 @@
+"""The one way tracked models are written: every write carries who made it and why.
+
+django-simple-history records a change when a model instance is saved, through Django's signals.
+It does not see ``QuerySet.update()``, ``bulk_create``, ``bulk_update`` or ``delete()``, so the
+tracked models refuse those outside this module's helpers, which write the history rows
+themselves. Every history record must name its user (a person, or the system actor for the seed
+and scheduled jobs) and a reason; a save without them fails instead of leaving an anonymous record.
+
+Services call :func:`save` for one object and :func:`bulk_update` for many.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.conf import settings
+from django.db import models, transaction
+from django.dispatch import receiver
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+SYSTEM_USERNAME = "system"
+
+_bulk_writes_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "bulk_writes_allowed", default=False
+)
+_backdating_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "backdating_allowed", default=False
+)
+
+
+class HistoryBypassError(RuntimeError):
+    """A write to a tracked model tried to skip its history record."""
+
+
+class MissingAuditContextError(ValueError):
+    """A history record would have been written without a user or a reason."""
+
+
+# --- Tracked models ---------------------------------------------------------------------------
+
+
+class TrackedQuerySet(models.QuerySet):
+    """Refuses the queryset writes that bypass history, except inside this module's helpers."""
+
+    def _refuse_unless_allowed(self, operation: str) -> None:
+        if not _bulk_writes_allowed.get():
+            raise HistoryBypassError(
+                f"{self.model._meta.label}.objects.{operation}() would write without history; "
+                "use a service, which calls registry.history.save() or bulk_update()."
+            )
+
+    def update(self, **kwargs):
+        self._refuse_unless_allowed("update")
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        self._refuse_unless_allowed("bulk_create")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        self._refuse_unless_allowed("bulk_update")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def delete(self):
+        raise HistoryBypassError(
+            f"{self.model._meta.label} records are never deleted: suspend, withdraw or revoke."
+        )
+
+    delete.queryset_only = True
+
+
+class TrackedModel(models.Model):
+    """Base of every model whose history is kept. Nothing on record is ever deleted."""
+
+    objects = TrackedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise HistoryBypassError(
+            f"{self._meta.label} records are never deleted: suspend, withdraw or revoke."
+        )
+
+
+class AuditedHistoricalRecord(models.Model):
+    """Fields added to every history table.
+
+    ``history_username`` keeps the acting user's name as it was, so the record still reads right
+    after the account is renamed, deactivated or removed. ``audit_seq`` and ``audit_hash`` place
+    the record in the tamper-evident chain over all history tables.
+    """
+
+    history_username = models.CharField(max_length=150, default="", editable=False)
+    audit_seq = models.BigIntegerField(null=True, unique=True, editable=False)
+    audit_hash = models.CharField(max_length=64, default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def project_history(**kwargs) -> HistoricalRecords:
+    """The project's history configuration, the same for every tracked model.
+
+    The user is kept as a plain id (no foreign key), so deleting an account can never rewrite
+    history; the name is copied into ``history_username``.
+    """
+    return HistoricalRecords(
+        bases=[AuditedHistoricalRecord],
+        history_user_id_field=models.BigIntegerField(null=True, db_index=True),
+        **kwargs,
+    )
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+def ensure_system_user(apps, schema_editor=None) -> None:
+    """Creates the system actor if missing. Takes an app registry, so migrations can call it."""
+    User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={
+            "first_name": "Registry",
+            "last_name": "system",
+            "is_active": False,
+            "password": "!",  # unusable: the system actor never signs in
+        },
+    )
+
+
+def system_user():
+    """The named actor for the seed and scheduled commands, created by a migration."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=SYSTEM_USERNAME)
+
+
+@contextlib.contextmanager
+def backdating() -> Iterator[None]:
+    """Lets the seed date its records in the past. No other caller may backdate a record."""
+    token = _backdating_allowed.set(True)
+    try:
+        yield
+    finally:
+        _backdating_allowed.reset(token)
+
+
+@contextlib.contextmanager
+def bulk_writes() -> Iterator[None]:
+    """Allows the queryset writes that skip history. Only the helpers below use it."""
+    token = _bulk_writes_allowed.set(True)
+    try:
+        yield
+    finally:
+        _bulk_writes_allowed.reset(token)
+
+
+def _stamp(obj: models.Model, *, by, reason: str, at: datetime.datetime | None) -> None:
+    if by is None or not getattr(by, "pk", None):
+        raise MissingAuditContextError(f"{obj._meta.label}: a change needs the acting user.")
+    if not reason or not reason.strip():
+        raise MissingAuditContextError(f"{obj._meta.label}: a change needs a reason.")
+    obj._history_user = by
+    obj._change_reason = reason.strip()
+    if at is not None:
+        if not _backdating_allowed.get():
+            raise MissingAuditContextError("Only the seed may date a record in the past.")
+        obj._history_date = at
+    elif hasattr(obj, "_history_date"):
+        del obj._history_date
+
+
+@transaction.atomic
+def save(
+    obj: TrackedModel,
+    *,
+    by,
+    reason: str,
+    at: datetime.datetime | None = None,
+    update_fields: Sequence[str] | None = None,
+) -> TrackedModel:
+    """Saves one tracked object and its history record, naming ``by`` and ``reason``."""
+    _stamp(obj, by=by, reason=reason, at=at)
+    try:
+        obj.save(update_fields=update_fields)
+    finally:
+        for attr in ("_history_user", "_change_reason", "_history_date"):
+            obj.__dict__.pop(attr, None)
+    return obj
+
+
+@transaction.atomic
+def bulk_update(
+    objs: Iterable[TrackedModel],
+    *,
+    fields: Sequence[str],
+    by,
+    reason: str,
+    batch_size: int = 2000,
+) -> int:
+    """Updates many objects of one model and writes one history record for each.
+
+    The rows are written with a few statements per batch, not one save per object, so applying a
+    whitelist revision to tens of thousands of licences stays fast and is still fully recorded.
+    """
+    from simple_history.utils import bulk_update_with_history
+
+    objs = list(objs)
+    if not objs:
+        return 0
+    model = type(objs[0])
+    if by is None or not getattr(by, "pk", None) or not reason or not reason.strip():
+        raise MissingAuditContextError(f"{model._meta.label}: a change needs a user and a reason.")
+    with bulk_writes():
+        return bulk_update_with_history(
+            objs,
+            model,
+            fields=list(fields),
+            batch_size=batch_size,
+            default_user=by,
+            default_change_reason=reason.strip(),
+            default_date=timezone.now(),
+            custom_historical_attrs={"history_username": by.get_username()},
+        )
+
+
+# --- Guarantees on every single-object history record ----------------------------------------
+
+
+@receiver(pre_create_historical_record)
+def _require_user_and_reason(sender, instance, history_instance, **kwargs):
+    user_id = history_instance.history_user_id
+    if user_id is None:
+        raise MissingAuditContextError(
+            f"{instance._meta.label}: saved without an acting user; use registry.history.save()."
+        )
+    if not (history_instance.history_change_reason or "").strip():
+        raise MissingAuditContextError(
+            f"{instance._meta.label}: saved without a reason; use registry.history.save()."
+        )
+    user = getattr(instance, "_history_user", None)
+    history_instance.history_username = (
+        user.get_username() if user is not None else _username_for(user_id)
+    )
+
+
+def _username_for(user_id: int) -> str:
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.filter(pk=user_id).values_list("username", flat=True).first() or ""
+    )

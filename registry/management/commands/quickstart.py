@@ -1,0 +1,29 @@
+"""``manage.py quickstart``: migrate, seed, and serve on http://127.0.0.1:8000.
+
+Running it again changes nothing but starting the server: migrate and seed are idempotent.
+"""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Migrates the database, seeds it and starts the development server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prepare the database but do not serve."
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("quickstart is for development: run it with DEBUG on.")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database migrated.")
+        call_command("seed", stdout=self.stdout)
+        if options["no_serve"]:
+            return
+        self.stdout.write(f"Serving on http://{options['addrport']}/ (Ctrl+C to stop).")
+        call_command("runserver", options["addrport"], use_reloader=False)

@@ -1,0 +1,71 @@
+"""The four roles, as Django groups, and the permissions each holds.
+
+Views and API endpoints check these permissions (never group names), so a superuser or a user given
+a permission directly is treated the same way as a member of the group.
+"""
+
+OFFICIALS = "officials"
+SENIOR_OFFICIALS = "senior_officials"
+AUDITORS = "auditors"
+VENDORS = "vendors"
+
+_OFFICIAL = [
+    "countries.view_country",
+    "countries.view_whitelistrevision",
+    "countries.view_whitelistchange",
+    "countries.propose_whitelistrevision",
+    "licenses.view_vendor",
+    "licenses.add_vendor",
+    "licenses.change_vendor",
+    "licenses.view_product",
+    "licenses.view_licenceapplication",
+    "licenses.decide_licenceapplication",
+    "licenses.view_licence",
+    "licenses.manage_licence",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    OFFICIALS: _OFFICIAL,
+    SENIOR_OFFICIALS: _OFFICIAL + ["countries.approve_whitelistrevision"],
+    AUDITORS: [
+        "registry.view_audit_trail",
+        "countries.view_country",
+        "countries.view_whitelistrevision",
+        "countries.view_whitelistchange",
+        "licenses.view_vendor",
+        "licenses.view_product",
+        "licenses.view_licenceapplication",
+        "licenses.view_licence",
+    ],
+    VENDORS: [
+        "registry.use_vendor_api",
+        "countries.view_country",
+        "licenses.add_product",
+        "licenses.submit_licenceapplication",
+    ],
+}
+
+
+def sync_role_groups(apps, schema_editor=None) -> None:
+    """Creates the groups and sets exactly the permissions above. Safe to run again.
+
+    Takes the app registry of a migration, so it runs against the models as they were then.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for name in names:
+            app_label, codename = name.split(".")
+            permissions.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)

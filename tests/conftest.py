@@ -1,0 +1,125 @@
+"""Fixtures shared by every test folder.
+
+Every test that uses the database starts from the baseline a fresh install has: the roles, the
+system actor and the seeded whitelist (249 countries, 37 eligible). It is written once per test
+database; a transactional test flushes the tables, and the next test writes it again.
+"""
+
+import io
+import os
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+
+from countries.models import Country
+from registry import roles
+from registry.history import SYSTEM_USERNAME, ensure_system_user, system_user
+from registry.models import User
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def ensure_baseline() -> None:
+    if not User.objects.filter(username=SYSTEM_USERNAME).exists():
+        ensure_system_user(apps)
+        roles.sync_role_groups(apps)
+    if not Country.objects.exists():
+        call_command("seed", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Writes the baseline once, outside the per-test transactions that roll back."""
+    with django_db_blocker.unblock():
+        ensure_baseline()
+
+
+@pytest.fixture(autouse=True)
+def _baseline(request):
+    uses_db = request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    ensure_baseline()
+
+
+@pytest.fixture(autouse=True)
+def _requires_postgres(request):
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    if connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("REQUIRE_POSTGRES is set but the tests are not running on PostgreSQL.")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
+
+
+@pytest.fixture
+def system(db):
+    return system_user()
+
+
+def _user_in(role, username, django_user_model, **extra):
+    user = django_user_model.objects.create_user(username=username, password="pw", **extra)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def official(db, django_user_model):
+    return _user_in(roles.OFFICIALS, "official", django_user_model)
+
+
+@pytest.fixture
+def senior(db, django_user_model):
+    return _user_in(roles.SENIOR_OFFICIALS, "senior", django_user_model)
+
+
+@pytest.fixture
+def second_senior(db, django_user_model):
+    return _user_in(roles.SENIOR_OFFICIALS, "senior2", django_user_model)
+
+
+@pytest.fixture
+def auditor(db, django_user_model):
+    return _user_in(roles.AUDITORS, "auditor", django_user_model)
+
+
+# --- Skips that CI does not accept --------------------------------------------------------------
+# CI sets ALLOWED_SKIP_MARKERS: a test may skip only when it carries one of those markers (the
+# PostgreSQL-only tests on the SQLite run). Any other skip, such as the browser tests finding no
+# Chromium, fails the run instead of passing quietly.
+
+_unexpected_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    allowed = os.environ.get("ALLOWED_SKIP_MARKERS")
+    if allowed is None or not report.skipped:
+        return
+    markers = {m.strip() for m in allowed.split(",") if m.strip()}
+    if not markers & set(report.keywords):
+        _unexpected_skips.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _unexpected_skips and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _unexpected_skips:
+        terminalreporter.write_line(
+            f"FAILED: {len(_unexpected_skips)} test(s) skipped that must run here: "
+            + ", ".join(_unexpected_skips[:10]),
+            red=True,
+        )

@@ -1,0 +1,74 @@
+"""The database itself refuses duplicate keys and values outside the domain."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from countries.models import Country
+from licenses.models import LicenceApplication
+from registry import history
+from tests.licenses.factories import (
+    LicenceApplicationFactory,
+    LicenceFactory,
+    ProductFactory,
+    VendorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(factory, **kwargs):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factory(**kwargs)
+
+
+def test_duplicate_registration_number_refused():
+    VendorFactory(registration_number="51-1234567")
+    refused(VendorFactory, registration_number="51-1234567")
+
+
+def test_duplicate_references_and_numbers_refused():
+    product = ProductFactory()
+    refused(ProductFactory, reference=product.reference)
+    application = LicenceApplicationFactory()
+    refused(LicenceApplicationFactory, reference=application.reference)
+    licence = LicenceFactory()
+    refused(LicenceFactory, number=licence.number)
+
+
+def test_duplicate_country_code_refused():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        history.save(
+            Country(code="FR", alpha3="FRX", name="Duplicate"), by=history.system_user(), reason="t"
+        )
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("status", "approved-ish"),
+        ("licence_type", "smuggling"),
+        ("end_user_kind", "mercenary"),
+        ("value", -1),
+        ("currency", "eur"),
+    ],
+)
+def test_values_outside_the_domain_refused(field, value):
+    refused(LicenceApplicationFactory, **{field: value})
+
+
+def test_licence_must_end_after_it_starts():
+    today = datetime.date(2026, 1, 1)
+    refused(LicenceFactory, valid_from=today, valid_until=today)
+
+
+def test_decided_application_needs_a_decision_date():
+    refused(LicenceApplicationFactory, status=LicenceApplication.Status.REFUSED, decided_at=None)
+
+
+def test_lowercase_country_code_refused():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        history.save(
+            Country(code="xx", alpha3="XXX", name="Lower"), by=history.system_user(), reason="t"
+        )

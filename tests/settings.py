@@ -1,0 +1,14 @@
+"""Test settings: the project's settings, with a test secret and a fast password hasher.
+
+``DATABASE_URL`` chooses the database as in production: SQLite by default, PostgreSQL in CI.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+
+from registry.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
