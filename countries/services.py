@@ -181,18 +181,22 @@ def _apply(revision: WhitelistRevision, *, by, at: datetime.datetime | None = No
 
 
 @transaction.atomic
-def apply_to_earlier_licences(*, revision: WhitelistRevision, by) -> int:
-    """Gives licences recorded after a past revision was applied, but dated before it, the
-    treatment the revision gave: the seed's demo uses it when the list was seeded first.
+def reapply_past_revision(*, revision: WhitelistRevision, by) -> ApplyOutcome:
+    """Gives records entered after a past revision, but dated before it, what it did to them.
 
-    Every record is dated when the revision took effect. Returns how many licences changed.
+    The seed's demo enters licences and applications dated from 2019; when the list was seeded
+    first, the cut of 2021 was already on record. This runs the cut's treatment of licences and
+    its re-screening again, dated when it took effect, and finds nothing to do the second time.
     """
     removed = list(
         revision.changes.filter(action=WhitelistChange.Action.REMOVE).values_list(
             "country_id", flat=True
         )
     )
-    return _treat_licences(revision, removed, by=by, at=revision.applied_at)
+    at = revision.applied_at
+    licences = _treat_licences(revision, removed, by=by, at=at)
+    refused = _rescreen_applications(revision, removed, by=by, at=at)
+    return ApplyOutcome(len(removed), licences, refused)
 
 
 @transaction.atomic

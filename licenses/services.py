@@ -8,6 +8,9 @@ lock before their status changes, so two officials acting on one object at once 
 
 Locks are always taken in the same order — vendor, country, application, licence, reference
 counter — so concurrent services wait for each other instead of deadlocking.
+
+The optional ``at`` dates a record in the past. Only the seed's demo passes it, inside
+``registry.history.backdating()``; the history helper refuses it anywhere else.
 """
 
 from __future__ import annotations
