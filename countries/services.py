@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -338,6 +338,10 @@ def propose_revision(
 
 
 def _decide(revision: WhitelistRevision, *, by, to: str) -> WhitelistRevision:
+    # The faces check the permission too; the service refuses on its own, as this decision
+    # changes the list for every vendor.
+    if not by.has_perm("countries.approve_whitelistrevision"):
+        raise PermissionDenied("Only a senior official may approve or reject a revision.")
     revision = WhitelistRevision.objects.select_for_update().get(pk=revision.pk)
     check_transition(REVISION_TRANSITIONS, revision, to, what=f"revision {revision.reference}")
     if revision.proposed_by_id is not None and revision.proposed_by_id == by.pk:

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from countries.models import Country
 from countries.selectors import revision_in_force
 from licenses import approvals, selectors
 from licenses.models import (
@@ -426,11 +427,10 @@ def suspend_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
 def reinstate_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
     """Brings a suspended licence back, only while its destination is on the whitelist."""
     reason = _require_reason(reason)
-    destination = (
-        type(licence.application.destination)
-        .objects.select_for_update()
-        .get(pk=licence.application.destination_id)
+    destination_id = Licence.objects.values_list("application__destination_id", flat=True).get(
+        pk=licence.pk
     )
+    destination = Country.objects.select_for_update().get(pk=destination_id)
     locked = _locked(licence)
     check_transition(
         LICENCE_TRANSITIONS, locked, LicenceStatus.ACTIVE, what=f"licence {locked.number}"

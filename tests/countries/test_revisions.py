@@ -1,7 +1,7 @@
 """Whitelist revisions: proposed, approved by another senior official, applied all or nothing."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
@@ -78,6 +78,16 @@ def test_the_proposer_cannot_approve_or_reject_their_own_revision(senior):
     revision.refresh_from_db()
     assert revision.status == WhitelistRevision.Status.PROPOSED
     assert "MX" not in eligible_codes()
+
+
+def test_an_official_who_is_not_senior_cannot_decide_a_revision(senior, official):
+    revision = propose(senior, add=["MX"])
+    with pytest.raises(PermissionDenied):
+        services.approve_revision(revision=revision, by=official)
+    with pytest.raises(PermissionDenied):
+        services.reject_revision(revision=revision, by=official, note="No")
+    revision.refresh_from_db()
+    assert revision.status == WhitelistRevision.Status.PROPOSED
 
 
 def test_approval_applies_the_revision_with_history_naming_it(senior, second_senior):
