@@ -11,9 +11,7 @@ from licenses.approvals import ScreeningFacts
 from licenses.models import Licence, LicenceApplication, LicenceType, Product, Vendor
 
 
-def active_marketing_licences(
-    *, vendor_ids: Iterable[int], lock: bool = False
-) -> dict[tuple[int, int, int], str]:
+def active_marketing_licences(*, vendor_ids: Iterable[int]) -> dict[tuple[int, int, int], str]:
     """``{(vendor_id, product_id, destination_id): number}`` of the vendors' active marketing
     licences, in one query."""
     licences = Licence.objects.filter(
@@ -21,8 +19,6 @@ def active_marketing_licences(
         application__licence_type=LicenceType.MARKETING,
         application__vendor_id__in=set(vendor_ids),
     )
-    if lock:
-        licences = licences.select_for_update(of=("self",))
     rows = licences.order_by("number").values_list(
         "application__vendor_id", "application__product_id", "application__destination_id", "number"
     )
@@ -44,7 +40,7 @@ def screening_facts(
 ) -> ScreeningFacts:
     """The facts of one application, read from the database now (or as of ``at``, for the seed).
 
-    With ``lock`` the vendor, destination and marketing licences are re-read under row locks, in
+    With ``lock`` the vendor, destination and marketing licence are re-read under row locks, in
     the order every service takes them (vendor, country, application, licence), so a decision
     cannot interleave with a suspension of the vendor or a revision removing the destination.
     """
@@ -60,7 +56,15 @@ def screening_facts(
     else:
         eligible = whitelist_as_of(at).filter(pk=destination.pk).exists()
     revision = revision_in_force(at)
-    marketing = active_marketing_licences(vendor_ids=[vendor.pk], lock=lock)
+    marketing = Licence.objects.filter(
+        status=Licence.Status.ACTIVE,
+        application__licence_type=LicenceType.MARKETING,
+        application__vendor_id=vendor.pk,
+        application__product_id=product.pk,
+        application__destination_id=destination.pk,
+    )
+    if lock:
+        marketing = marketing.select_for_update(of=("self",))
     return ScreeningFacts(
         licence_type=licence_type,
         destination_code=destination.code,
@@ -72,7 +76,7 @@ def screening_facts(
         end_user_kind=end_user_kind,
         product_reference=product.reference,
         product_vendor_id=product.vendor_id,
-        marketing_licence=marketing.get((vendor.pk, product.pk, destination.pk)),
+        marketing_licence=marketing.order_by("number").values_list("number", flat=True).first(),
         revision_reference=revision.reference if revision else None,
     )
 

@@ -20,7 +20,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from countries.models import Country
@@ -143,7 +143,12 @@ def register_vendor(
         address=address,
     )
     vendor.full_clean()
-    return history.save(vendor, by=by, reason="Vendor registered", at=at)
+    try:
+        return history.save(vendor, by=by, reason="Vendor registered", at=at)
+    except IntegrityError as error:  # registered by someone else since the check above
+        raise ValidationError(
+            {"registration_number": "A vendor with this registration number exists."}
+        ) from error
 
 
 @transaction.atomic
@@ -203,7 +208,10 @@ def register_product(
     )
     product.full_clean(exclude=["reference"])
     product.reference = next_reference("PRD", year=_now(at).year)
-    return history.save(product, by=by, reason="Product registered", at=at)
+    try:
+        return history.save(product, by=by, reason="Product registered", at=at)
+    except IntegrityError as error:  # registered by someone else since the check above
+        raise ValidationError({"name": "The vendor has a product of this name."}) from error
 
 
 # --- Applications ------------------------------------------------------------------------------
