@@ -302,6 +302,12 @@ def _check_amount(application: LicenceApplication) -> None:
         raise ValidationError(errors)
 
 
+def _refuse_other_vendors(by, vendor_id: int, what: str) -> None:
+    """A vendor's user acts on its own vendor's records only; officials act on any."""
+    if getattr(by, "vendor_id", None) and by.vendor_id != vendor_id:
+        raise DomainError(f"Only the vendor concerned may {what}.")
+
+
 def _locked_application(application: LicenceApplication) -> LicenceApplication:
     return LicenceApplication.objects.select_for_update().get(pk=application.pk)
 
@@ -407,8 +413,7 @@ def withdraw_application(
     """The vendor takes back an application that is not yet decided."""
     reason = _require_reason(reason)
     application = _locked_application(application)
-    if getattr(by, "vendor_id", None) and by.vendor_id != application.vendor_id:
-        raise DomainError("Only the applying vendor may withdraw its application.")
+    _refuse_other_vendors(by, application.vendor_id, "withdraw this application")
     to = ApplicationStatus.WITHDRAWN
     check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
     application.status = to
@@ -463,6 +468,9 @@ def revoke_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
 
 @transaction.atomic
 def surrender_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
+    """The holder gives the licence up (or an official records that it did)."""
+    vendor_id = Licence.objects.values_list("application__vendor_id", flat=True).get(pk=licence.pk)
+    _refuse_other_vendors(by, vendor_id, "surrender this licence")
     return _change_licence_status(
         licence, to=LicenceStatus.SURRENDERED, by=by, reason=reason, at=at
     )

@@ -12,8 +12,8 @@ from countries.models import Country
 from licenses import services
 from licenses.models import Licence
 from registry import history
-from registry.errors import TransitionNotAllowed
-from tests.licenses.factories import LicenceFactory
+from registry.errors import DomainError, TransitionNotAllowed
+from tests.licenses.factories import LicenceFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,19 @@ def test_expire_licences_command():
     assert "1 licence(s) expired." in out.getvalue()
     licence.refresh_from_db()
     assert licence.status == Status.EXPIRED
+
+
+def test_only_the_holder_or_an_official_may_surrender(official, django_user_model):
+    licence = LicenceFactory()
+    holder = django_user_model.objects.create_user(
+        username="holder", vendor=licence.application.vendor
+    )
+    stranger = django_user_model.objects.create_user(username="stranger", vendor=VendorFactory())
+    with pytest.raises(DomainError):
+        services.surrender_licence(licence=licence, by=stranger, reason="Not ours")
+    licence.refresh_from_db()
+    assert licence.status == Status.ACTIVE
+    services.surrender_licence(licence=licence, by=holder, reason="Contract ended")
+    licence.refresh_from_db()
+    assert licence.status == Status.SURRENDERED
+    assert licence.history.latest().history_username == "holder"
