@@ -2,7 +2,9 @@
 
 A country's eligibility changes only by applying a revision; the change reason of each country's
 history record is the revision's reference and title, so an auditor can trace every entry and
-removal to its decision.
+removal to its decision. Applying a revision also acts on the active licences and the pending
+applications to the countries it removes, in the same transaction; a revision approved in the
+registry and one recorded from the past (the seed) take the same path, :func:`_apply`.
 """
 
 import datetime
