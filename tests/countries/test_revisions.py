@@ -275,7 +275,7 @@ def test_applying_a_revision_to_10000_licences_uses_a_bounded_number_of_queries(
 
     # Bounded by batches (a few statements per thousand rows), never one per licence; SQLite's
     # limit of 999 parameters a statement makes its batches smaller than PostgreSQL's.
-    budget = 50 if connection.vendor == "postgresql" else 250
+    budget = 60 if connection.vendor == "postgresql" else 300
     with django_assert_max_num_queries(budget):
         services.approve_revision(revision=cut, by=second_senior)
 
