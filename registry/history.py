@@ -303,26 +303,56 @@ def bulk_update(
 
     The rows are written with a few statements per batch, not one save per object, so applying a
     whitelist revision to tens of thousands of licences stays fast and is still fully recorded.
+    Objects that receive the same new values (every licence a revision suspends) share one
+    ``UPDATE … WHERE id IN (…)`` per batch; Django's ``bulk_update`` (one ``CASE`` per field
+    and row) is used only when the values differ from object to object.
     """
-    from simple_history.utils import bulk_update_with_history
+    from simple_history.utils import get_history_manager_for_model
 
     objs = list(objs)
     if not objs:
         return 0
     model = type(objs[0])
+    if any(type(obj) is not model for obj in objs):
+        raise ValueError("bulk_update writes objects of one model at a time.")
     if by is None or not getattr(by, "pk", None) or not reason or not reason.strip():
         raise MissingAuditContextError(f"{model._meta.label}: a change needs a user and a reason.")
     with bulk_writes():
-        return bulk_update_with_history(
+        updated = _update_rows(model, objs, list(fields), batch_size) if fields else 0
+        get_history_manager_for_model(model).bulk_history_create(
             objs,
-            model,
-            fields=list(fields),
             batch_size=batch_size,
+            update=True,
             default_user=by,
             default_change_reason=reason.strip(),
             default_date=timezone.now(),
             custom_historical_attrs={"history_username": by.get_username()},
         )
+    return updated
+
+
+def _update_rows(model, objs: list, fields: list[str], batch_size: int) -> int:
+    attnames = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        if not field.concrete or field.many_to_many or field.primary_key:
+            raise ValueError(f"bulk_update cannot write {model._meta.label}.{name}.")
+        attnames.append(field.attname)
+    groups: dict[tuple, list] = {}
+    try:
+        for obj in objs:
+            groups.setdefault(tuple(getattr(obj, a) for a in attnames), []).append(obj.pk)
+    except TypeError:  # an unhashable value, such as a JSON document
+        groups = {}
+    if not groups or len(groups) > max(1, len(objs) // 20):
+        return model._default_manager.bulk_update(objs, fields, batch_size=batch_size)
+    updated = 0
+    for values, pks in groups.items():
+        changes = dict(zip(attnames, values, strict=True))
+        for start in range(0, len(pks), batch_size):
+            chunk = pks[start : start + batch_size]
+            updated += model._default_manager.filter(pk__in=chunk).update(**changes)
+    return updated
 
 
 # --- Guarantees on every single-object history record ----------------------------------------
