@@ -1,5 +1,7 @@
 """The bulk path writes the right values and one chained record per object, however grouped."""
 
+import io
+
 import pytest
 
 from licenses.models import Vendor
@@ -34,3 +36,22 @@ def test_bulk_update_refuses_a_primary_key_or_mixed_models(official):
         history.bulk_update([vendor], fields=["id"], by=official, reason="x")
     with pytest.raises(ValueError):
         history.bulk_update([vendor, official], fields=["name"], by=official, reason="x")
+
+
+def test_records_of_every_field_type_verify_after_the_bulk_path(official):
+    # JSON, decimals, dates, times and foreign keys read back exactly as they were hashed.
+    from django.core.management import call_command
+
+    from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
+
+    applications = LicenceApplicationFactory.create_batch(3)
+    for n, application in enumerate(applications):
+        application.screening = [
+            {"rule": "destination_whitelisted", "passed": n != 1, "message": "é"}
+        ]
+        application.value = "1234.5"
+    history.bulk_update(applications, fields=["screening", "value"], by=official, reason="Rescreen")
+    licence = LicenceFactory()
+    licence.renewal_barred = True
+    history.bulk_update([licence], fields=["renewal_barred"], by=official, reason="Run to expiry")
+    call_command("verify_audit", stdout=io.StringIO())
