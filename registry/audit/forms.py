@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from registry.audit.selectors import KINDS
+from registry.audit.selectors import TIMELINE_KINDS
 
 
 class MomentField(forms.CharField):
@@ -75,7 +75,7 @@ class TimelineForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind",
         required=False,
-        choices=[("", "Any")] + [(slug, kind.label) for slug, kind in KINDS.items()],
+        choices=[("", "Any")] + [(slug, kind.label) for slug, kind in TIMELINE_KINDS.items()],
     )
     object = forms.CharField(
         label="Object (code, reference or number)", max_length=50, required=False

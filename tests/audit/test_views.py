@@ -227,3 +227,18 @@ def test_exports_neutralise_formulas_in_the_data(auditor_client, django_user_mod
     assert rows[0] == ["action", "code", "name", "when", "who", "reason"]
     assert len(rows) == 1 + 36
     assert {row[4] for row in rows[1:]} == {"'+1+cmd"}
+
+
+def test_the_timeline_shows_the_countries_a_revision_changed(auditor_client):
+    response = auditor_client.get(
+        reverse("audit:timeline"), {"kind": "whitelist-change", "object": "REV-2021-001"}
+    )
+    entries = response.context["entries"]
+    assert response.context["page"].paginator.count == 65
+    changes = {c.name: c.new for c in entries[0].changes}
+    assert changes["revision_id"] == "REV-2021-001"
+    assert changes["action"] == "remove"
+    assert len(changes["country_id"]) == 2
+    assert reverse("audit:object-history", args=["revision", "REV-2021-001"]) in (
+        response.content.decode()
+    )
