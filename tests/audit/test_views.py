@@ -242,3 +242,21 @@ def test_the_timeline_shows_the_countries_a_revision_changed(auditor_client):
     assert reverse("audit:object-history", args=["revision", "REV-2021-001"]) in (
         response.content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("whitelist", {"as_of": "9999-12-31"}),
+        ("whitelist", {"as_of": "0001-01-01", "format": "csv"}),
+        ("whitelist", {"as_of": "2021-11-01T25:00"}),
+        ("whitelist-diff", {"from": "x"}),
+        ("whitelist-diff", {}),
+        ("timeline", {"end": "9999-12-31"}),
+        ("timeline", {"page": "99999999999999999999999"}),
+        ("timeline", {"user": "x" * 500}),
+    ],
+)
+def test_odd_input_never_makes_a_500(auditor_client, name, query):
+    response = auditor_client.get(reverse(f"audit:{name}"), query)
+    assert response.status_code in (200, 400)
