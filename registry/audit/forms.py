@@ -92,6 +92,7 @@ class TimelineForm(forms.Form):
     object = forms.CharField(
         label="Object (code, reference or number)", max_length=50, required=False
     )
+    format = forms.ChoiceField(label="Format", choices=FORMATS, required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -201,6 +201,18 @@ def entries(rows) -> list[Entry]:
     return result
 
 
+def iter_entries(filters: TimelineFilter, *, chunk_size: int = 500):
+    """Every entry of the timeline, read and described a chunk at a time (for the exports)."""
+    chunk = []
+    for row in timeline(filters).iterator(chunk_size=chunk_size):
+        chunk.append(row)
+        if len(chunk) == chunk_size:
+            yield from entries(chunk)
+            chunk = []
+    if chunk:
+        yield from entries(chunk)
+
+
 def object_history(kind: Kind, key: str) -> list[Entry]:
     """Every record of one object, oldest first (in the order they were written)."""
     records = list(kind.history_model.objects.filter(**{kind.key_field: key}).order_by("audit_seq"))

@@ -260,3 +260,27 @@ def test_the_timeline_shows_the_countries_a_revision_changed(auditor_client):
 def test_odd_input_never_makes_a_500(auditor_client, name, query):
     response = auditor_client.get(reverse(f"audit:{name}"), query)
     assert response.status_code in (200, 400)
+
+
+def test_the_timeline_exports_every_matching_change(auditor_client, official):
+    vendor = VendorFactory(name="=cmd|' /C calc'!A0")
+    vendor.status = Vendor.Status.SUSPENDED
+    history.save(vendor, by=official, reason="-2+3")
+    url = reverse("audit:timeline")
+    response = auditor_client.get(
+        url, {"kind": "vendor", "object": vendor.registration_number, "format": "csv"}
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r["type"] for r in rows] == ["changed", "created"]
+    assert rows[0]["who"] == "official"
+    assert rows[0]["reason"] == "'-2+3"
+    assert rows[0]["changes"] == "status: active → suspended"
+    assert "name: =cmd|' /C calc'!A0" in rows[1]["changes"]
+    assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
+
+    data = json.loads(
+        b"".join(auditor_client.get(url, {"kind": "country", "format": "json"}).streaming_content)
+    )
+    assert len(data["changes"]) == 249 + 102 + 65
+    assert data["filters"]["kind"] == "country"
+    assert data["changes"][0]["changes"] == [{"field": "eligible", "old": True, "new": False}]
