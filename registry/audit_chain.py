@@ -19,6 +19,7 @@ import decimal
 import hashlib
 import hmac
 import json
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -42,66 +43,110 @@ class UnattributedRecordError(ValueError):
 def _utc(value: datetime.datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("history times must be aware (USE_TZ is on)")
-    return value.astimezone(datetime.UTC).isoformat()
+    if value.utcoffset():
+        value = value.astimezone(datetime.UTC)
+    return value.replace(tzinfo=None).isoformat() + "Z"
 
 
 def _converter(field: models.Field) -> Callable[[object], object]:
     """How one tracked field's value is written into the canonical form.
 
     The value in memory before the insert and the value read back from the database must give
-    the same text, so each type is normalised (decimals to their places, times to UTC).
+    the same text, so each type is normalised (decimals to their places, times to UTC). The
+    common case (a value already of the field's type) skips ``to_python``: the bulk path hashes
+    100,000 records at a time.
     """
+    to_python = field.to_python
     if isinstance(field, models.JSONField):
         return lambda v: v
     if isinstance(field, models.DecimalField):
         places = decimal.Decimal(1).scaleb(-field.decimal_places)
 
         def decimal_value(v):
-            return None if v is None else str(decimal.Decimal(field.to_python(v)).quantize(places))
+            return None if v is None else str(decimal.Decimal(to_python(v)).quantize(places))
 
         return decimal_value
     if isinstance(field, models.DateTimeField):
-        return lambda v: None if v is None else _utc(field.to_python(v))
+
+        def datetime_value(v):
+            if v is None:
+                return None
+            return _utc(v if type(v) is datetime.datetime else to_python(v))
+
+        return datetime_value
     if isinstance(field, models.DateField | models.TimeField):
-        return lambda v: None if v is None else field.to_python(v).isoformat()
-    if isinstance(field, models.BooleanField | models.IntegerField | models.AutoField):
-        return lambda v: None if v is None else field.to_python(v)
+        kind = datetime.date if isinstance(field, models.DateField) else datetime.time
+        return lambda v: None if v is None else (v if type(v) is kind else to_python(v)).isoformat()
+    if isinstance(field, models.BooleanField):
+        return lambda v: v if v is None or type(v) is bool else to_python(v)
+    if isinstance(field, models.IntegerField | models.AutoField):
+        return lambda v: v if v is None or type(v) is int else to_python(v)
     if isinstance(field, models.ForeignKey):
-        target = _converter(field.target_field)
-        return target
-    return lambda v: None if v is None else str(field.to_python(v))
+        return _converter(field.target_field)
+    return lambda v: v if v is None or type(v) is str else str(to_python(v))
 
 
 @cache
-def _field_converters(history_model: type[models.Model]) -> tuple[tuple[str, Callable], ...]:
-    return tuple(
-        (field.attname, _converter(field))
-        for field in sorted(history_model.tracked_fields, key=lambda f: f.attname)
-    )
+def _layout(history_model: type[models.Model]) -> tuple[tuple[str, ...], Callable, tuple]:
+    """The tracked field names of a history model (sorted), a getter and their converters."""
+    fields = sorted(history_model.tracked_fields, key=lambda f: f.attname)
+    names = tuple(f.attname for f in fields)
+    getter = operator.attrgetter(*names) if len(names) > 1 else (lambda o: (getattr(o, names[0]),))
+    return names, getter, tuple(_converter(f) for f in fields)
 
 
 def tracked_values(history_model: type[models.Model], obj: models.Model) -> dict:
     """The canonical values of the tracked fields of ``obj`` (a history record or a live row)."""
-    converters = _field_converters(history_model)
-    return {attname: convert(getattr(obj, attname)) for attname, convert in converters}
+    names, getter, converters = _layout(history_model)
+    return {
+        name: convert(value)
+        for name, convert, value in zip(names, converters, getter(obj), strict=True)
+    }
+
+
+_utc_cache: dict[datetime.datetime, str] = {}
+
+
+def _utc_cached(value: datetime.datetime) -> str:
+    # A batch shares one time; a small cache saves converting it for every record.
+    text = _utc_cache.get(value)
+    if text is None:
+        if len(_utc_cache) > 1024:
+            _utc_cache.clear()
+        text = _utc_cache[value] = _utc(value)
+    return text
 
 
 def canonical(record: models.Model) -> bytes:
-    """The bytes a record's hash covers: table, sequence, time (UTC), type, who, why, content."""
+    """The bytes a record's hash covers.
+
+    A JSON array: table, sequence number, time (UTC), type, user id, username, reason, then the
+    tracked fields' names and values in name order.
+    """
     model = type(record)
+    names, getter, converters = _layout(model)
     document = [
         model._meta.db_table,
         record.audit_seq,
-        _utc(record.history_date),
+        _utc_cached(record.history_date),
         record.history_type,
         record.history_user_id,
         record.history_username,
         record.history_change_reason,
-        tracked_values(model, record),
+        names,
+        [convert(value) for convert, value in zip(converters, getter(record), strict=True)],
     ]
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    ).encode()
+    return _dumps(document).encode()
+
+
+_dumps = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, sort_keys=True, default=str
+).encode
+
+
+@cache
+def _keyed(key: bytes):
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def _key() -> bytes:
@@ -112,8 +157,9 @@ def _key() -> bytes:
 
 
 def record_hash(record: models.Model, previous_hash: str, *, key: bytes | None = None) -> str:
-    message = previous_hash.encode() + b"\n" + canonical(record)
-    return hmac.new(key or _key(), message, hashlib.sha256).hexdigest()
+    mac = _keyed(key or _key()).copy()
+    mac.update(previous_hash.encode() + b"\n" + canonical(record))
+    return mac.hexdigest()
 
 
 # --- Writing ----------------------------------------------------------------------------------

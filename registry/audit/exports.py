@@ -1,9 +1,10 @@
 """CSV and JSON exports that are safe to open in a spreadsheet."""
 
 import csv
+from collections.abc import Iterable, Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
 # A cell starting with one of these is read by spreadsheets as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -27,5 +28,42 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
 
 def json_response(filename: str, data: dict) -> JsonResponse:
     response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class _Line:
+    """A file-like object whose ``write`` returns the line, for streaming ``csv.writer``."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(filename: str, header: list[str], rows: Iterable) -> StreamingHttpResponse:
+    """A CSV download written while it is read, so a long export never sits whole in memory."""
+    writer = csv.writer(_Line())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([spreadsheet_safe(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def json_stream(filename: str, head: dict, key: str, items: Iterable) -> StreamingHttpResponse:
+    """``head`` with ``key`` holding the items as a JSON array, streamed one item at a time."""
+    encoder = DjangoJSONEncoder(ensure_ascii=False)
+
+    def chunks() -> Iterator[str]:
+        opening = encoder.encode({**head, key: []})
+        yield opening[:-2]  # everything up to the empty array's "]}"
+        for n, item in enumerate(items):
+            yield ("," if n else "") + encoder.encode(item)
+        yield "]}"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

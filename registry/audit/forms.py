@@ -3,10 +3,11 @@
 import datetime
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from registry.audit.selectors import KINDS
+from registry.audit.selectors import TIMELINE_KINDS
 
 
 class MomentField(forms.CharField):
@@ -32,8 +33,12 @@ class MomentField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if moment is None:
             moment = datetime.datetime.combine(day, datetime.time.max)
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
+        try:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            moment.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Enter a date between the years 2 and 9998.") from None
         return moment
 
 
@@ -68,18 +73,26 @@ class DiffForm(forms.Form):
         return cleaned
 
 
+_LAST_DAY = datetime.date(9998, 12, 31)
+
+
 class TimelineForm(forms.Form):
-    start = forms.DateField(label="From (date)", required=False)
-    end = forms.DateField(label="To (date)", required=False)
+    start = forms.DateField(
+        label="From (date)", required=False, validators=[MaxValueValidator(_LAST_DAY)]
+    )
+    end = forms.DateField(
+        label="To (date)", required=False, validators=[MaxValueValidator(_LAST_DAY)]
+    )
     user = forms.CharField(label="User", max_length=150, required=False)
     kind = forms.ChoiceField(
         label="Kind",
         required=False,
-        choices=[("", "Any")] + [(slug, kind.label) for slug, kind in KINDS.items()],
+        choices=[("", "Any")] + [(slug, kind.label) for slug, kind in TIMELINE_KINDS.items()],
     )
     object = forms.CharField(
         label="Object (code, reference or number)", max_length=50, required=False
     )
+    format = forms.ChoiceField(label="Format", choices=FORMATS, required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -19,11 +19,12 @@ from registry.audit_chain import tracked_values
 @dataclass(frozen=True)
 class Mismatch:
     label: str
-    pk: int
+    pk: int | None
     problem: str
 
     def __str__(self) -> str:
-        return f"{self.label} id {self.pk}: {self.problem}"
+        where = self.label if self.pk is None else f"{self.label} id {self.pk}"
+        return f"{where}: {self.problem}"
 
 
 def tracked_models() -> list:
@@ -116,7 +117,7 @@ def reconcile_whitelist() -> list[Mismatch]:
         found.append(
             Mismatch(
                 "countries.Country",
-                0,
+                None,
                 "the eligible countries differ from the applied revisions on "
                 f"{', '.join(sorted(codes))}",
             )

@@ -18,22 +18,46 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from countries import selectors as country_selectors
-from countries.models import Country, WhitelistRevision
+from countries.models import Country, WhitelistChange, WhitelistRevision
 from licenses.models import Licence, LicenceApplication, Product, Vendor
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of tracked object an auditor can look up, and the key it is known by."""
+    """One kind of tracked object an auditor can look up, and the key it is known by.
+
+    ``key_lookup`` finds a key in the history table when the key is not one of its columns;
+    ``link`` is the kind whose page shows the object (a whitelist change shows on its revision's).
+    """
 
     slug: str
     label: str
     model: type[models.Model]
     key_field: str
+    key_lookup: str = ""
+    link: str = ""
 
     @property
     def history_model(self):
         return self.model.history.model
+
+    @property
+    def lookup(self) -> str:
+        return self.key_lookup or self.key_field
+
+    @property
+    def link_slug(self) -> str:
+        return self.link or self.slug
+
+    def key_expression(self):
+        if not self.key_lookup:
+            return Cast(F(self.key_field), output_field=CharField(max_length=50))
+        related, _, field_name = self.key_lookup.partition("__")
+        target = self.model._meta.get_field(related).related_model
+        return Subquery(
+            target.objects.filter(pk=OuterRef(f"{related}_id")).values(field_name)[:1],
+            output_field=CharField(max_length=50),
+        )
 
 
 KINDS: dict[str, Kind] = {
@@ -48,6 +72,18 @@ KINDS: dict[str, Kind] = {
     )
 }
 KIND_BY_MODEL = {kind.model: kind for kind in KINDS.values()}
+# The timeline also shows the countries each revision adds or removes, under the revision's key.
+TIMELINE_KINDS: dict[str, Kind] = {
+    **KINDS,
+    "whitelist-change": Kind(
+        "whitelist-change",
+        "Whitelist change",
+        WhitelistChange,
+        "revision",
+        key_lookup="revision__reference",
+        link="revision",
+    ),
+}
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -103,7 +139,7 @@ def timeline(filters: TimelineFilter) -> models.QuerySet:
     A lazy UNION: a paginator counts it and slices it in the database.
     """
     parts = []
-    for kind in KINDS.values():
+    for kind in TIMELINE_KINDS.values():
         if filters.kind and kind.slug != filters.kind:
             continue
         queryset = kind.history_model.objects.order_by()
@@ -114,11 +150,11 @@ def timeline(filters: TimelineFilter) -> models.QuerySet:
         if filters.username:
             queryset = queryset.filter(history_username=filters.username)
         if filters.key:
-            queryset = queryset.filter(**{kind.key_field: filters.key})
+            queryset = queryset.filter(**{kind.lookup: filters.key})
         parts.append(
             queryset.annotate(
                 object_kind=Value(kind.slug, output_field=CharField()),
-                object_key=Cast(F(kind.key_field), output_field=CharField(max_length=50)),
+                object_key=kind.key_expression(),
             ).values(*_COLUMNS, "object_kind", "object_key")
         )
     if not parts:
@@ -139,7 +175,7 @@ def entries(rows) -> list[Entry]:
 
     records: dict[int, tuple[Kind, models.Model, models.Model | None]] = {}
     for slug, seqs in by_kind.items():
-        kind = KINDS[slug]
+        kind = TIMELINE_KINDS[slug]
         history_model = kind.history_model
         previous_id = (
             history_model.objects.filter(id=OuterRef("id"), audit_seq__lt=OuterRef("audit_seq"))
@@ -160,9 +196,21 @@ def entries(rows) -> list[Entry]:
     result = []
     for row in rows:
         kind, record, previous = records[row["audit_seq"]]
-        result.append(_entry(kind, record, previous))
+        result.append(_entry(kind, record, previous, key=row["object_key"]))
     _name_related(result)
     return result
+
+
+def iter_entries(filters: TimelineFilter, *, chunk_size: int = 500):
+    """Every entry of the timeline, read and described a chunk at a time (for the exports)."""
+    chunk = []
+    for row in timeline(filters).iterator(chunk_size=chunk_size):
+        chunk.append(row)
+        if len(chunk) == chunk_size:
+            yield from entries(chunk)
+            chunk = []
+    if chunk:
+        yield from entries(chunk)
 
 
 def object_history(kind: Kind, key: str) -> list[Entry]:
@@ -180,7 +228,7 @@ def _tracked(history_model) -> list[models.Field]:
     return [f for f in history_model.tracked_fields if f.attname != "id"]
 
 
-def _entry(kind: Kind, record, previous) -> Entry:
+def _entry(kind: Kind, record, previous, *, key: str | None = None) -> Entry:
     changes = []
     for f in _tracked(type(record)):
         new = getattr(record, f.attname)
@@ -193,7 +241,7 @@ def _entry(kind: Kind, record, previous) -> Entry:
     return Entry(
         seq=record.audit_seq,
         kind=kind,
-        key=str(getattr(record, kind.key_field)),
+        key=key if key is not None else str(getattr(record, kind.key_field)),
         date=record.history_date,
         type=record.history_type,
         username=record.history_username,

@@ -288,3 +288,17 @@ def test_the_chain_head_only_moves_forward():
         ):
             cursor.execute(sql, params)
     assert AuditChainHead.objects.get().last_seq == head.last_seq
+
+
+@pytest.mark.postgres
+def test_only_the_flush_setting_lets_truncate_through():
+    from registry.audit.triggers import TRUNCATE_SETTING
+
+    VendorFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL {TRUNCATE_SETTING} = 'on'")
+        cursor.execute(f"TRUNCATE {VENDOR_HISTORY}")
+        cursor.execute(f"SET LOCAL {TRUNCATE_SETTING} = 'off'")
+    assert not Vendor.history.model.objects.exists()
+    # The records are gone from the chain, and verify_audit says so.
+    assert "Audit chain broken" in verify_message()

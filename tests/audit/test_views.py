@@ -227,3 +227,60 @@ def test_exports_neutralise_formulas_in_the_data(auditor_client, django_user_mod
     assert rows[0] == ["action", "code", "name", "when", "who", "reason"]
     assert len(rows) == 1 + 36
     assert {row[4] for row in rows[1:]} == {"'+1+cmd"}
+
+
+def test_the_timeline_shows_the_countries_a_revision_changed(auditor_client):
+    response = auditor_client.get(
+        reverse("audit:timeline"), {"kind": "whitelist-change", "object": "REV-2021-001"}
+    )
+    entries = response.context["entries"]
+    assert response.context["page"].paginator.count == 65
+    changes = {c.name: c.new for c in entries[0].changes}
+    assert changes["revision_id"] == "REV-2021-001"
+    assert changes["action"] == "remove"
+    assert len(changes["country_id"]) == 2
+    assert reverse("audit:object-history", args=["revision", "REV-2021-001"]) in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("whitelist", {"as_of": "9999-12-31"}),
+        ("whitelist", {"as_of": "0001-01-01", "format": "csv"}),
+        ("whitelist", {"as_of": "2021-11-01T25:00"}),
+        ("whitelist-diff", {"from": "x"}),
+        ("whitelist-diff", {}),
+        ("timeline", {"end": "9999-12-31"}),
+        ("timeline", {"page": "99999999999999999999999"}),
+        ("timeline", {"user": "x" * 500}),
+    ],
+)
+def test_odd_input_never_makes_a_500(auditor_client, name, query):
+    response = auditor_client.get(reverse(f"audit:{name}"), query)
+    assert response.status_code in (200, 400)
+
+
+def test_the_timeline_exports_every_matching_change(auditor_client, official):
+    vendor = VendorFactory(name="=cmd|' /C calc'!A0")
+    vendor.status = Vendor.Status.SUSPENDED
+    history.save(vendor, by=official, reason="-2+3")
+    url = reverse("audit:timeline")
+    response = auditor_client.get(
+        url, {"kind": "vendor", "object": vendor.registration_number, "format": "csv"}
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r["type"] for r in rows] == ["changed", "created"]
+    assert rows[0]["who"] == "official"
+    assert rows[0]["reason"] == "'-2+3"
+    assert rows[0]["changes"] == "status: active → suspended"
+    assert "name: =cmd|' /C calc'!A0" in rows[1]["changes"]
+    assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
+
+    data = json.loads(
+        b"".join(auditor_client.get(url, {"kind": "country", "format": "json"}).streaming_content)
+    )
+    assert len(data["changes"]) == 249 + 102 + 65
+    assert data["filters"]["kind"] == "country"
+    assert data["changes"][0]["changes"] == [{"field": "eligible", "old": True, "new": False}]
