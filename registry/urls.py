@@ -10,4 +10,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("countries/", include("countries.urls")),
+    path("", include("licenses.urls")),
 ]
