@@ -17,7 +17,9 @@ from registry.web import RoleRequiredMixin, add_service_error, paginate
 
 
 class CountryListView(RoleRequiredMixin, View):
-    permission_required = "countries.view_country"
+    # Vendors may read countries too, but through the API: the web list is for the officials and
+    # auditors, who also see the revisions.
+    permission_required = ("countries.view_country", "countries.view_whitelistrevision")
 
     def get(self, request):
         form = CountryFilterForm(request.GET)
