@@ -178,7 +178,14 @@ def current_screening(application) -> list:
     """The rules run again against the list in force now, for an application still pending."""
     from licenses import approvals
 
-    return approvals.screen(selectors.screening_facts(application=application))
+    facts = selectors.screening_facts(
+        vendor=application.vendor,
+        product=application.product,
+        licence_type=application.licence_type,
+        destination=application.destination,
+        end_user_kind=application.end_user_kind,
+    )
+    return approvals.screen(facts)
 
 
 def _application_page(request, application, *, decision_form=None):
