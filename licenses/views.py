@@ -9,12 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from licenses import selectors
-
-try:  # TEMPORARY until the service layer is merged: the pages load, the forms cannot submit.
-    from licenses import services
-except ImportError:  # pragma: no cover
-    services = None
+from licenses import approvals, selectors, services
 from licenses.forms import (
     ApplicationDecisionForm,
     ApplicationFilterForm,
@@ -176,8 +171,6 @@ class ApplicationQueueView(RoleRequiredMixin, View):
 
 def current_screening(application) -> list:
     """The rules run again against the list in force now, for an application still pending."""
-    from licenses import approvals
-
     facts = selectors.screening_facts(
         vendor=application.vendor,
         product=application.product,

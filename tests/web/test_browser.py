@@ -57,7 +57,8 @@ def test_an_official_reviews_and_approves_an_application_and_the_licence_appears
 
     page = new_page()
     sign_in(page, "official")
-    assert page.get_by_role("link", name=application.reference).is_visible()
+    queue = page.get_by_role("region", name=re.compile("Review queue"))
+    assert queue.get_by_role("link", name=application.reference).is_visible()
     screenshot(page, "dashboard-official")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Applications").click()
@@ -121,7 +122,8 @@ def test_a_country_removed_by_a_senior_official_suspends_the_licence(
     sign_out(page)
 
     sign_in(page, "senior")
-    page.get_by_role("link", name=reference).click()
+    waiting = page.get_by_role("region", name="Revisions waiting for your approval")
+    waiting.get_by_role("link", name=reference).click()
     page.get_by_label("Approve and apply it now").check()
     page.get_by_label("Note").fill("Agreed: the reports are credible.")
     page.get_by_role("button", name="Record the decision").click()
