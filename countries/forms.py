@@ -54,11 +54,16 @@ class CodeListField(forms.CharField):
 class RevisionProposalForm(forms.Form):
     """Countries to add and remove, picked from the lists or pasted as codes, and the reason."""
 
-    title = forms.CharField(max_length=200, help_text="A short name for the decision.")
+    title = forms.CharField(
+        max_length=200,
+        help_text="A short name for the decision.",
+        error_messages={"required": "Enter a title."},
+    )
     reason = forms.CharField(
         label="Legal basis and reason",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Recorded on every country the revision changes.",
+        error_messages={"required": "Enter the legal basis and the reason."},
     )
     remove = forms.MultipleChoiceField(
         label="Countries to remove from the whitelist",
@@ -118,6 +123,7 @@ class RevisionDecisionForm(forms.Form):
 
     decision = forms.ChoiceField(
         choices=[(APPROVE, "Approve and apply it now"), (REJECT, "Reject it")],
+        error_messages={"required": "Choose to approve or to reject."},
         widget=forms.RadioSelect,
     )
     note = forms.CharField(

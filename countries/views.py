@@ -11,7 +11,7 @@ from django.views import View
 from countries import selectors, services
 from countries.forms import CountryFilterForm, RevisionDecisionForm, RevisionProposalForm
 from countries.models import WhitelistRevision
-from licenses.selectors import licences_touched_by
+from licenses.selectors import applications_touched_by, licences_touched_by
 from registry.errors import DomainError
 from registry.web import RoleRequiredMixin, add_service_error, paginate
 
@@ -86,15 +86,13 @@ def _revision_page(request, revision, *, decision_form=None, status=200):
         and request.user.has_perm("countries.approve_whitelistrevision")
         and revision.proposed_by_id != request.user.pk
     )
+    applied = revision.status == WhitelistRevision.Status.APPLIED
     context = {
         "revision": revision,
         "changes": selectors.revision_changes(revision),
         "impact": selectors.revision_impact(revision) if is_proposed else None,
-        "touched_licences": (
-            licences_touched_by(revision.reference)
-            if revision.status == WhitelistRevision.Status.APPLIED
-            else None
-        ),
+        "touched_licences": licences_touched_by(revision.reference) if applied else None,
+        "touched_applications": applications_touched_by(revision.reference) if applied else None,
         "own_proposal": revision.proposed_by_id == request.user.pk,
         "may_decide": may_decide,
         "decision_form": decision_form or (RevisionDecisionForm() if may_decide else None),

@@ -12,6 +12,7 @@ REASON_HELP = "Recorded in the history with your name."
 def reason_field(label="Reason", **kwargs):
     return forms.CharField(
         label=label,
+        error_messages={"required": "Enter the reason: it goes on the record."},
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=kwargs.pop("help_text", REASON_HELP),
         **kwargs,
@@ -93,6 +94,7 @@ class ApplicationDecisionForm(forms.Form):
 
     decision = forms.ChoiceField(
         choices=[(APPROVE, "Approve and issue the licence"), (REFUSE, "Refuse")],
+        error_messages={"required": "Choose to approve or to refuse."},
         widget=forms.RadioSelect,
     )
     reason = reason_field(

@@ -171,3 +171,12 @@ def licences_touched_by(reference: str) -> QuerySet:
         .select_related("application__vendor", "application__destination")
         .order_by("number")
     )
+
+
+def applications_touched_by(reference: str) -> QuerySet:
+    """History records of the pending applications a whitelist revision screened again."""
+    return (
+        LicenceApplication.history.filter(history_change_reason__startswith=f"{reference}:")
+        .select_related("vendor", "destination")
+        .order_by("reference")
+    )

@@ -90,6 +90,14 @@ def test_an_official_reviews_and_approves_an_application_and_the_licence_appears
     assert row.get_by_text(vendor.name).is_visible()
     screenshot(page, "licences")
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Vendors").click()
+    page.get_by_role("link", name=vendor.name).click()
+    products = page.get_by_role("region", name=re.compile("Products"))
+    assert products.get_by_text(product.reference).is_visible()
+    licences = page.get_by_role("region", name=re.compile("Licences"))
+    assert licences.get_by_role("link", name=number).is_visible()
+    screenshot(page, "vendor")
+
 
 def test_a_country_removed_by_a_senior_official_suspends_the_licence(
     new_page, official, senior, system
@@ -106,6 +114,9 @@ def test_a_country_removed_by_a_senior_official_suspends_the_licence(
     # Submitting with nothing filled in shows the problems at the top.
     page.get_by_role("button", name="Propose the revision").click()
     assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
+    assert page.get_by_role("alert").get_by_role("link", name="Title: Enter a title.").is_visible()
+    screenshot(page, "revision-errors")
+    page.goto("/countries/revisions/new/")
     page.get_by_label("Title").fill("Remove Austria")
     page.get_by_label("Legal basis and reason").fill("Misuse of interception tools reported.")
     page.get_by_label("Austria (AT)").check()

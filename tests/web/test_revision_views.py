@@ -108,8 +108,10 @@ def test_four_eyes_the_proposer_cannot_approve_their_own_revision(client, senior
 
 
 def test_a_second_senior_official_approves_and_the_licence_is_suspended(
-    client, official, senior, french_licence
+    client, official, senior, french_licence, system
 ):
+    application = french_licence.application
+    pending = submit(application.vendor, application.product, system, destination="FR")
     client.force_login(official)
     propose(client, remove=["FR"])
     revision = WhitelistRevision.objects.get(status="proposed")
@@ -127,6 +129,11 @@ def test_a_second_senior_official_approves_and_the_licence_is_suspended(
     changed = html[html.index("Licences this revision changed") :]
     assert french_licence.number in changed
     assert "Suspended" in changed
+    rescreened = html[html.index("Pending applications screened again") :]
+    assert pending.reference in rescreened
+    assert "Refused" in rescreened
+    pending.refresh_from_db()
+    assert pending.status == "refused"
 
 
 def test_rejecting_needs_a_note(client, official, senior):

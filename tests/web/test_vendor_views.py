@@ -108,3 +108,23 @@ def test_the_vendor_list_searches_and_filters(client, official):
     assert names("") == ["Acme Cyber Ltd", "Globex"]
     assert names("q=acme") == ["Acme Cyber Ltd"]
     assert names("status=debarred") == ["Globex"]
+
+
+def test_the_vendor_list_costs_the_same_queries_for_3_or_30_vendors(client, official):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.licenses.factories import LicenceFactory, VendorFactory
+
+    client.force_login(official)
+    for _ in range(3):
+        LicenceFactory()
+    with CaptureQueriesContext(connection) as few:
+        client.get("/vendors/")
+    VendorFactory.create_batch(27)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/vendors/")
+    assert len(response.context["page"].object_list) == 25
+    assert len(many) == len(few)
+    counts = {v.name: (v.application_count, v.licence_count) for v in response.context["page"]}
+    assert (1, 1) in counts.values()
