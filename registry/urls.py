@@ -12,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("countries/", include("countries.urls")),
     path("", include("licenses.urls")),
+    path("audit/", include("registry.audit.urls")),
 ]

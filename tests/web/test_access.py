@@ -128,3 +128,18 @@ def test_every_page_of_the_officials_states_a_permission():
         assert view_class.permission_required, route
         checked += 1
     assert checked == 17
+
+
+def test_auditors_get_a_link_to_the_full_history_of_each_record(client, auditor, official, keys):
+    pages_and_kinds = [
+        ("/vendors/{vendor}/", "vendor"),
+        ("/applications/{application}/", "application"),
+        ("/licences/{licence}/", "licence"),
+        ("/countries/revisions/{revision}/", "revision"),
+    ]
+    for user, shown in ((auditor, True), (official, False)):
+        client.force_login(user)
+        for template, kind in pages_and_kinds:
+            html = client.get(template.format(**keys)).content.decode()
+            link = f'href="/audit/{kind}/{keys[kind]}/"'
+            assert (link in html) is shown, (user, template)
