@@ -113,6 +113,8 @@ class LicenceFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False, choices=[("", "All statuses"), *LicenceStatus.choices]
     )
+    # Set by the link from a vendor's page: its registration number.
+    vendor = forms.CharField(required=False, max_length=50, widget=forms.HiddenInput)
 
 
 class LicenceActionForm(forms.Form):

@@ -276,7 +276,7 @@ class LicenceListView(RoleRequiredMixin, View):
         licences = selectors.licence_list(
             q=filters.get("q", "").strip(),
             status=filters.get("status", ""),
-            vendor=request.GET.get("vendor", ""),
+            vendor=filters.get("vendor", ""),
         )
         return render(
             request,

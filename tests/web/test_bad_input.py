@@ -52,6 +52,8 @@ def test_malformed_posts_are_form_errors(client, senior):
         ("/countries/revisions/new/", {"title": "x" * 500, "licence_treatment": "burn"}),
         ("/countries/revisions/new/", {"remove": ["ZZ", "FR"], "title": "t", "reason": "r"}),
         ("/vendors/new/", {"name": "", "contact_email": "@"}),
+        (f"/licences/{licence.number}/action/", {"action": "suspend", "reason": "a\x00b"}),
+        ("/vendors/new/", {"name": "Nul\x00Ltd", "registration_number": "1\x00"}),
     ]
     for path, data in posts:
         response = client.post(path, data)
@@ -69,3 +71,9 @@ def test_a_form_posted_without_its_csrf_token_is_refused_with_an_explanation(off
     response = client.post("/vendors/new/", {"name": "Acme"})
     assert response.status_code == 403
     assert b"This form could not be sent" in response.content
+
+
+def test_a_nul_character_in_the_sign_in_form_is_a_form_error(client, official):
+    response = client.post("/accounts/login/", {"username": "off\x00icial", "password": "pw"})
+    assert response.status_code == 200
+    assert b"There is a problem" in response.content

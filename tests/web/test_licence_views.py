@@ -86,3 +86,13 @@ def test_the_list_filters_by_status_in_a_constant_number_of_queries(
     act(client, licence, "suspend", "Review")
     suspended = client.get("/licences/?status=suspended").context["page"].object_list
     assert [item.number for item in suspended] == [licence.number]
+
+
+def test_the_list_shows_one_vendors_licences_from_the_vendor_page_link(client, official, system):
+    first = register_vendor(official)
+    second = register_vendor(official, name="Globex Ltd", registration_number="51-0000002")
+    mine = licence_for(first, register_product(first, official), system, official)
+    licence_for(second, register_product(second, official), system, official)
+    client.force_login(official)
+    listed = client.get("/licences/?vendor=51-0000001").context["page"].object_list
+    assert [licence.number for licence in listed] == [mine.number]
