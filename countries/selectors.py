@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
@@ -167,3 +167,49 @@ def revision_impact(revision: WhitelistRevision) -> RevisionImpact:
         applications=applications,
         vendors=sorted(vendors, key=lambda vendor: vendor.name),
     )
+
+
+# --- Lists for the web pages --------------------------------------------------------------------
+
+
+def country_list(*, q: str = "", eligible: bool | None = None) -> QuerySet[Country]:
+    """Countries matching a name or code search, optionally only those on or off the list."""
+    countries = Country.objects.all()
+    if q:
+        countries = countries.filter(Q(name__icontains=q) | Q(code__iexact=q) | Q(alpha3__iexact=q))
+    if eligible is not None:
+        countries = countries.filter(eligible=eligible)
+    return countries.order_by("name")
+
+
+def revision_list() -> QuerySet[WhitelistRevision]:
+    """Every revision with its counts of countries added and removed, proposed ones first."""
+    return (
+        WhitelistRevision.objects.select_related("proposed_by", "approved_by")
+        .annotate(
+            added_count=Count("changes", filter=Q(changes__action=WhitelistChange.Action.ADD)),
+            removed_count=Count("changes", filter=Q(changes__action=WhitelistChange.Action.REMOVE)),
+            is_waiting=Case(
+                When(status=WhitelistRevision.Status.PROPOSED, then=Value(0)),
+                default=Value(1),
+            ),
+        )
+        .order_by("is_waiting", F("applied_at").desc(nulls_first=True), "-reference")
+    )
+
+
+def revisions_waiting(*, for_user) -> QuerySet[WhitelistRevision]:
+    """Proposed revisions: those a senior official may decide, or the official's own."""
+    waiting = revision_list().filter(status=WhitelistRevision.Status.PROPOSED)
+    if for_user.has_perm("countries.approve_whitelistrevision"):
+        return waiting.exclude(proposed_by=for_user)
+    return waiting.filter(proposed_by=for_user)
+
+
+def revision_changes(revision: WhitelistRevision) -> dict[str, list[Country]]:
+    """The countries a revision adds and removes, by name."""
+    changes = revision.changes.select_related("country").order_by("country__name")
+    result: dict[str, list[Country]] = {"add": [], "remove": []}
+    for change in changes:
+        result[change.action].append(change.country)
+    return result

@@ -163,3 +163,20 @@ LOGGING = {
 # In development and tests WhiteNoise serves from the app folders; in production from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Web sign-in throttling (django-axes) ---------------------------------------------------
+# Repeated failed sign-ins for one username from one address lock that pair out for a while; the
+# count is kept in the database, so every app server sees it. A sign-in without a web request
+# (the shell, the test client) is not throttled: see registry.throttling.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "registry.throttling.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429

@@ -10,5 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("countries/", include("countries.urls")),
+    path("", include("licenses.urls")),
     path("audit/", include("registry.audit.urls")),
 ]

@@ -7,6 +7,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from countries.models import WhitelistRevision
+from countries.selectors import revisions_waiting
+from licenses.models import Licence, LicenceApplication, Vendor
+from licenses.selectors import application_queue, counts_by_status
+
+DASHBOARD_ROWS = 8
+
 
 @never_cache
 @require_GET
@@ -21,7 +28,58 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "up"})
 
 
+def recent_changes(*, limit: int = DASHBOARD_ROWS) -> list[dict]:
+    """The latest history records of revisions, vendors, applications and licences, newest first.
+
+    One query per kind of record, whatever the size of the history.
+    """
+    sources = [
+        (WhitelistRevision, "Whitelist revision", "reference", "countries:revision-detail"),
+        (Vendor, "Vendor", "registration_number", "licenses:vendor-detail"),
+        (LicenceApplication, "Application", "reference", "licenses:application-detail"),
+        (Licence, "Licence", "number", "licenses:licence-detail"),
+    ]
+    rows = []
+    for model, kind, key, url_name in sources:
+        for record in model.history.order_by("-history_date", "-history_id")[:limit]:
+            rows.append(
+                {
+                    "at": record.history_date,
+                    "by": record.history_username,
+                    "kind": kind,
+                    "key": getattr(record, key),
+                    "label": getattr(record, "name", "") if model is Vendor else "",
+                    "url_name": url_name,
+                    "reason": record.history_change_reason,
+                    "type": record.get_history_type_display(),
+                }
+            )
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    return rows[:limit]
+
+
 @login_required
 def dashboard(request):
-    """Any signed-in user: the entry page for their role."""
-    return render(request, "registry/dashboard.html")
+    """Any signed-in user: the entry page for their role.
+
+    Officials see the review queue, the revisions waiting for them, counts by status and the
+    latest changes; auditors their entry points; vendor users are sent to the API.
+    """
+    user = request.user
+    context = {
+        "is_official": user.has_perm("licenses.decide_licenceapplication"),
+        "is_senior": user.has_perm("countries.approve_whitelistrevision"),
+        "is_auditor": user.has_perm("registry.view_audit_trail"),
+        "is_vendor": user.has_perm("registry.use_vendor_api"),
+    }
+    if context["is_official"]:
+        queue = application_queue()
+        context.update(
+            queue=queue[:DASHBOARD_ROWS],
+            queue_total=queue.count(),
+            revisions=revisions_waiting(for_user=user),
+            application_counts=counts_by_status(LicenceApplication),
+            licence_counts=counts_by_status(Licence),
+            changes=recent_changes(),
+        )
+    return render(request, "registry/dashboard.html", context)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from countries import views
+
+app_name = "countries"
+
+urlpatterns = [
+    path("", views.CountryListView.as_view(), name="list"),
+    path("revisions/", views.RevisionListView.as_view(), name="revision-list"),
+    path("revisions/new/", views.RevisionCreateView.as_view(), name="revision-new"),
+    path("revisions/<str:reference>/", views.RevisionDetailView.as_view(), name="revision-detail"),
+    path(
+        "revisions/<str:reference>/decision/",
+        views.RevisionDecideView.as_view(),
+        name="revision-decide",
+    ),
+]

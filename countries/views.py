@@ -1,0 +1,138 @@
+"""The countries pages: the list, and whitelist revisions from proposal to decision.
+
+Views check the role, validate the form and call ``countries.services``; the rules live there.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from countries import selectors, services
+from countries.forms import CountryFilterForm, RevisionDecisionForm, RevisionProposalForm
+from countries.models import WhitelistRevision
+from licenses.selectors import applications_touched_by, licences_touched_by
+from registry.errors import DomainError
+from registry.web import RoleRequiredMixin, add_service_error, paginate
+
+
+class CountryListView(RoleRequiredMixin, View):
+    # Vendors may read countries too, but through the API: the web list is for the officials and
+    # auditors, who also see the revisions.
+    permission_required = ("countries.view_country", "countries.view_whitelistrevision")
+
+    def get(self, request):
+        form = CountryFilterForm(request.GET)
+        countries = selectors.country_list(**form.filters())
+        return render(
+            request,
+            "countries/country_list.html",
+            {
+                "form": form,
+                "page": paginate(request, countries, per_page=50),
+                "eligible_total": selectors.eligible_countries().count(),
+            },
+        )
+
+
+class RevisionListView(RoleRequiredMixin, View):
+    permission_required = "countries.view_whitelistrevision"
+
+    def get(self, request):
+        return render(
+            request,
+            "countries/revision_list.html",
+            {"page": paginate(request, selectors.revision_list())},
+        )
+
+
+class RevisionCreateView(RoleRequiredMixin, View):
+    permission_required = "countries.propose_whitelistrevision"
+    template_name = "countries/revision_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": RevisionProposalForm()})
+
+    def post(self, request):
+        form = RevisionProposalForm(request.POST)
+        if form.is_valid():
+            try:
+                revision = services.propose_revision(
+                    by=request.user,
+                    title=form.cleaned_data["title"],
+                    reason=form.cleaned_data["reason"],
+                    add=form.cleaned_data["add_all"],
+                    remove=form.cleaned_data["remove_all"],
+                    licence_treatment=form.cleaned_data["licence_treatment"],
+                )
+            except (ValidationError, DomainError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{revision.reference} is proposed. A senior official who did not propose "
+                    "it must approve it before it applies.",
+                )
+                return redirect("countries:revision-detail", reference=revision.reference)
+        return render(request, self.template_name, {"form": form})
+
+
+def _revision_page(request, revision, *, decision_form=None, status=200):
+    """The revision page: its changes, the impact preview while proposed, what it changed once
+    applied, and the decision form for a senior official who did not propose it."""
+    is_proposed = revision.status == WhitelistRevision.Status.PROPOSED
+    may_decide = (
+        is_proposed
+        and request.user.has_perm("countries.approve_whitelistrevision")
+        and revision.proposed_by_id != request.user.pk
+    )
+    applied = revision.status == WhitelistRevision.Status.APPLIED
+    context = {
+        "revision": revision,
+        "changes": selectors.revision_changes(revision),
+        "impact": selectors.revision_impact(revision) if is_proposed else None,
+        "touched_licences": licences_touched_by(revision.reference) if applied else None,
+        "touched_applications": applications_touched_by(revision.reference) if applied else None,
+        "own_proposal": revision.proposed_by_id == request.user.pk,
+        "may_decide": may_decide,
+        "decision_form": decision_form or (RevisionDecisionForm() if may_decide else None),
+    }
+    return render(request, "countries/revision_detail.html", context, status=status)
+
+
+class RevisionDetailView(RoleRequiredMixin, View):
+    permission_required = "countries.view_whitelistrevision"
+
+    def get(self, request, reference):
+        revision = get_object_or_404(
+            WhitelistRevision.objects.select_related("proposed_by", "approved_by"),
+            reference=reference,
+        )
+        return _revision_page(request, revision)
+
+
+class RevisionDecideView(RoleRequiredMixin, View):
+    """POST only: a senior official approves (and so applies) or rejects a proposed revision."""
+
+    permission_required = "countries.approve_whitelistrevision"
+    http_method_names = ["post"]
+
+    def post(self, request, reference):
+        revision = get_object_or_404(WhitelistRevision, reference=reference)
+        form = RevisionDecisionForm(request.POST)
+        if form.is_valid():
+            note = form.cleaned_data["note"].strip()
+            try:
+                if form.cleaned_data["decision"] == form.APPROVE:
+                    services.approve_revision(revision=revision, by=request.user, note=note)
+                    done = "approved and applied"
+                else:
+                    services.reject_revision(revision=revision, by=request.user, note=note)
+                    done = "rejected"
+            except (ValidationError, DomainError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"{revision.reference} is {done}.")
+                return redirect("countries:revision-detail", reference=revision.reference)
+        revision.refresh_from_db()
+        return _revision_page(request, revision, decision_form=form)

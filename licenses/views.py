@@ -1,0 +1,339 @@
+"""The officials' pages for vendors, licence applications and licences.
+
+Each view checks its permission, validates the form and calls ``licenses.services``; refusals
+from the services come back as form errors, and the page is shown again with what was typed.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from licenses import approvals, selectors, services
+from licenses.forms import (
+    ApplicationDecisionForm,
+    ApplicationFilterForm,
+    LicenceActionForm,
+    LicenceFilterForm,
+    VendorEditForm,
+    VendorFilterForm,
+    VendorForm,
+    VendorStatusForm,
+)
+from licenses.models import Licence, LicenceApplication, Vendor
+from registry.errors import DomainError
+from registry.web import RoleRequiredMixin, add_service_error, paginate
+
+SERVICE_ERRORS = (ValidationError, DomainError)
+
+# --- Vendors ------------------------------------------------------------------------------------
+
+
+class VendorListView(RoleRequiredMixin, View):
+    permission_required = "licenses.view_vendor"
+
+    def get(self, request):
+        form = VendorFilterForm(request.GET)
+        filters = form.cleaned_data if form.is_valid() else {}
+        vendors = selectors.vendor_list(
+            q=filters.get("q", "").strip(), status=filters.get("status", "")
+        )
+        return render(
+            request, "licenses/vendor_list.html", {"form": form, "page": paginate(request, vendors)}
+        )
+
+
+class VendorCreateView(RoleRequiredMixin, View):
+    permission_required = "licenses.add_vendor"
+    template_name = "licenses/vendor_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": VendorForm()})
+
+    def post(self, request):
+        form = VendorForm(request.POST)
+        if form.is_valid():
+            try:
+                vendor = services.register_vendor(by=request.user, **form.cleaned_data)
+            except SERVICE_ERRORS as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"{vendor.name} is registered.")
+                return redirect(
+                    "licenses:vendor-detail", registration_number=vendor.registration_number
+                )
+        return render(request, self.template_name, {"form": form})
+
+
+def _vendor(registration_number):
+    return get_object_or_404(Vendor, registration_number=registration_number)
+
+
+def _vendor_page(request, vendor, *, status_form=None):
+    applications = LicenceApplication.objects.filter(vendor=vendor).select_related(
+        "product", "destination"
+    )
+    licences = Licence.objects.filter(application__vendor=vendor).select_related(
+        "application__destination", "application__product"
+    )
+    context = {
+        "vendor": vendor,
+        "products": vendor.products.order_by("reference"),
+        "applications": applications.order_by("-submitted_at")[:20],
+        "application_total": applications.count(),
+        "licences": licences.order_by("-valid_from", "-number")[:20],
+        "licence_total": licences.count(),
+        "status_form": status_form
+        or (VendorStatusForm() if request.user.has_perm("licenses.change_vendor") else None),
+    }
+    return render(request, "licenses/vendor_detail.html", context)
+
+
+class VendorDetailView(RoleRequiredMixin, View):
+    permission_required = "licenses.view_vendor"
+
+    def get(self, request, registration_number):
+        return _vendor_page(request, _vendor(registration_number))
+
+
+class VendorEditView(RoleRequiredMixin, View):
+    permission_required = "licenses.change_vendor"
+    template_name = "licenses/vendor_edit.html"
+
+    def get(self, request, registration_number):
+        vendor = _vendor(registration_number)
+        return render(
+            request, self.template_name, {"vendor": vendor, "form": VendorEditForm(instance=vendor)}
+        )
+
+    def post(self, request, registration_number):
+        vendor = _vendor(registration_number)
+        # The form works on its own copy, so a refused change never touches ``vendor``.
+        form = VendorEditForm(request.POST, instance=Vendor.objects.get(pk=vendor.pk))
+        if form.is_valid():
+            changes = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+            try:
+                services.update_vendor(
+                    vendor=vendor, by=request.user, reason=form.cleaned_data["reason"], **changes
+                )
+            except SERVICE_ERRORS as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"{vendor.name}'s details are saved.")
+                return redirect("licenses:vendor-detail", registration_number=registration_number)
+        return render(request, self.template_name, {"vendor": vendor, "form": form})
+
+
+class VendorStatusView(RoleRequiredMixin, View):
+    """POST only: suspend, debar or reinstate a vendor. Vendors are never deleted."""
+
+    permission_required = "licenses.change_vendor"
+    http_method_names = ["post"]
+    actions = {
+        VendorStatusForm.SUSPEND: ("suspend_vendor", "suspended"),
+        VendorStatusForm.DEBAR: ("debar_vendor", "debarred"),
+        VendorStatusForm.REINSTATE: ("reinstate_vendor", "reinstated"),
+    }
+
+    def post(self, request, registration_number):
+        vendor = _vendor(registration_number)
+        form = VendorStatusForm(request.POST)
+        if form.is_valid():
+            service, done = self.actions[form.cleaned_data["action"]]
+            try:
+                getattr(services, service)(
+                    vendor=vendor, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except SERVICE_ERRORS as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"{vendor.name} is {done}.")
+                return redirect("licenses:vendor-detail", registration_number=registration_number)
+        vendor.refresh_from_db()
+        return _vendor_page(request, vendor, status_form=form)
+
+
+# --- Applications -------------------------------------------------------------------------------
+
+
+class ApplicationQueueView(RoleRequiredMixin, View):
+    permission_required = "licenses.view_licenceapplication"
+
+    def get(self, request):
+        form = ApplicationFilterForm(request.GET)
+        applications = selectors.application_queue(**form.filters())
+        return render(
+            request,
+            "licenses/application_list.html",
+            {"form": form, "page": paginate(request, applications)},
+        )
+
+
+def current_screening(application) -> list:
+    """The rules run again against the list in force now, for an application still pending."""
+    facts = selectors.screening_facts(
+        vendor=application.vendor,
+        product=application.product,
+        licence_type=application.licence_type,
+        destination=application.destination,
+        end_user_kind=application.end_user_kind,
+    )
+    return approvals.screen(facts)
+
+
+def _application_page(request, application, *, decision_form=None):
+    pending = application.is_pending
+    screening_now = current_screening(application) if pending else None
+    approvable = pending and all(result.passed for result in screening_now)
+    may_decide = pending and request.user.has_perm("licenses.decide_licenceapplication")
+    context = {
+        "application": application,
+        "screening_now": screening_now,
+        "failed_now": [r for r in screening_now or [] if not r.passed],
+        "approvable": approvable,
+        "may_decide": may_decide,
+        "decision_form": decision_form
+        or (ApplicationDecisionForm(approvable=approvable) if may_decide else None),
+        "licence": getattr(application, "licence", None)
+        if application.status == LicenceApplication.Status.APPROVED
+        else None,
+    }
+    return render(request, "licenses/application_detail.html", context)
+
+
+def _application(reference):
+    return get_object_or_404(
+        LicenceApplication.objects.select_related(
+            "vendor", "product", "destination", "screened_against", "decided_by", "submitted_by"
+        ),
+        reference=reference,
+    )
+
+
+class ApplicationDetailView(RoleRequiredMixin, View):
+    permission_required = "licenses.view_licenceapplication"
+
+    def get(self, request, reference):
+        return _application_page(request, _application(reference))
+
+
+class ApplicationReviewView(RoleRequiredMixin, View):
+    """POST only: an official takes a submitted application into review."""
+
+    permission_required = "licenses.decide_licenceapplication"
+    http_method_names = ["post"]
+
+    def post(self, request, reference):
+        application = _application(reference)
+        try:
+            services.start_review(application=application, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{application.reference} is now under review.")
+        return redirect("licenses:application-detail", reference=reference)
+
+
+class ApplicationDecideView(RoleRequiredMixin, View):
+    """POST only: approve (issuing the licence) or refuse, with a reason."""
+
+    permission_required = "licenses.decide_licenceapplication"
+    http_method_names = ["post"]
+
+    def post(self, request, reference):
+        application = _application(reference)
+        form = ApplicationDecisionForm(request.POST)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                if form.cleaned_data["decision"] == form.APPROVE:
+                    licence = services.approve_application(
+                        application=application, by=request.user, reason=reason
+                    )
+                    done = f"approved: licence {licence.number} is issued"
+                else:
+                    services.refuse_application(
+                        application=application, by=request.user, reason=reason
+                    )
+                    done = "refused"
+            except SERVICE_ERRORS as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"{application.reference} is {done}.")
+                return redirect("licenses:application-detail", reference=reference)
+        return _application_page(request, _application(reference), decision_form=form)
+
+
+# --- Licences -----------------------------------------------------------------------------------
+
+
+class LicenceListView(RoleRequiredMixin, View):
+    permission_required = "licenses.view_licence"
+
+    def get(self, request):
+        form = LicenceFilterForm(request.GET)
+        filters = form.cleaned_data if form.is_valid() else {}
+        licences = selectors.licence_list(
+            q=filters.get("q", "").strip(),
+            status=filters.get("status", ""),
+            vendor=filters.get("vendor", ""),
+        )
+        return render(
+            request,
+            "licenses/licence_list.html",
+            {"form": form, "page": paginate(request, licences)},
+        )
+
+
+def _licence(number):
+    return get_object_or_404(
+        Licence.objects.select_related(
+            "application__vendor", "application__product", "application__destination"
+        ),
+        number=number,
+    )
+
+
+def _licence_page(request, licence, *, action_form=None):
+    context = {
+        "licence": licence,
+        "history": licence.history.order_by("-history_date", "-history_id")[:20],
+        "action_form": action_form
+        or (LicenceActionForm() if request.user.has_perm("licenses.manage_licence") else None),
+    }
+    return render(request, "licenses/licence_detail.html", context)
+
+
+class LicenceDetailView(RoleRequiredMixin, View):
+    permission_required = "licenses.view_licence"
+
+    def get(self, request, number):
+        return _licence_page(request, _licence(number))
+
+
+class LicenceActionView(RoleRequiredMixin, View):
+    """POST only: suspend, reinstate or revoke a licence with a reason."""
+
+    permission_required = "licenses.manage_licence"
+    http_method_names = ["post"]
+    actions = {
+        LicenceActionForm.SUSPEND: ("suspend_licence", "suspended"),
+        LicenceActionForm.REINSTATE: ("reinstate_licence", "reinstated"),
+        LicenceActionForm.REVOKE: ("revoke_licence", "revoked"),
+    }
+
+    def post(self, request, number):
+        licence = _licence(number)
+        form = LicenceActionForm(request.POST)
+        if form.is_valid():
+            service, done = self.actions[form.cleaned_data["action"]]
+            try:
+                getattr(services, service)(
+                    licence=licence, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except SERVICE_ERRORS as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"Licence {licence.number} is {done}.")
+                return redirect("licenses:licence-detail", number=number)
+        return _licence_page(request, _licence(number), action_form=form)

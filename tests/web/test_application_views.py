@@ -1,0 +1,193 @@
+"""The review queue, the application page with its screening, and the decision form."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from countries.models import Country
+from licenses.models import Licence, LicenceApplication
+from registry import history
+from tests.licenses.helpers import register_product, register_vendor, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def vendor(official):
+    return register_vendor(official)
+
+
+@pytest.fixture
+def product(vendor, official):
+    return register_product(vendor, official)
+
+
+@pytest.fixture
+def application(vendor, product, system):
+    return submit(vendor, product, system)
+
+
+def take_off_the_list(code, by):
+    """Removes a country from the whitelist behind the application's back, as a revision does."""
+    country = Country.objects.get(code=code)
+    country.eligible = False
+    history.save(country, by=by, reason="test: removed from the whitelist")
+
+
+def test_the_queue_lists_pending_applications_oldest_first(client, official, vendor, product):
+    first = submit(vendor, product, official, destination="DE")
+    second = submit(vendor, product, official, destination="FR")
+    refused = submit(vendor, product, official, destination="MX")  # refused by screening
+    assert refused.status == LicenceApplication.Status.REFUSED
+    client.force_login(official)
+    listed = [a.reference for a in client.get("/applications/").context["page"].object_list]
+    assert listed == [first.reference, second.reference]
+    by_status = client.get("/applications/?status=refused").context["page"].object_list
+    assert [a.reference for a in by_status] == [refused.reference]
+
+
+def test_the_queue_filters_by_destination_and_vendor(client, official, vendor, product):
+    other = register_vendor(official, name="Globex Ltd", registration_number="51-0000002")
+    other_product = register_product(other, official, name="Periscope")
+    to_germany = submit(vendor, product, official, destination="DE")
+    submit(vendor, product, official, destination="FR")
+    globex = submit(other, other_product, official, destination="FR")
+    client.force_login(official)
+
+    def listed(query):
+        page = client.get(f"/applications/?{query}").context["page"]
+        return {a.reference for a in page.object_list}
+
+    assert listed("destination=DE") == {to_germany.reference}
+    assert listed("vendor=51-0000002") == {globex.reference}
+    assert listed("destination=DE&vendor=51-0000002") == set()
+
+
+def test_the_page_shows_the_screening_rule_by_rule(client, official, application):
+    client.force_login(official)
+    html = client.get(f"/applications/{application.reference}/").content.decode()
+    for rule in (
+        "destination_whitelisted",
+        "vendor_in_good_standing",
+        "end_user_government",
+        "marketing_before_export",
+        "product_registered",
+    ):
+        assert rule in html
+    assert "Start the review" in html
+    assert "cannot be approved" not in html
+
+
+def test_an_official_reviews_and_approves_and_the_licence_is_issued(client, official, application):
+    client.force_login(official)
+    url = f"/applications/{application.reference}/"
+    response = client.post(f"{url}review/", follow=True)
+    assert "is now under review" in response.content.decode()
+    response = client.post(
+        f"{url}decision/", {"decision": "approve", "reason": "Meets every condition."}, follow=True
+    )
+    licence = Licence.objects.get(application=application)
+    assert licence.number.startswith(f"ML-{timezone.now().year}-")
+    assert f"licence {licence.number} is issued" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "approved"
+    assert application.decided_by == official
+    assert application.decision_reason == "Meets every condition."
+
+
+def test_a_decision_without_a_reason_is_refused_and_keeps_the_choice(client, official, application):
+    client.force_login(official)
+    client.post(f"/applications/{application.reference}/review/")
+    response = client.post(
+        f"/applications/{application.reference}/decision/", {"decision": "refuse", "reason": " "}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert 'href="#id_reason"' in html
+    assert re.search(r'value="refuse"[^>]*checked', html)
+    application.refresh_from_db()
+    assert application.status == "under_review"
+
+
+def test_approval_is_impossible_while_a_rule_fails_and_the_page_says_why(
+    client, official, application
+):
+    client.force_login(official)
+    client.post(f"/applications/{application.reference}/review/")
+    take_off_the_list("FR", official)
+
+    page = client.get(f"/applications/{application.reference}/").content.decode()
+    assert "This application cannot be approved" in page
+    assert "destination_whitelisted" in page[page.index("cannot be approved") :]
+    assert 'value="approve"' not in page  # only refusal is offered
+
+    response = client.post(
+        f"/applications/{application.reference}/decision/",
+        {"decision": "approve", "reason": "Approving anyway."},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert "cannot be approved" in html
+    assert "Approving anyway." in html  # what was typed is kept
+    application.refresh_from_db()
+    assert application.status == "under_review"
+    assert not Licence.objects.filter(application=application).exists()
+
+
+def test_refusing_records_the_reason(client, official, application):
+    client.force_login(official)
+    client.post(f"/applications/{application.reference}/review/")
+    client.post(
+        f"/applications/{application.reference}/decision/",
+        {"decision": "refuse", "reason": "End-use statement is not credible."},
+    )
+    application.refresh_from_db()
+    assert application.status == "refused"
+    assert application.decision_reason == "End-use statement is not credible."
+
+
+def test_a_decided_application_offers_no_decision(client, official, application):
+    client.force_login(official)
+    client.post(f"/applications/{application.reference}/review/")
+    client.post(
+        f"/applications/{application.reference}/decision/",
+        {"decision": "refuse", "reason": "No."},
+    )
+    html = client.get(f"/applications/{application.reference}/").content.decode()
+    assert "Record the decision" not in html
+    again = client.post(
+        f"/applications/{application.reference}/decision/",
+        {"decision": "approve", "reason": "Changed my mind."},
+    )
+    assert again.status_code == 200
+    assert "There is a problem" in again.content.decode()
+    application.refresh_from_db()
+    assert application.status == "refused"
+
+
+def test_the_queue_is_paginated_in_a_constant_number_of_queries(client, official, vendor, product):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(official)
+    submit(vendor, product, official)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/applications/")
+    for _ in range(30):
+        submit(vendor, product, official)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/applications/")
+    assert len(response.context["page"].object_list) == 25
+    assert len(many) == len(few)
+
+
+def test_screening_refusals_stay_on_record_with_their_date(client, official, vendor, product):
+    refused = submit(vendor, product, official, destination="SA")
+    client.force_login(official)
+    html = client.get(f"/applications/{refused.reference}/").content.decode()
+    assert "Refused" in html
+    assert "Screening on record" in html
+    assert "Record the decision" not in html

@@ -1,0 +1,98 @@
+"""Licences on the web: list and detail; suspend, reinstate, revoke with a reason."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from countries.models import Country
+from licenses.models import Licence
+from registry import history
+from tests.licenses.helpers import licence_for, register_product, register_vendor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def licence(official, system):
+    vendor = register_vendor(official)
+    product = register_product(vendor, official)
+    return licence_for(vendor, product, system, official)
+
+
+def act(client, licence, action, reason):
+    return client.post(f"/licences/{licence.number}/action/", {"action": action, "reason": reason})
+
+
+def test_suspend_and_reinstate_with_reasons(client, official, licence):
+    client.force_login(official)
+    act(client, licence, "suspend", "End-user declaration under review")
+    licence.refresh_from_db()
+    assert licence.status == "suspended"
+    act(client, licence, "reinstate", "Declaration confirmed")
+    licence.refresh_from_db()
+    assert licence.status == "active"
+    html = client.get(f"/licences/{licence.number}/").content.decode()
+    assert "End-user declaration under review" in html
+    assert "Declaration confirmed" in html
+
+
+def test_a_reason_is_required(client, official, licence):
+    client.force_login(official)
+    html = act(client, licence, "revoke", "  ").content.decode()
+    assert "There is a problem" in html
+    assert 'href="#id_reason"' in html
+    licence.refresh_from_db()
+    assert licence.status == "active"
+
+
+def test_reinstating_is_refused_while_the_destination_is_off_the_list(client, official, licence):
+    client.force_login(official)
+    act(client, licence, "suspend", "Destination under review")
+    france = Country.objects.get(code="FR")
+    france.eligible = False
+    history.save(france, by=official, reason="test: removed from the whitelist")
+    response = act(client, licence, "reinstate", "Trying to reinstate")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert "Trying to reinstate" in html
+    licence.refresh_from_db()
+    assert licence.status == "suspended"
+
+
+def test_revoking_is_final(client, official, licence):
+    client.force_login(official)
+    act(client, licence, "revoke", "Breach of the end-user declaration")
+    html = act(client, licence, "reinstate", "Undo").content.decode()
+    assert "There is a problem" in html
+    licence.refresh_from_db()
+    assert licence.status == Licence.Status.REVOKED
+
+
+def test_the_list_filters_by_status_in_a_constant_number_of_queries(
+    client, official, system, licence
+):
+    client.force_login(official)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/licences/")
+    vendor = licence.application.vendor
+    for n in range(30):
+        product = register_product(vendor, official, name=f"Product {n}")
+        licence_for(vendor, product, system, official)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/licences/")
+    assert len(response.context["page"].object_list) == 25
+    assert len(many) == len(few)
+    act(client, licence, "suspend", "Review")
+    suspended = client.get("/licences/?status=suspended").context["page"].object_list
+    assert [item.number for item in suspended] == [licence.number]
+
+
+def test_the_list_shows_one_vendors_licences_from_the_vendor_page_link(client, official, system):
+    first = register_vendor(official)
+    second = register_vendor(official, name="Globex Ltd", registration_number="51-0000002")
+    mine = licence_for(first, register_product(first, official), system, official)
+    licence_for(second, register_product(second, official), system, official)
+    client.force_login(official)
+    listed = client.get("/licences/?vendor=51-0000001").context["page"].object_list
+    assert [licence.number for licence in listed] == [mine.number]
