@@ -1,0 +1,16 @@
+"""The vendors' API: ``/api/v1/`` and its OpenAPI schema and docs page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from countries.api_views import CountryViewSet
+
+router = SimpleRouter()
+router.register("countries", CountryViewSet, basename="country")
+
+urlpatterns = [
+    path("v1/", include((router.urls, "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
