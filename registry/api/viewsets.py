@@ -1,6 +1,6 @@
 """The base of the vendor endpoints: who may call them, and whose objects they see."""
 
-from rest_framework import viewsets
+from rest_framework import exceptions, viewsets
 
 from registry.api.permissions import IsVendorUser
 
@@ -21,3 +21,27 @@ class VendorViewSet(viewsets.GenericViewSet):
     @property
     def vendor(self):
         return self.request.user.vendor
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        errors = {}
+        known = self._known_query_parameters()
+        for name, values in request.query_params.lists():
+            if name not in known:
+                # A misspelt filter would otherwise return everything, unfiltered.
+                errors[name] = [f"Unknown parameter; this call takes {sorted(known) or 'none'}."]
+            elif len(values) > 1:
+                # One value each: silently using the last of several would hide a mistake.
+                errors[name] = ["Give this parameter once."]
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def _known_query_parameters(self) -> set[str]:
+        if self.detail:
+            return set()
+        known = set()
+        if getattr(self, "filterset_class", None):
+            known |= set(self.filterset_class.base_filters)
+        if self.paginator is not None:
+            known |= {self.paginator.page_query_param, self.paginator.page_size_query_param}
+        return known

@@ -138,3 +138,21 @@ def test_odd_keys_in_the_path_are_404(api_a, key):
     response = api_a.get(f"/api/v1/products/{key}/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "url, parameter",
+    [
+        ("/api/v1/applications/?stauts=refused", "stauts"),
+        ("/api/v1/applications/?status=refused&status=submitted", "status"),
+        ("/api/v1/countries/?page_size=500", "page_size"),
+        ("/api/v1/countries/?page=", "page"),
+        ("/api/v1/countries/FR/?eligible=true", "eligible"),
+    ],
+)
+def test_unknown_repeated_or_out_of_range_query_parameters_are_named_in_a_400(
+    api_a, url, parameter
+):
+    response = api_a.get(url)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [parameter]
