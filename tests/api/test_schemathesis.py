@@ -12,7 +12,9 @@ derandomized so the run is reproducible and stays short.
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 from schemathesis.core.parameters import ParameterLocation
@@ -36,7 +38,15 @@ EXPECTED_OPERATIONS = 11
 @pytest.fixture
 def api_schema(db, settings):
     settings.ALLOWED_HOSTS = ["localhost"]  # the host Schemathesis's WSGI client sends
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # As Django's test client does: a request's end must not close the connection that holds
+    # the test's transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
