@@ -96,3 +96,28 @@ def test_issue_token_refuses_unknown_users_and_users_who_are_not_vendors(officia
     with pytest.raises(CommandError, match="not a vendor's user"):
         issue("official")
     assert not AuthToken.objects.exists()
+
+
+def test_a_vendors_group_member_without_a_vendor_is_refused(django_user_model):
+    from django.contrib.auth.models import Group
+
+    from registry import roles
+    from tests.api.conftest import client_for
+
+    loose = django_user_model.objects.create_user(username="loose", password="pw")
+    loose.groups.add(Group.objects.get(name=roles.VENDORS))
+    response = client_for(loose).get(URL)
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
+def test_tokens_are_listed_per_user_and_revoked_in_the_admin(admin_client, user_a):
+    token, key = AuthToken.objects.create(user=user_a)
+    listing = admin_client.get("/admin/knox/authtoken/", {"q": "vendor-acme"})
+    assert listing.status_code == 200
+    assert token.digest in listing.content.decode()
+    admin_client.post(
+        "/admin/knox/authtoken/",
+        {"action": "delete_selected", "_selected_action": [token.pk], "post": "yes"},
+    )
+    assert get_with(f"Token {key}").status_code == 401
