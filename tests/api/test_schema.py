@@ -38,3 +38,11 @@ def test_the_docs_page_loads_every_asset_from_the_registry_itself(anonymous_api,
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert client.get(asset).status_code == 200, asset
+
+
+def test_the_schema_validates_against_openapi_with_no_generator_warnings(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "/api/v1/applications/{reference}/withdraw/" in target.read_text()
