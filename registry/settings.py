@@ -6,6 +6,7 @@ file beside manage.py and an in-process cache. With ``DEBUG`` off the registry r
 without a ``SECRET_KEY``.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -145,11 +146,68 @@ if not AUDIT_KEY:
         )
     AUDIT_KEY = "development-only-audit-key-do-not-use-in-production"
 
-# --- REST framework -------------------------------------------------------------------------
+# --- REST framework: the vendors' API (registry/api/) ---------------------------------------
+INSTALLED_APPS += [
+    "knox",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
 REST_FRAMEWORK = {
+    # Deny unless a view says otherwise; each API view names its own permissions.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["registry.api.authentication.TokenAuthentication"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.LimitedJSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "registry.api.throttles.TokenRateThrottle",
+        "registry.api.throttles.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_THROTTLE_RATE", default="600/minute"),
+        "anonymous": env.str("API_ANONYMOUS_THROTTLE_RATE", default="60/minute"),
+    },
+    "EXCEPTION_HANDLER": "registry.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# The largest request body the API reads, in bytes; a larger one is answered 413.
+API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=1024 * 1024)
+
+# django-rest-knox: tokens are stored as SHA-512 digests, never in clear, and expire.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Export-licence registry: API for vendors",
+    "DESCRIPTION": (
+        "Vendors register products, check destinations against the whitelist, submit and follow "
+        "licence applications and read their licences. Authenticate with "
+        "`Authorization: Token <key>` (or `Bearer <key>`); get a key from the ministry "
+        "(`manage.py issue_token USERNAME`)."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "licenses.models.ApplicationStatus",
+        "LicenceStatusEnum": "licenses.models.LicenceStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "registry.api.schema.document_error_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -14,3 +14,9 @@ urlpatterns = [
     path("", include("licenses.urls")),
     path("audit/", include("registry.audit.urls")),
 ]
+
+# --- The vendors' REST API (registry/api/) ----------------------------------------------------
+urlpatterns += [path("api/", include("registry.api.urls"))]
+# Under /api/ a URL that matches nothing, or a fault, answers JSON; elsewhere Django's pages.
+handler404 = "registry.api.exceptions.not_found"
+handler500 = "registry.api.exceptions.server_error"

@@ -1,0 +1,278 @@
+"""The vendor's products, licence applications and licences, through the same services as the web.
+
+Each viewset's queryset holds the calling vendor's own objects only, so another vendor's product,
+application or licence answers 404, as if it did not exist.
+"""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from licenses import services
+from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus, Product
+from licenses.serializers import (
+    ApplicationCreateSerializer,
+    ApplicationSerializer,
+    LicenceSerializer,
+    ProductCreateSerializer,
+    ProductSerializer,
+    WithdrawSerializer,
+)
+from registry.api.exceptions import field_errors
+from registry.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from registry.api.idempotency import idempotent
+from registry.api.viewsets import VendorViewSet
+
+KEY_PATTERN = r"[A-Za-z0-9-]{1,20}"
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A key of your choice (such as a UUID), 1 to 255 visible ASCII characters. A retry with "
+        "the same key returns the first answer and creates nothing new; the same key with a "
+        "different request answers 422."
+    ),
+)
+
+# The services name the model's fields; the API nests the end user.
+_API_FIELD = {"end_user_name": ("end_user", "name"), "end_user_kind": ("end_user", "kind")}
+
+
+def _api_validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    errors: dict = {}
+    for field, messages in field_errors(error).items():
+        if field in _API_FIELD:
+            outer, inner = _API_FIELD[field]
+            errors.setdefault(outer, {})[inner] = messages
+        else:
+            errors[field] = messages
+    return exceptions.ValidationError(errors)
+
+
+class _ScopedToVendor:
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no vendor
+            return self.queryset.none()
+        return self.scope(self.queryset)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            noun = self.queryset.model._meta.verbose_name
+            key = self.kwargs.get(self.lookup_field, "")
+            raise exceptions.NotFound(f"You have no {noun} {key}.") from None
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your products"),
+    retrieve=extend_schema(summary="One of your products, by reference"),
+)
+class ProductViewSet(
+    _ScopedToVendor, mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorViewSet
+):
+    """A vendor user: the vendor's products; registering one needs ``licenses.add_product``."""
+
+    queryset = Product.objects.order_by("reference")
+    serializer_class = ProductSerializer
+    write_permission = "licenses.add_product"
+    lookup_field = "reference"
+    lookup_value_regex = KEY_PATTERN
+
+    def scope(self, queryset):
+        return queryset.filter(vendor=self.vendor)
+
+    @extend_schema(
+        summary="Register a product",
+        request=ProductCreateSerializer,
+        responses={201: ProductSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "A forensics tool",
+                value={
+                    "name": "Cellebrite-style extractor",
+                    "control_entry": "5A004",
+                    "category": "forensics",
+                    "description": "Extracts data from seized phones under a warrant.",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = ProductCreateSerializer(data=request.data, vendor=self.vendor)
+        serializer.is_valid(raise_exception=True)
+        try:
+            product = services.register_product(
+                vendor=self.vendor, by=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _api_validation_error(error) from None
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
+
+    class Meta:
+        model = LicenceApplication
+        fields = ["status", "licence_type"]
+
+
+APPLICATION_EXAMPLE = {
+    "licence_type": "marketing",
+    "product": "PRD-2026-000012",
+    "destination": "FR",
+    "end_user": {"name": "Direction générale de la sécurité intérieure", "kind": "intelligence"},
+    "end_use": "Lawful interception in counter-terrorism investigations.",
+    "value": "250000.00",
+    "currency": "EUR",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your applications", description="`?status=` filters."),
+    retrieve=extend_schema(summary="Follow an application, by reference"),
+)
+class ApplicationViewSet(
+    _ScopedToVendor, mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorViewSet
+):
+    """A vendor user: the vendor's licence applications; submitting and withdrawing need
+    ``licenses.submit_licenceapplication``."""
+
+    queryset = LicenceApplication.objects.select_related(
+        "product", "destination", "screened_against", "licence"
+    ).order_by("-submitted_at", "-reference")
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilter
+    write_permission = "licenses.submit_licenceapplication"
+    lookup_field = "reference"
+    lookup_value_regex = KEY_PATTERN
+
+    def scope(self, queryset):
+        return queryset.filter(vendor=self.vendor)
+
+    @extend_schema(
+        summary="Submit an application",
+        description=(
+            "Screens the application at once against the whitelist in force and the other rules. "
+            "It is stored either way: `status` is `submitted` when every rule passed (it waits "
+            "for an official), `refused` when one failed; `screening` gives each rule's result."
+        ),
+        request=ApplicationCreateSerializer,
+        responses={201: ApplicationSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample("A marketing licence for France", value=APPLICATION_EXAMPLE),
+            OpenApiExample(
+                "Submitted: every rule passed",
+                value={
+                    **APPLICATION_EXAMPLE,
+                    "reference": "APP-2026-000123",
+                    "status": "submitted",
+                    "screening": [
+                        {"rule": "destination_whitelisted", "passed": True, "message": "..."},
+                        {"rule": "vendor_in_good_standing", "passed": True, "message": "..."},
+                        {"rule": "end_user_government", "passed": True, "message": "..."},
+                        {"rule": "marketing_before_export", "passed": True, "message": "..."},
+                        {"rule": "product_registered", "passed": True, "message": "..."},
+                    ],
+                    "screened_against": "REV-2021-001",
+                    "submitted_at": "2026-11-23T10:00:00Z",
+                    "decided_at": None,
+                    "decision_reason": "",
+                    "licence": None,
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = ApplicationCreateSerializer(data=request.data, vendor=self.vendor)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            application = services.submit_application(
+                vendor=self.vendor,
+                by=request.user,
+                product=data["product"],
+                licence_type=data["licence_type"],
+                destination=data["destination"],
+                end_user_name=data["end_user"]["name"],
+                end_user_kind=data["end_user"]["kind"],
+                end_use=data["end_use"],
+                value=data["value"],
+                currency=data["currency"],
+            )
+        except DjangoValidationError as error:
+            raise _api_validation_error(error) from None
+        application = self.scope(self.queryset).get(pk=application.pk)
+        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Withdraw an application",
+        description="Only before a decision: a decided application answers 409.",
+        request=WithdrawSerializer,
+        responses={200: ApplicationSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request, *args, **kwargs):
+        application = self.get_object()
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.withdraw_application(
+                application=application, by=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _api_validation_error(error) from None
+        application = self.scope(self.queryset).get(pk=application.pk)
+        return Response(ApplicationSerializer(application).data)
+
+
+class LicenceFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=LicenceStatus.choices)
+
+    class Meta:
+        model = Licence
+        fields = ["status"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your licences"),
+    retrieve=extend_schema(summary="One of your licences, by number"),
+)
+class LicenceViewSet(
+    _ScopedToVendor, mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorViewSet
+):
+    """A vendor user: the licences issued to the vendor (read-only)."""
+
+    queryset = Licence.objects.select_related(
+        "application__product", "application__destination"
+    ).order_by("-valid_from", "-number")
+    serializer_class = LicenceSerializer
+    filterset_class = LicenceFilter
+    lookup_field = "number"
+    lookup_value_regex = KEY_PATTERN
+
+    def scope(self, queryset):
+        return queryset.filter(application__vendor=self.vendor)

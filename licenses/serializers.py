@@ -1,0 +1,173 @@
+"""Products, applications and licences as the vendors' API reads and writes them.
+
+Input serializers check the shape of a request (types, lengths, choices, keys that exist); the
+rules of the regime (screening, allowed transitions) are the services' alone.
+"""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from countries.models import Country
+from licenses.models import (
+    EndUserKind,
+    Licence,
+    LicenceApplication,
+    LicenceType,
+    Product,
+    ProductCategory,
+)
+from registry.api.fields import KeyRelatedField
+
+TEXT_MAX_LENGTH = 5000
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["reference", "name", "control_entry", "category", "description"]
+        read_only_fields = fields
+
+
+class ProductCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    control_entry = serializers.CharField(
+        max_length=20, help_text="Wassenaar-style control-list entry, such as 4A005 or 5A001.j."
+    )
+    category = serializers.ChoiceField(choices=ProductCategory.choices)
+    description = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+    def __init__(self, *args, vendor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vendor = vendor
+
+    def validate_name(self, name):
+        """A field message for the common case; the table's constraint still decides races."""
+        if self.vendor and Product.objects.filter(vendor=self.vendor, name=name).exists():
+            raise serializers.ValidationError("You already have a product with this name.")
+        return name
+
+
+class ScreeningResultSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    passed = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class EndUserSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=EndUserKind.choices)
+
+
+class StoredEndUserSerializer(serializers.Serializer):
+    name = serializers.CharField(source="end_user_name", read_only=True)
+    kind = serializers.ChoiceField(
+        source="end_user_kind", choices=EndUserKind.choices, read_only=True
+    )
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    product = serializers.CharField(source="product.reference", read_only=True)
+    destination = serializers.CharField(source="destination.code", read_only=True)
+    end_user = StoredEndUserSerializer(source="*", read_only=True)
+    screening = ScreeningResultSerializer(many=True, read_only=True)
+    screened_against = serializers.CharField(
+        source="screened_against.reference",
+        read_only=True,
+        allow_null=True,
+        help_text="The whitelist revision in force at the last screening.",
+    )
+    licence = serializers.SerializerMethodField(
+        help_text="The number of the licence issued on it, once approved."
+    )
+
+    class Meta:
+        model = LicenceApplication
+        fields = [
+            "reference",
+            "status",
+            "licence_type",
+            "product",
+            "destination",
+            "end_user",
+            "end_use",
+            "value",
+            "currency",
+            "screening",
+            "screened_against",
+            "submitted_at",
+            "decided_at",
+            "decision_reason",
+            "licence",
+        ]
+        read_only_fields = fields
+
+    def get_licence(self, application) -> str | None:
+        licence = getattr(application, "licence", None)
+        return licence.number if licence else None
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    licence_type = serializers.ChoiceField(choices=LicenceType.choices)
+    product = KeyRelatedField(
+        slug_field="reference",
+        queryset=Product.objects.none(),
+        pattern=r"PRD-\d{4}-\d{6}",
+        example="PRD-2026-000012",
+        help_text="The reference of one of your products.",
+    )
+    destination = KeyRelatedField(
+        slug_field="code",
+        queryset=Country.objects.all(),
+        pattern=r"[A-Z]{2}",
+        example="FR (the ISO 3166-1 alpha-2 code, in capitals)",
+        help_text="The destination's ISO 3166-1 alpha-2 code, in capitals.",
+    )
+    end_user = EndUserSerializer()
+    end_use = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    value = serializers.DecimalField(
+        max_digits=15, decimal_places=2, min_value=Decimal("0"), coerce_to_string=True
+    )
+    currency = serializers.RegexField(
+        r"^[A-Z]{3}\Z",
+        max_length=3,
+        help_text="ISO 4217 code, such as EUR or USD.",
+        error_messages={"invalid": "Give the currency's three-letter ISO 4217 code, such as EUR."},
+    )
+
+    def __init__(self, *args, vendor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if vendor is not None:
+            self.fields["product"].queryset = Product.objects.filter(vendor=vendor)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        help_text="Why the application is withdrawn; recorded in its history.",
+    )
+
+
+class LicenceSerializer(serializers.ModelSerializer):
+    application = serializers.CharField(source="application.reference", read_only=True)
+    licence_type = serializers.CharField(source="application.licence_type", read_only=True)
+    product = serializers.CharField(source="application.product.reference", read_only=True)
+    destination = serializers.CharField(source="application.destination.code", read_only=True)
+
+    class Meta:
+        model = Licence
+        fields = [
+            "number",
+            "status",
+            "licence_type",
+            "application",
+            "product",
+            "destination",
+            "valid_from",
+            "valid_until",
+            "renewal_barred",
+        ]
+        read_only_fields = fields

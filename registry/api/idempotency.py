@@ -1,0 +1,79 @@
+"""``Idempotency-Key``: a retried POST returns the first answer and creates nothing new.
+
+The key is the caller's, scoped to their user. The first request with a key inserts its record
+and does its work in one transaction, storing the answer beside it; a retry finds the record and
+gets that answer back. Two requests with the same key at once cannot both do the work: the unique
+constraint on (user, key) makes the second wait for the first to commit and then replay it. A
+request that fails stores nothing, so it can be retried with the same key. Reusing a key for a
+different request (another body or path) is refused with 422 Unprocessable Content, as the IETF
+draft on the header recommends.
+"""
+
+import functools
+import hashlib
+import json
+import re
+
+from django.db import transaction
+from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from registry.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = (
+        "This Idempotency-Key was already used for a different request; use a new key for a new "
+        "request."
+    )
+    default_code = "idempotency_key_reused"
+
+
+def _fingerprint(request) -> str:
+    payload = json.dumps(
+        [request.method, request.path, request.data], sort_keys=True, default=str
+    ).encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()
+
+
+def idempotent(handler):
+    """Wraps a view method that creates or changes something, honouring ``Idempotency-Key``."""
+
+    @functools.wraps(handler)
+    def wrapper(view, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return handler(view, request, *args, **kwargs)
+        if not _VALID_KEY.fullmatch(key):
+            raise exceptions.ValidationError(
+                {HEADER: ["Give 1 to 255 visible ASCII characters, such as a UUID."]}
+            )
+        fingerprint = _fingerprint(request)
+        with transaction.atomic():
+            record, created = IdempotencyRecord.objects.get_or_create(
+                user=request.user, key=key, defaults={"request_fingerprint": fingerprint}
+            )
+            if not created:
+                if record.request_fingerprint != fingerprint:
+                    raise IdempotencyKeyReused()
+                return Response(
+                    record.response_body,
+                    status=record.response_status,
+                    headers={REPLAYED_HEADER: "true"},
+                )
+            response = handler(view, request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+                return response
+            record.response_status = response.status_code
+            record.response_body = json.loads(JSONRenderer().render(response.data))
+            record.save(update_fields=["response_status", "response_body"])
+            return response
+
+    return wrapper

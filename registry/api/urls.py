@@ -1,0 +1,20 @@
+"""The vendors' API: ``/api/v1/`` and its OpenAPI schema and docs page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from countries.api_views import CountryViewSet
+from licenses.api_views import ApplicationViewSet, LicenceViewSet, ProductViewSet
+
+router = SimpleRouter()
+router.register("countries", CountryViewSet, basename="country")
+router.register("products", ProductViewSet, basename="product")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("licences", LicenceViewSet, basename="licence")
+
+urlpatterns = [
+    path("v1/", include((router.urls, "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,47 @@
+"""The base of the vendor endpoints: who may call them, and whose objects they see."""
+
+from rest_framework import exceptions, viewsets
+
+from registry.api.permissions import IsVendorUser
+
+
+class VendorViewSet(viewsets.GenericViewSet):
+    """Open to vendor users only; the objects are the calling vendor's own (see ``get_queryset``).
+
+    Objects are found by their public key in the vendor's own queryset, so another vendor's
+    object answers 404 exactly like one that does not exist.
+    """
+
+    permission_classes = [IsVendorUser]
+    # Writes need this permission on top of vendor access; None: the endpoint is read-only.
+    write_permission: str | None = None
+    http_method_names = ["get", "post", "put", "patch", "delete", "head"]
+    metadata_class = None
+
+    @property
+    def vendor(self):
+        return self.request.user.vendor
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        errors = {}
+        known = self._known_query_parameters()
+        for name, values in request.query_params.lists():
+            if name not in known:
+                # A misspelt filter would otherwise return everything, unfiltered.
+                errors[name] = [f"Unknown parameter; this call takes {sorted(known) or 'none'}."]
+            elif len(values) > 1:
+                # One value each: silently using the last of several would hide a mistake.
+                errors[name] = ["Give this parameter once."]
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def _known_query_parameters(self) -> set[str]:
+        if self.detail:
+            return set()
+        known = set()
+        if getattr(self, "filterset_class", None):
+            known |= set(self.filterset_class.base_filters)
+        if self.paginator is not None:
+            known |= {self.paginator.page_query_param, self.paginator.page_size_query_param}
+        return known

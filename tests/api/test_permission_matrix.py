@@ -1,0 +1,117 @@
+"""Who may call what: every API route and method, for each kind of caller.
+
+The routes are read from the URL configuration, so an endpoint added without a row here fails
+``test_every_api_route_and_method_has_a_row``.
+"""
+
+import json
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from tests.api.conftest import application_body, client_for
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Vendor A acts last, so the requests of the others meet A's objects as they were.
+ROLES = ("anonymous", "official", "auditor", "vendor_b", "vendor_a")
+
+A, B, OFF, AUD, ANON = "vendor_a", "vendor_b", "official", "auditor", "anonymous"
+
+
+def row(anonymous, vendor_a, vendor_b, official, auditor):
+    return {ANON: anonymous, A: vendor_a, B: vendor_b, OFF: official, AUD: auditor}
+
+
+NOT_OFFERED = row(401, 405, 405, 403, 403)
+PUBLIC = row(200, 200, 200, 200, 200)
+PUBLIC_NOT_OFFERED = row(405, 405, 405, 405, 405)
+
+EXPECTED = {
+    ("api:country-list", "GET"): row(401, 200, 200, 403, 403),
+    ("api:country-detail", "GET"): row(401, 200, 200, 403, 403),
+    ("api:product-list", "GET"): row(401, 200, 200, 403, 403),
+    ("api:product-list", "POST"): row(401, 201, 201, 403, 403),
+    ("api:product-detail", "GET"): row(401, 200, 404, 403, 403),
+    ("api:application-list", "GET"): row(401, 200, 200, 403, 403),
+    # B sends a request naming A's product: refused as a product B does not have.
+    ("api:application-list", "POST"): row(401, 201, 400, 403, 403),
+    ("api:application-detail", "GET"): row(401, 200, 404, 403, 403),
+    ("api:application-withdraw", "POST"): row(401, 200, 404, 403, 403),
+    ("api:licence-list", "GET"): row(401, 200, 200, 403, 403),
+    ("api:licence-detail", "GET"): row(401, 200, 404, 403, 403),
+    ("api-schema", "GET"): PUBLIC,
+    ("api-docs", "GET"): PUBLIC,
+}
+
+
+def api_route_names():
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif (prefix + str(pattern.pattern)).startswith("api/"):
+                yield f"{namespace}{pattern.name}"
+
+    return set(walk(get_resolver().url_patterns, "", ""))
+
+
+def expected(route, method):
+    if (route, method) in EXPECTED:
+        return EXPECTED[(route, method)]
+    return PUBLIC_NOT_OFFERED if route in ("api-schema", "api-docs") else NOT_OFFERED
+
+
+def test_every_api_route_and_method_has_a_row():
+    routes = api_route_names()
+    assert routes, "the API routes were found"
+    missing = {route for route in routes if not any(key[0] == route for key in EXPECTED)}
+    assert not missing, f"routes without a row in EXPECTED: {sorted(missing)}"
+    unknown = {key for key in EXPECTED if key[0] not in routes}
+    assert not unknown, f"rows for routes that no longer exist: {sorted(unknown)}"
+
+
+@pytest.fixture
+def callers(db, user_a, user_b, official, auditor):
+    return {
+        ANON: client_for(None),
+        A: client_for(user_a),
+        B: client_for(user_b),
+        OFF: client_for(official),
+        AUD: client_for(auditor),
+    }
+
+
+def url_and_body(route, product_a, application_a, licence_a, caller):
+    keys = {
+        "api:country-detail": {"code": "FR"},
+        "api:product-detail": {"reference": product_a.reference},
+        "api:application-detail": {"reference": application_a.reference},
+        "api:application-withdraw": {"reference": application_a.reference},
+        "api:licence-detail": {"number": licence_a.number},
+    }
+    bodies = {
+        "api:product-list": {
+            "name": f"Extractor of {caller}",
+            "control_entry": "5A004",
+            "category": "forensics",
+        },
+        "api:application-list": application_body(product_a),
+        "api:application-withdraw": {"reason": "No longer needed."},
+    }
+    return reverse(route, kwargs=keys.get(route)), bodies.get(route, {})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("route", sorted({key[0] for key in EXPECTED}))
+def test_permission_matrix(route, method, callers, product_a, application_a, licence_a):
+    answers = {}
+    for role in ROLES:
+        url, body = url_and_body(route, product_a, application_a, licence_a, role)
+        data = b"" if method == "GET" else json.dumps(body)
+        response = callers[role].generic(method, url, data=data, content_type="application/json")
+        answers[role] = response.status_code
+        if route != "api-docs":  # the docs page is HTML; every other answer is JSON or YAML
+            assert response["Content-Type"].startswith("application/"), (role, response)
+    assert answers == expected(route, method)

@@ -1,0 +1,42 @@
+"""A list costs the same number of queries whatever the page size: no query per row."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "/api/v1/countries/",
+    "/api/v1/countries/?eligible=true",
+    "/api/v1/products/",
+    "/api/v1/applications/",
+    "/api/v1/applications/?status=approved",
+    "/api/v1/licences/",
+]
+
+
+@pytest.fixture
+def many_records(vendor_a):
+    products = ProductFactory.create_batch(12, vendor=vendor_a)
+    for product in products:
+        LicenceApplicationFactory(product=product)
+        LicenceFactory(application__product=product)
+
+
+def queries(client, url, page_size):
+    separator = "&" if "?" in url else "?"
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"{url}{separator}page_size={page_size}")
+    assert response.status_code == 200
+    return len(captured), len(response.json()["results"])
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_the_query_count_does_not_grow_with_the_page_size(api_a, many_records, url):
+    small, small_rows = queries(api_a, url, 2)
+    large, large_rows = queries(api_a, url, 12)
+    assert (small_rows, large_rows) == (2, 12)
+    assert large == small
