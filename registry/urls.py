@@ -11,3 +11,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A lost database connection outside a view answers 503, like one inside (registry.middleware).
+handler500 = "registry.middleware.server_error"
