@@ -120,7 +120,11 @@ def database_unavailable_response(request) -> HttpResponse:
         )
     else:
         # Rendered without the request: the context processors would ask the database for the user.
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        try:
+            page = render_to_string("503.html")
+        except Exception:  # the outage page must not fail on anything else missing
+            page = "<!doctype html><title>Unavailable</title><h1>Temporarily unavailable</h1>"
+        response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -37,6 +37,26 @@ def database_url(settings_dict: dict, *, host=None, port=None) -> str:
     return f"postgres://{credentials}@{host}:{port}/{settings_dict['NAME']}"
 
 
+_static_root: str | None = None
+
+
+def collected_static() -> str:
+    """Runs ``collectstatic`` once per test run into a temporary folder, as a deployment does."""
+    global _static_root
+    if _static_root is None:
+        folder = tempfile.mkdtemp(prefix="registry-static-")
+        env = production_env(STATIC_ROOT=folder)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        _static_root = folder
+    return _static_root
+
+
 def production_env(**overrides) -> dict:
     """The environment of a production server, on plain HTTP on 127.0.0.1."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
@@ -62,6 +82,7 @@ class Gunicorn:
             prefix="gunicorn-", suffix=".log", delete=False
         )
         env = dict(env, GUNICORN_BIND=f"127.0.0.1:{self.port}", WEB_CONCURRENCY=str(workers))
+        env.setdefault("STATIC_ROOT", collected_static())
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "registry.wsgi"],
             cwd=ROOT,
