@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from tests.reliability.servers import Gunicorn, TcpProxy, database_url, production_env
+from bench.servers import Gunicorn, TcpProxy, database_url, production_env
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
-"""Real servers for the reliability and load tests: gunicorn instances and a cuttable TCP proxy.
+"""Real servers for the benchmarks and the reliability and load tests: gunicorn instances as
+production runs them, and a TCP proxy that can cut the database away.
 
-Everything listens on 127.0.0.1 on a free port chosen by the kernel, and is stopped by the test
-that started it.
+Everything listens on 127.0.0.1 on a free port chosen by the kernel, and is stopped by whoever
+started it.
 """
 
 import contextlib
@@ -18,7 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:

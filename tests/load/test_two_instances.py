@@ -1,0 +1,136 @@
+"""Two app servers, one PostgreSQL, one Redis, many vendors at once, officials deciding meanwhile.
+
+The proof that the app servers keep no state of their own: requests alternate between two gunicorn
+instances, and every answer must be right whichever instance gave it. No request may get a 5xx,
+and every application the API acknowledged must be in the database exactly once.
+"""
+
+import io
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+
+import pytest
+import redis
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+
+from bench.servers import ROOT, Gunicorn, database_url, production_env
+from licenses.models import LicenceApplication
+from registry import roles
+from registry.errors import DomainError
+from registry.models import User
+from tests.licenses.factories import ProductFactory, VendorFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+licence_services = pytest.importorskip("licenses.services")
+
+VENDORS = 8
+SECONDS = 20
+REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
+def vendor_with_token(index: int) -> dict:
+    vendor = VendorFactory()
+    product = ProductFactory(vendor=vendor)
+    user = User.objects.create_user(username=f"load-vendor-{index}", vendor=vendor)
+    user.groups.add(Group.objects.get(name=roles.VENDORS))
+    output = io.StringIO()
+    call_command("issue_token", user.username, stdout=output)
+    return {"token": output.getvalue().strip().splitlines()[-1], "product": product.reference}
+
+
+def officials_decide(by, stop: threading.Event, decided: Counter) -> None:
+    """An official works through the queue while vendors submit and withdraw."""
+    try:
+        while not stop.is_set():
+            pending = list(
+                LicenceApplication.objects.filter(
+                    status=LicenceApplication.Status.SUBMITTED
+                ).order_by("?")[:5]
+            )
+            if not pending:
+                time.sleep(0.1)
+                continue
+            for application in pending:
+                try:
+                    application = licence_services.start_review(application=application, by=by)
+                    if decided["approved"] <= decided["refused"]:
+                        licence_services.approve_application(
+                            application=application, by=by, reason="Load test: approved"
+                        )
+                        decided["approved"] += 1
+                    else:
+                        licence_services.refuse_application(
+                            application=application, by=by, reason="Load test: refused"
+                        )
+                        decided["refused"] += 1
+                except DomainError:
+                    decided["conflicts"] += 1  # withdrawn by the vendor first: the rules said no
+    finally:
+        connection.close()
+
+
+def test_two_app_servers_under_load_answer_no_5xx_and_lose_no_application(official, tmp_path):
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    vendors = [vendor_with_token(i) for i in range(VENDORS)]
+    env = production_env(DATABASE_URL=database_url(connection.settings_dict), CACHE_URL=REDIS_URL)
+    config = tmp_path / "load.json"
+
+    with Gunicorn(env=env, workers=2) as first, Gunicorn(env=env, workers=2) as second:
+        config.write_text(
+            json.dumps(
+                {
+                    "servers": [first.url, second.url],
+                    "vendors": vendors,
+                    "clients": VENDORS,
+                    "destination": "FR",
+                    "seconds": SECONDS,
+                    "max_requests": 20_000,
+                }
+            )
+        )
+        stop, decided = threading.Event(), Counter()
+        official_thread = threading.Thread(target=officials_decide, args=(official, stop, decided))
+        official_thread.start()
+        try:
+            clients = subprocess.run(
+                [sys.executable, "tests/load/vendor_clients.py", str(config)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=SECONDS + 180,
+            )
+        finally:
+            stop.set()
+            official_thread.join(60)
+        logs = first.output() + second.output()
+
+    assert clients.returncode == 0, clients.stderr
+    report = json.loads(clients.stdout)
+    statuses = Counter(report["statuses"])
+    assert not [s for s in statuses if s.startswith("5") or s == "error"], (statuses, logs[-3000:])
+    assert "Traceback" not in logs
+
+    acknowledged = report["acknowledged"]
+    assert len(acknowledged) >= VENDORS  # the test did real work
+    assert report["replays"] > 0 and sum(decided.values()) > 0
+    stored = Counter(
+        LicenceApplication.objects.filter(
+            submitted_by__username__startswith="load-vendor-"
+        ).values_list("reference", flat=True)
+    )
+    assert len(acknowledged) == len(set(acknowledged))  # a retry never made a second one
+    assert set(stored) == set(acknowledged)  # every acknowledged one, and nothing else
+    assert set(stored.values()) == {1}
+    withdrawn = set(
+        LicenceApplication.objects.filter(
+            reference__in=report["withdrawn"], status=LicenceApplication.Status.WITHDRAWN
+        ).values_list("reference", flat=True)
+    )
+    assert withdrawn == set(report["withdrawn"])
