@@ -7,14 +7,19 @@ and every application the API acknowledged must be in the database exactly once.
 
 import io
 import json
+import re
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections import Counter
 
 import pytest
 import redis
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
@@ -28,7 +33,6 @@ from tests.licenses.factories import ProductFactory, VendorFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-licence_services = pytest.importorskip("licenses.services")
 
 VENDORS = 8
 SECONDS = 20
@@ -47,6 +51,8 @@ def vendor_with_token(index: int) -> dict:
 
 def officials_decide(by, stop: threading.Event, decided: Counter) -> None:
     """An official works through the queue while vendors submit and withdraw."""
+    from licenses import services as licence_services
+
     try:
         while not stop.is_set():
             pending = list(
@@ -134,3 +140,43 @@ def test_two_app_servers_under_load_answer_no_5xx_and_lose_no_application(offici
         ).values_list("reference", flat=True)
     )
     assert withdrawn == set(report["withdrawn"])
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _open(url, *, data=None, cookies=None):
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, data=data)
+    if cookies:
+        request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    try:
+        response = opener.open(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        response = error
+    cookies = dict(cookies or {})
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, value = header.split(";", 1)[0].split("=", 1)
+        cookies[name] = value
+    return response.status, response.read().decode(), cookies
+
+
+def test_a_sign_in_on_one_server_is_valid_on_the_other(django_user_model):
+    # The servers run the production hashers, not the tests' fast one.
+    hashed = PBKDF2PasswordHasher().encode("a-long-password-1", PBKDF2PasswordHasher().salt())
+    django_user_model.objects.create(username="dana", password=hashed)
+    env = production_env(DATABASE_URL=database_url(connection.settings_dict), CACHE_URL=REDIS_URL)
+    with Gunicorn(env=env, workers=1) as first, Gunicorn(env=env, workers=1) as second:
+        status, page, cookies = _open(f"{first.url}/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = {"username": "dana", "password": "a-long-password-1", "csrfmiddlewaretoken": token}
+        status, _, cookies = _open(
+            f"{first.url}/accounts/login/",
+            data=urllib.parse.urlencode(form).encode(),
+            cookies=cookies,
+        )
+        assert status == 302 and "sessionid" in cookies
+        assert _open(f"{second.url}/", cookies=cookies)[0] == 200
+        assert _open(f"{second.url}/", cookies={})[0] == 302  # and without it, sign in first

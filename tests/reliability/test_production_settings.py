@@ -151,3 +151,45 @@ def test_auditor_reads_go_to_the_replica_but_locks_and_transactions_stay_on_the_
         assert Country.objects.select_for_update().db == "default"
         with transaction.atomic():
             assert Country.objects.all().db == "default"
+
+
+# --- Shared cache -------------------------------------------------------------------------------
+
+REDIS_CACHE = "redis://127.0.0.1:6379/5"
+
+
+def in_a_server_process(code: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))}
+    env.update(PRODUCTION, DJANGO_SETTINGS_MODULE="registry.settings", CACHE_URL=REDIS_CACHE)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_with_a_redis_cache_url_one_server_sees_what_another_cached():
+    key = f"shared-{secrets.token_hex(4)}"
+    writer = in_a_server_process(
+        f"from django.core.cache import cache; cache.set({key!r}, 'from server one', 60)"
+    )
+    assert writer.returncode == 0, writer.stderr
+    reader = in_a_server_process(
+        "from django.core.cache import cache, caches; "
+        f"print(type(caches['default']).__module__, cache.get({key!r}))"
+    )
+    assert reader.returncode == 0, reader.stderr
+    assert reader.stdout.split(maxsplit=1) == ["django_redis.cache", "from server one\n"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_replica_middleware_routes_only_the_auditors_get_pages(with_replica, rf):
+    from registry.middleware import ReplicaRoutingMiddleware
+
+    middleware = ReplicaRoutingMiddleware(lambda request: Country.objects.all().db)
+    assert middleware(rf.get("/audit/whitelist/")) == "replica"
+    assert middleware(rf.post("/audit/whitelist/")) == "default"
+    assert middleware(rf.get("/applications/")) == "default"
