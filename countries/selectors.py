@@ -1,10 +1,14 @@
 """Reads of the whitelist: now, and as it stood at any moment."""
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
-from countries.models import Country, WhitelistRevision
+from countries.models import Country, WhitelistChange, WhitelistRevision
+from licenses.models import Licence, LicenceApplication
 
 
 def eligible_countries() -> QuerySet[Country]:
@@ -31,3 +35,83 @@ def revision_in_force(at: datetime.datetime | None = None) -> WhitelistRevision 
     if at is not None:
         revisions = revisions.filter(applied_at__lte=at)
     return revisions.order_by("-applied_at", "-reference").first()
+
+
+# --- What a revision touches --------------------------------------------------------------------
+
+
+def licences_affected(removed_country_ids: Iterable[int], *, on: datetime.date) -> QuerySet:
+    """The licences a revision removing these countries acts on: active, still valid on ``on``."""
+
+    return Licence.objects.filter(
+        status=Licence.Status.ACTIVE,
+        application__destination_id__in=list(removed_country_ids),
+        valid_until__gte=on,
+    ).order_by("pk")
+
+
+def applications_affected(removed_country_ids: Iterable[int]) -> QuerySet:
+    """The pending applications to these countries, which a revision removing them re-screens."""
+    return LicenceApplication.objects.filter(
+        status__in=LicenceApplication.PENDING_STATUSES,
+        destination_id__in=list(removed_country_ids),
+    ).order_by("pk")
+
+
+@dataclass(frozen=True)
+class RevisionImpact:
+    """What a revision would touch if it were applied now, for the senior official deciding it."""
+
+    revision: WhitelistRevision
+    added: list[Country]
+    removed: list[Country]
+    # Active licences to removed countries, with ``application__vendor`` and the destination.
+    licences: list
+    # Pending applications to removed countries, with their vendor and destination.
+    applications: list
+    vendors: list
+
+    @property
+    def licence_count(self) -> int:
+        return len(self.licences)
+
+    @property
+    def application_count(self) -> int:
+        return len(self.applications)
+
+    @property
+    def vendor_count(self) -> int:
+        return len(self.vendors)
+
+    @property
+    def suspends_licences(self) -> bool:
+        return self.revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND
+
+
+def revision_impact(revision: WhitelistRevision) -> RevisionImpact:
+    """Which active licences and pending applications, of which vendors, the revision would touch.
+
+    Three queries whatever the numbers: the revision's changes, the licences, the applications.
+    """
+    added, removed = [], []
+    for change in revision.changes.select_related("country").order_by("country__name"):
+        (added if change.action == WhitelistChange.Action.ADD else removed).append(change.country)
+    removed_ids = [country.pk for country in removed]
+    licences = list(
+        licences_affected(removed_ids, on=timezone.localdate()).select_related(
+            "application__vendor", "application__destination", "application__product"
+        )
+    )
+    applications = list(
+        applications_affected(removed_ids).select_related("vendor", "destination", "product")
+    )
+    vendors = {licence.application.vendor for licence in licences}
+    vendors |= {application.vendor for application in applications}
+    return RevisionImpact(
+        revision=revision,
+        added=added,
+        removed=removed,
+        licences=licences,
+        applications=applications,
+        vendors=sorted(vendors, key=lambda vendor: vendor.name),
+    )

@@ -7,11 +7,21 @@ removal to its decision.
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from countries.models import Country, WhitelistChange, WhitelistRevision
+from countries import selectors
+from countries.models import Country, RevisionStatus, WhitelistChange, WhitelistRevision
+from licenses import approvals
+from licenses import selectors as licenses_selectors
+from licenses.models import Licence, LicenceApplication
+from licenses.services import check_transition
 from registry import history
+from registry.errors import FourEyesViolation
+from registry.references import next_reference
 
 
 @transaction.atomic
@@ -38,15 +48,151 @@ def revision_reason(revision: WhitelistRevision) -> str:
     return f"{revision.reference}: {revision.title}"
 
 
+def _write(objs: list, *, fields: list[str], by, reason: str, at=None) -> None:
+    """Writes many objects with one history record each.
+
+    Live changes go through the bulk helper, a few statements whatever their number. Only the seed
+    dates records in the past (``at``); it writes its few rows one by one, as the bulk helper
+    stamps every record with the present moment.
+    """
+    if at is None:
+        history.bulk_update(objs, fields=fields, by=by, reason=reason)
+        return
+    for obj in objs:
+        history.save(obj, by=by, reason=reason, at=at, update_fields=fields)
+
+
 def _write_country_changes(
     revision: WhitelistRevision, *, by, at: datetime.datetime | None = None
-) -> None:
-    """Sets ``eligible`` on each country the revision adds or removes, one history record each."""
-    reason = revision_reason(revision)
-    for change in revision.changes.select_related("country").select_for_update(of=("self",)):
-        country = change.country
-        country.eligible = change.action == WhitelistChange.Action.ADD
-        history.save(country, by=by, reason=reason, at=at, update_fields=["eligible"])
+) -> list[int]:
+    """Sets ``eligible`` on each country the revision adds or removes, one history record each.
+
+    Returns the ids of the countries the revision removes. A country already as the revision
+    wants it (another revision got there first) is left alone.
+    """
+    target = dict(revision.changes.values_list("country_id", "action").order_by("country_id"))
+    countries = list(Country.objects.select_for_update().filter(pk__in=list(target)).order_by("pk"))
+    changed = []
+    for country in countries:
+        eligible = target[country.pk] == WhitelistChange.Action.ADD
+        if country.eligible != eligible:
+            country.eligible = eligible
+            changed.append(country)
+    _write(changed, fields=["eligible"], by=by, reason=revision_reason(revision), at=at)
+    return [pk for pk, action in target.items() if action == WhitelistChange.Action.REMOVE]
+
+
+def _treat_licences(
+    revision: WhitelistRevision, removed: list[int], *, by, at: datetime.datetime | None = None
+) -> int:
+    """Suspends the active licences to removed countries, or bars their renewal, as the
+    revision says. Returns how many licences changed."""
+    day = timezone.localdate(at or timezone.now())
+    licences = list(selectors.licences_affected(removed, on=day).select_for_update(of=("self",)))
+    if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
+        for licence in licences:
+            licence.status = Licence.Status.SUSPENDED
+        fields = ["status"]
+        what = "licence suspended pending review: its destination left the whitelist"
+    else:
+        licences = [licence for licence in licences if not licence.renewal_barred]
+        for licence in licences:
+            licence.renewal_barred = True
+        fields = ["renewal_barred"]
+        what = "licence runs to expiry with no renewal: its destination left the whitelist"
+    reason = f"{revision_reason(revision)} — {what}"
+    _write(licences, fields=fields, by=by, reason=reason, at=at)
+    return len(licences)
+
+
+def _rescreen_applications(
+    revision: WhitelistRevision, removed: list[int], *, by, at: datetime.datetime | None = None
+) -> int:
+    """Screens again the pending applications to removed countries, against the revised list.
+
+    One that now fails is refused by the system with its failing rules as the reason, as at
+    submission. Returns how many were refused.
+    """
+    pending = list(
+        selectors.applications_affected(removed)
+        .select_related("vendor", "product", "destination")
+        .select_for_update(of=("self",))
+    )
+    facts = licenses_selectors.facts_for_applications(
+        pending, revision_reference=revision.reference
+    )
+    system = history.system_user()
+    moment = at or timezone.now()
+    refused, passed = [], []
+    for application in pending:
+        results = approvals.screen(facts[application.pk])
+        application.screening = [result.as_dict() for result in results]
+        application.screened_against = revision
+        if approvals.failed(results):
+            application.status = LicenceApplication.Status.REFUSED
+            application.decided_by = system
+            application.decided_at = moment
+            application.decision_reason = approvals.refusal_reason(results)
+            refused.append(application)
+        else:
+            passed.append(application)
+    base = revision_reason(revision)
+    _write(
+        refused,
+        fields=[
+            "screening",
+            "screened_against",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ],
+        by=by,
+        reason=f"{base} — refused by screening against the revised whitelist",
+        at=at,
+    )
+    _write(
+        passed,
+        fields=["screening", "screened_against"],
+        by=by,
+        reason=f"{base} — screened again against the revised whitelist",
+        at=at,
+    )
+    return len(refused)
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    countries_removed: int
+    licences_changed: int
+    applications_refused: int
+
+
+def _apply(revision: WhitelistRevision, *, by, at: datetime.datetime | None = None) -> ApplyOutcome:
+    """The one path that puts a revision into force, live or recorded from the past.
+
+    Countries first, then licences, then pending applications, so the re-screening sees the
+    licences as the revision left them. The caller's transaction makes it all or nothing.
+    """
+    removed = _write_country_changes(revision, by=by, at=at)
+    licences = _treat_licences(revision, removed, by=by, at=at)
+    refused = _rescreen_applications(revision, removed, by=by, at=at)
+    return ApplyOutcome(len(removed), licences, refused)
+
+
+@transaction.atomic
+def apply_to_earlier_licences(*, revision: WhitelistRevision, by) -> int:
+    """Gives licences recorded after a past revision was applied, but dated before it, the
+    treatment the revision gave: the seed's demo uses it when the list was seeded first.
+
+    Every record is dated when the revision took effect. Returns how many licences changed.
+    """
+    removed = list(
+        revision.changes.filter(action=WhitelistChange.Action.REMOVE).values_list(
+            "country_id", flat=True
+        )
+    )
+    return _treat_licences(revision, removed, by=by, at=revision.applied_at)
 
 
 @transaction.atomic
@@ -100,5 +246,129 @@ def record_past_revision(
             action=WhitelistChange.Action.REMOVE,
         )
         history.save(change, by=by, reason=revision_reason(revision), at=applied_at)
-    _write_country_changes(revision, by=by, at=applied_at)
+    _apply(revision, by=by, at=applied_at)
     return revision
+
+
+# --- Revisions proposed and decided in the registry ---------------------------------------------
+
+REVISION_TRANSITIONS: dict[str, set[str]] = {
+    RevisionStatus.DRAFT: {RevisionStatus.PROPOSED},
+    RevisionStatus.PROPOSED: {RevisionStatus.APPLIED, RevisionStatus.REJECTED},
+    RevisionStatus.APPLIED: set(),
+    RevisionStatus.REJECTED: set(),
+}
+
+
+def _codes(codes: Iterable[str]) -> list[str]:
+    return sorted({str(code).strip().upper() for code in codes if str(code).strip()})
+
+
+def _next_revision_reference(year: int) -> str:
+    """``REV-YYYY-NNN``: the gap-free counter, written with three digits."""
+    series, number = next_reference("REV", year=year).rsplit("-", 1)
+    return f"{series}-{int(number):03d}"
+
+
+@transaction.atomic
+def propose_revision(
+    *,
+    by,
+    title: str,
+    reason: str,
+    add: Iterable[str],
+    remove: Iterable[str],
+    licence_treatment: str,
+) -> WhitelistRevision:
+    """Records a proposed change of the whitelist, to be approved by another senior official.
+
+    Countries are given by alpha-2 code. Each must exist; an added one must be off the list now,
+    a removed one on it.
+    """
+    add, remove = _codes(add), _codes(remove)
+    countries = {c.code: c for c in Country.objects.filter(code__in=add + remove)}
+    errors: dict[str, list[str]] = {}
+    for field, codes, eligible_now, wrong in (
+        ("add", add, True, "already on the whitelist"),
+        ("remove", remove, False, "not on the whitelist"),
+    ):
+        unknown = [code for code in codes if code not in countries]
+        if unknown:
+            errors.setdefault(field, []).append(f"Unknown country codes: {', '.join(unknown)}.")
+        already = [
+            code for code in codes if code in countries and countries[code].eligible == eligible_now
+        ]
+        if already:
+            errors.setdefault(field, []).append(f"{wrong.capitalize()}: {', '.join(already)}.")
+    both = sorted(set(add) & set(remove))
+    if both:
+        errors.setdefault("remove", []).append(f"Both added and removed: {', '.join(both)}.")
+    if not add and not remove:
+        errors[NON_FIELD_ERRORS] = ["A revision must add or remove at least one country."]
+
+    now = timezone.now()
+    revision = WhitelistRevision(
+        title=title,
+        reason=reason,
+        licence_treatment=licence_treatment,
+        status=RevisionStatus.PROPOSED,
+        proposed_by=by,
+        proposed_at=now,
+    )
+    try:
+        revision.full_clean(exclude=["reference"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+    revision.reference = _next_revision_reference(now.year)
+    history.save(revision, by=by, reason=f"{revision.reference}: proposed")
+    Action = WhitelistChange.Action
+    for action, codes in ((Action.ADD, add), (Action.REMOVE, remove)):
+        for code in codes:
+            change = WhitelistChange(revision=revision, country=countries[code], action=action)
+            history.save(change, by=by, reason=f"{revision.reference}: proposed")
+    return revision
+
+
+def _decide(revision: WhitelistRevision, *, by, to: str) -> WhitelistRevision:
+    revision = WhitelistRevision.objects.select_for_update().get(pk=revision.pk)
+    check_transition(REVISION_TRANSITIONS, revision, to, what=f"revision {revision.reference}")
+    if revision.proposed_by_id is not None and revision.proposed_by_id == by.pk:
+        raise FourEyesViolation(
+            f"You proposed {revision.reference}: another senior official must decide it."
+        )
+    return revision
+
+
+@transaction.atomic
+def approve_revision(*, revision: WhitelistRevision, by, note: str = "") -> WhitelistRevision:
+    """Approves a proposed revision and applies it at once, all or nothing.
+
+    Every country it touches, every active licence to a removed country (suspended, or left to
+    run to expiry with no renewal) and every pending application to one (screened again) gets a
+    history record naming ``by`` and the revision.
+    """
+    revision = _decide(revision, by=by, to=RevisionStatus.APPLIED)
+    now = timezone.now()
+    revision.status = RevisionStatus.APPLIED
+    revision.approved_by = by
+    revision.decided_at = revision.applied_at = now
+    revision.decision_note = (note or "").strip()
+    history.save(revision, by=by, reason=f"{revision.reference}: approved and applied")
+    _apply(revision, by=by)
+    return revision
+
+
+@transaction.atomic
+def reject_revision(*, revision: WhitelistRevision, by, note: str) -> WhitelistRevision:
+    if not note or not note.strip():
+        raise ValidationError({"note": "Say why the revision is rejected."})
+    revision = _decide(revision, by=by, to=RevisionStatus.REJECTED)
+    revision.status = RevisionStatus.REJECTED
+    revision.approved_by = by
+    revision.decided_at = timezone.now()
+    revision.decision_note = note.strip()
+    return history.save(revision, by=by, reason=f"{revision.reference}: rejected")

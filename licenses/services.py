@@ -1,0 +1,480 @@
+"""Every write to vendors, products, licence applications and licences.
+
+One function per use case, keyword-only, one transaction each, naming the acting user and the
+reason in the history record it writes. Status changes go through the transition tables below, so
+a change the lifecycle does not allow raises :class:`TransitionNotAllowed` naming both statuses,
+whichever face (web, API, admin, command) asked for it. Objects passed in are re-read under a row
+lock before their status changes, so two officials acting on one object at once get one outcome.
+
+Locks are always taken in the same order — vendor, country, application, licence, reference
+counter — so concurrent services wait for each other instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from countries.selectors import revision_in_force
+from licenses import approvals, selectors
+from licenses.models import (
+    ApplicationStatus,
+    Licence,
+    LicenceApplication,
+    LicenceStatus,
+    LicenceType,
+    Product,
+    Vendor,
+    VendorStatus,
+)
+from registry import history
+from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
+from registry.references import next_reference
+
+# How long a licence is valid from its approval.
+MARKETING_LICENCE_YEARS = 2
+EXPORT_LICENCE_YEARS = 1
+LICENCE_YEARS = {
+    LicenceType.MARKETING: MARKETING_LICENCE_YEARS,
+    LicenceType.EXPORT: EXPORT_LICENCE_YEARS,
+}
+
+# --- Transition tables: {from: {to, ...}} ----------------------------------------------------
+
+VENDOR_TRANSITIONS: dict[str, set[str]] = {
+    VendorStatus.ACTIVE: {VendorStatus.SUSPENDED, VendorStatus.DEBARRED},
+    VendorStatus.SUSPENDED: {VendorStatus.ACTIVE, VendorStatus.DEBARRED},
+    VendorStatus.DEBARRED: {VendorStatus.ACTIVE},
+}
+
+APPLICATION_TRANSITIONS: dict[str, set[str]] = {
+    ApplicationStatus.SUBMITTED: {
+        ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.REFUSED,
+        ApplicationStatus.WITHDRAWN,
+    },
+    ApplicationStatus.UNDER_REVIEW: {
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.REFUSED,
+        ApplicationStatus.WITHDRAWN,
+    },
+    ApplicationStatus.APPROVED: set(),
+    ApplicationStatus.REFUSED: set(),
+    ApplicationStatus.WITHDRAWN: set(),
+}
+
+LICENCE_TRANSITIONS: dict[str, set[str]] = {
+    LicenceStatus.ACTIVE: {
+        LicenceStatus.SUSPENDED,
+        LicenceStatus.REVOKED,
+        LicenceStatus.EXPIRED,
+        LicenceStatus.SURRENDERED,
+    },
+    LicenceStatus.SUSPENDED: {
+        LicenceStatus.ACTIVE,
+        LicenceStatus.REVOKED,
+        LicenceStatus.EXPIRED,
+        LicenceStatus.SURRENDERED,
+    },
+    LicenceStatus.REVOKED: set(),
+    LicenceStatus.EXPIRED: set(),
+    LicenceStatus.SURRENDERED: set(),
+}
+
+
+def check_transition(table: dict[str, set[str]], obj, to: str, *, what: str | None = None) -> None:
+    """Raises :class:`TransitionNotAllowed` unless ``table`` allows ``obj.status -> to``."""
+    current = obj.status
+    if to not in table.get(current, set()):
+        choices = type(obj).Status
+        what = what or f"{obj._meta.verbose_name} {obj}"
+        raise TransitionNotAllowed(
+            f"{what[0].upper()}{what[1:]} is {choices(current).label.lower()}: it cannot become "
+            f"{choices(to).label.lower()}."
+        )
+
+
+def _require_reason(reason: str, field: str = "reason") -> str:
+    if not reason or not str(reason).strip():
+        raise ValidationError({field: "Give a reason."})
+    return str(reason).strip()
+
+
+def _now(at: datetime.datetime | None) -> datetime.datetime:
+    return at or timezone.now()
+
+
+def _locked(obj):
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
+
+
+# --- Vendors and products ----------------------------------------------------------------------
+
+VENDOR_EDITABLE_FIELDS = ("name", "contact_name", "contact_email", "contact_phone", "address")
+
+
+@transaction.atomic
+def register_vendor(
+    *,
+    by,
+    name: str,
+    registration_number: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str = "",
+    address: str = "",
+    at: datetime.datetime | None = None,
+) -> Vendor:
+    vendor = Vendor(
+        name=name,
+        registration_number=registration_number,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        address=address,
+    )
+    vendor.full_clean()
+    return history.save(vendor, by=by, reason="Vendor registered", at=at)
+
+
+@transaction.atomic
+def update_vendor(*, vendor: Vendor, by, reason: str, **changes) -> Vendor:
+    """Changes the vendor's name and contact details. Status changes have their own services."""
+    reason = _require_reason(reason)
+    not_editable = sorted(set(changes) - set(VENDOR_EDITABLE_FIELDS))
+    if not_editable:
+        raise ValidationError(dict.fromkeys(not_editable, "This field cannot be changed here."))
+    vendor = _locked(vendor)
+    for field, value in changes.items():
+        setattr(vendor, field, value)
+    vendor.full_clean()
+    return history.save(vendor, by=by, reason=reason)
+
+
+def _change_vendor_status(vendor: Vendor, *, to: str, by, reason: str, at=None) -> Vendor:
+    reason = _require_reason(reason)
+    vendor = _locked(vendor)
+    check_transition(VENDOR_TRANSITIONS, vendor, to, what=f"vendor {vendor.name}")
+    vendor.status = to
+    return history.save(vendor, by=by, reason=reason, at=at, update_fields=["status"])
+
+
+@transaction.atomic
+def suspend_vendor(*, vendor: Vendor, by, reason: str, at=None) -> Vendor:
+    return _change_vendor_status(vendor, to=VendorStatus.SUSPENDED, by=by, reason=reason, at=at)
+
+
+@transaction.atomic
+def debar_vendor(*, vendor: Vendor, by, reason: str, at=None) -> Vendor:
+    return _change_vendor_status(vendor, to=VendorStatus.DEBARRED, by=by, reason=reason, at=at)
+
+
+@transaction.atomic
+def reinstate_vendor(*, vendor: Vendor, by, reason: str, at=None) -> Vendor:
+    return _change_vendor_status(vendor, to=VendorStatus.ACTIVE, by=by, reason=reason, at=at)
+
+
+@transaction.atomic
+def register_product(
+    *,
+    vendor: Vendor,
+    by,
+    name: str,
+    control_entry: str,
+    category: str,
+    description: str = "",
+    at: datetime.datetime | None = None,
+) -> Product:
+    product = Product(
+        vendor=vendor,
+        name=name,
+        control_entry=control_entry,
+        category=category,
+        description=description,
+    )
+    product.full_clean(exclude=["reference"])
+    product.reference = next_reference("PRD", year=_now(at).year)
+    return history.save(product, by=by, reason="Product registered", at=at)
+
+
+# --- Applications ------------------------------------------------------------------------------
+
+
+def _store_screening(
+    application: LicenceApplication, results: list[approvals.RuleResult], revision
+) -> None:
+    application.screening = [result.as_dict() for result in results]
+    application.screened_against = revision
+
+
+def _refuse_by_screening(application, results, *, at=None) -> LicenceApplication:
+    """The system refuses an application that fails a rule; the failing rules are the reason."""
+    system = history.system_user()
+    application.status = ApplicationStatus.REFUSED
+    application.decided_by = system
+    application.decided_at = _now(at)
+    application.decision_reason = approvals.refusal_reason(results)
+    return history.save(application, by=system, reason=application.decision_reason, at=at)
+
+
+@transaction.atomic
+def submit_application(
+    *,
+    vendor: Vendor,
+    by,
+    product: Product,
+    licence_type: str,
+    destination,
+    end_user_name: str,
+    end_user_kind: str,
+    end_use: str,
+    value,
+    currency: str,
+    at: datetime.datetime | None = None,
+) -> LicenceApplication:
+    """Stores the application and screens it at once.
+
+    One that fails a rule is kept on record, refused by the system with its failing rules as the
+    reason; one that passes waits for an official (``submitted``).
+    """
+    application = LicenceApplication(
+        vendor=vendor,
+        product=product,
+        licence_type=licence_type,
+        destination=destination,
+        end_user_name=end_user_name,
+        end_user_kind=end_user_kind,
+        end_use=end_use,
+        value=value,
+        currency=currency,
+        status=ApplicationStatus.SUBMITTED,
+        submitted_by=by,
+        submitted_at=_now(at),
+    )
+    _check_amount(application)
+    application.full_clean(exclude=["reference"])
+    facts = selectors.screening_facts(
+        vendor=vendor,
+        product=product,
+        licence_type=licence_type,
+        destination=destination,
+        end_user_kind=end_user_kind,
+        at=at,
+        lock=True,
+    )
+    results = approvals.screen(facts)
+    _store_screening(application, results, revision_in_force(at))
+    application.reference = next_reference("APP", year=_now(at).year)
+    history.save(application, by=by, reason="Application submitted", at=at)
+    if approvals.failed(results):
+        _refuse_by_screening(application, results, at=at)
+    return application
+
+
+def _check_amount(application: LicenceApplication) -> None:
+    """Field messages for what the table's constraints would only refuse as a whole."""
+    errors = {}
+    if not re.fullmatch(r"[A-Z]{3}", str(application.currency or "")):
+        errors["currency"] = "Give the currency's three-letter ISO 4217 code, such as EUR."
+    try:
+        if application.value is not None and Decimal(str(application.value)) < 0:
+            errors["value"] = "The value cannot be negative."
+    except InvalidOperation:
+        errors["value"] = "Give the value as a number."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _locked_application(application: LicenceApplication) -> LicenceApplication:
+    return LicenceApplication.objects.select_for_update().get(pk=application.pk)
+
+
+def _what(application: LicenceApplication) -> str:
+    return f"application {application.reference}"
+
+
+@transaction.atomic
+def start_review(*, application: LicenceApplication, by, at=None) -> LicenceApplication:
+    application = _locked_application(application)
+    to = ApplicationStatus.UNDER_REVIEW
+    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    application.status = to
+    return history.save(application, by=by, reason="Review started", at=at)
+
+
+@transaction.atomic
+def approve_application(
+    *, application: LicenceApplication, by, reason: str, at: datetime.datetime | None = None
+) -> Licence:
+    """Approves the application and issues its licence, if it still passes every rule now.
+
+    The rules run again against the list in force at this moment: a destination removed since the
+    submission makes approval impossible (:class:`ScreeningFailed`; nothing is changed).
+    """
+    reason = _require_reason(reason)
+    # The vendor and the destination are locked before the application (see the module's note).
+    current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
+    facts = selectors.screening_facts(
+        vendor=current.vendor,
+        product=current.product,
+        licence_type=current.licence_type,
+        destination=current.destination,
+        end_user_kind=current.end_user_kind,
+        at=at,
+        lock=True,
+    )
+    application = _locked_application(application)
+    to = ApplicationStatus.APPROVED
+    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    results = approvals.screen(facts)
+    failures = approvals.failed(results)
+    if failures:
+        raise ScreeningFailed(
+            f"Application {application.reference} now fails "
+            + ", ".join(result.rule for result in failures)
+            + ": it cannot be approved. Refuse it instead.",
+            failed_rules=[result.as_dict() for result in failures],
+        )
+    moment = _now(at)
+    _store_screening(application, results, revision_in_force(at))
+    application.status = to
+    application.decided_by = by
+    application.decided_at = moment
+    application.decision_reason = reason
+    history.save(application, by=by, reason=reason, at=at)
+    return _issue_licence(application, by=by, at=at)
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _issue_licence(application: LicenceApplication, *, by, at=None) -> Licence:
+    moment = _now(at)
+    valid_from = timezone.localdate(moment)
+    prefix = Licence.NUMBER_PREFIXES[application.licence_type]
+    licence = Licence(
+        application=application,
+        valid_from=valid_from,
+        valid_until=_add_years(valid_from, LICENCE_YEARS[application.licence_type]),
+        status=LicenceStatus.ACTIVE,
+    )
+    licence.number = next_reference(prefix, year=moment.year)
+    return history.save(
+        licence, by=by, reason=f"Issued on approval of {application.reference}", at=at
+    )
+
+
+@transaction.atomic
+def refuse_application(
+    *, application: LicenceApplication, by, reason: str, at=None
+) -> LicenceApplication:
+    reason = _require_reason(reason)
+    application = _locked_application(application)
+    to = ApplicationStatus.REFUSED
+    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    application.status = to
+    application.decided_by = by
+    application.decided_at = _now(at)
+    application.decision_reason = reason
+    return history.save(application, by=by, reason=reason, at=at)
+
+
+@transaction.atomic
+def withdraw_application(
+    *, application: LicenceApplication, by, reason: str = "Withdrawn by the vendor", at=None
+) -> LicenceApplication:
+    """The vendor takes back an application that is not yet decided."""
+    reason = _require_reason(reason)
+    application = _locked_application(application)
+    if getattr(by, "vendor_id", None) and by.vendor_id != application.vendor_id:
+        raise DomainError("Only the applying vendor may withdraw its application.")
+    to = ApplicationStatus.WITHDRAWN
+    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    application.status = to
+    return history.save(application, by=by, reason=reason, at=at)
+
+
+# --- Licences ----------------------------------------------------------------------------------
+
+
+def _change_licence_status(licence: Licence, *, to: str, by, reason: str, at=None) -> Licence:
+    reason = _require_reason(reason)
+    licence = _locked(licence)
+    check_transition(LICENCE_TRANSITIONS, licence, to, what=f"licence {licence.number}")
+    licence.status = to
+    return history.save(licence, by=by, reason=reason, at=at, update_fields=["status"])
+
+
+@transaction.atomic
+def suspend_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
+    return _change_licence_status(licence, to=LicenceStatus.SUSPENDED, by=by, reason=reason, at=at)
+
+
+@transaction.atomic
+def reinstate_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
+    """Brings a suspended licence back, only while its destination is on the whitelist."""
+    reason = _require_reason(reason)
+    destination = (
+        type(licence.application.destination)
+        .objects.select_for_update()
+        .get(pk=licence.application.destination_id)
+    )
+    locked = _locked(licence)
+    check_transition(
+        LICENCE_TRANSITIONS, locked, LicenceStatus.ACTIVE, what=f"licence {locked.number}"
+    )
+    if not destination.eligible:
+        raise TransitionNotAllowed(
+            f"Licence {locked.number} cannot be reinstated: {destination.name} is not on the "
+            "whitelist in force."
+        )
+    if locked.valid_until < timezone.localdate(_now(at)):
+        raise TransitionNotAllowed(
+            f"Licence {locked.number} cannot be reinstated: its validity ended on "
+            f"{locked.valid_until:%Y-%m-%d}."
+        )
+    return _change_licence_status(locked, to=LicenceStatus.ACTIVE, by=by, reason=reason, at=at)
+
+
+@transaction.atomic
+def revoke_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
+    return _change_licence_status(licence, to=LicenceStatus.REVOKED, by=by, reason=reason, at=at)
+
+
+@transaction.atomic
+def surrender_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
+    return _change_licence_status(
+        licence, to=LicenceStatus.SURRENDERED, by=by, reason=reason, at=at
+    )
+
+
+@transaction.atomic
+def expire_licences(*, today: datetime.date | None = None) -> int:
+    """Marks active and suspended licences whose validity has ended as expired, by the system.
+
+    Returns how many. A few statements whatever the number, with one history record each.
+    """
+    today = today or timezone.localdate()
+    licences = list(
+        Licence.objects.select_for_update()
+        .filter(status__in=[LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED], valid_until__lt=today)
+        .order_by("pk")
+    )
+    for licence in licences:
+        licence.status = LicenceStatus.EXPIRED
+    history.bulk_update(
+        licences,
+        fields=["status"],
+        by=history.system_user(),
+        reason=f"Expired: validity ended before {today:%Y-%m-%d}",
+    )
+    return len(licences)
