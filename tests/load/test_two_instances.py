@@ -106,7 +106,7 @@ def test_two_app_servers_under_load_answer_no_5xx_and_lose_no_application(offici
         official_thread.start()
         try:
             clients = subprocess.run(
-                [sys.executable, "tests/load/vendor_clients.py", str(config)],
+                [sys.executable, "-m", "tests.load.vendor_clients", str(config)],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

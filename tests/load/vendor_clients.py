@@ -1,6 +1,6 @@
 """Vendor clients for the load test, run as a separate process:
 
-    python tests/load/vendor_clients.py CONFIG.json
+    python -m tests.load.vendor_clients CONFIG.json
 
 The config names the servers (loopback only), one token and product per vendor, the destination,
 how many clients, and the time and request budgets. Each client thread plays one vendor: it checks

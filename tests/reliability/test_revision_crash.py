@@ -14,13 +14,12 @@ import pytest
 from django.db import connection
 
 from bench.servers import ROOT, database_url
+from countries import services
 from countries.models import Country, WhitelistRevision
 from licenses.models import Licence
 from tests.licenses.factories import LicenceFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-services = pytest.importorskip("countries.services")
 
 
 def test_a_crash_half_way_through_a_revision_changes_nothing(official, senior):
@@ -42,7 +41,7 @@ def test_a_crash_half_way_through_a_revision_changes_nothing(official, senior):
         DATABASE_URL=database_url(connection.settings_dict),
     )
     process = subprocess.Popen(
-        [sys.executable, "tests/reliability/crash_approver.py", revision.reference, "senior"],
+        [sys.executable, "-m", "tests.reliability.crash_approver", revision.reference, "senior"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
