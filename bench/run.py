@@ -12,7 +12,6 @@ database, timing the selectors and services directly.
 """
 
 import argparse
-import contextlib
 import io
 import json
 import os
@@ -407,24 +406,14 @@ def data_2018_members():
 # --- B4: the whitelist in the past --------------------------------------------------------------
 
 
-def _as_of_function():
-    with contextlib.suppress(ImportError):
-        from audit.selectors import whitelist_as_of
-
-        return whitelist_as_of
-    from countries.selectors import whitelist_as_of
-
-    return whitelist_as_of
-
-
 def b4(sizes):
     import datetime
 
     from bench import data
     from countries.models import Country
+    from countries.selectors import whitelist_as_of
     from registry.history import system_user
 
-    whitelist_as_of = _as_of_function()
     system = system_user()
     cut_day = datetime.datetime(2021, 11, 25, tzinfo=datetime.UTC)
     at = datetime.datetime(2021, 11, 1, tzinfo=datetime.UTC)
