@@ -100,6 +100,7 @@ def server_environment(database_url: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "registry.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,

@@ -65,6 +65,7 @@ def production_env(**overrides) -> dict:
         DJANGO_SETTINGS_MODULE="registry.settings",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
+        AUDIT_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",  # no TLS on the loopback; the headers are still sent
         PYTHONDONTWRITEBYTECODE="1",

@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -181,18 +181,22 @@ def _apply(revision: WhitelistRevision, *, by, at: datetime.datetime | None = No
 
 
 @transaction.atomic
-def apply_to_earlier_licences(*, revision: WhitelistRevision, by) -> int:
-    """Gives licences recorded after a past revision was applied, but dated before it, the
-    treatment the revision gave: the seed's demo uses it when the list was seeded first.
+def reapply_past_revision(*, revision: WhitelistRevision, by) -> ApplyOutcome:
+    """Gives records entered after a past revision, but dated before it, what it did to them.
 
-    Every record is dated when the revision took effect. Returns how many licences changed.
+    The seed's demo enters licences and applications dated from 2019; when the list was seeded
+    first, the cut of 2021 was already on record. This runs the cut's treatment of licences and
+    its re-screening again, dated when it took effect, and finds nothing to do the second time.
     """
     removed = list(
         revision.changes.filter(action=WhitelistChange.Action.REMOVE).values_list(
             "country_id", flat=True
         )
     )
-    return _treat_licences(revision, removed, by=by, at=revision.applied_at)
+    at = revision.applied_at
+    licences = _treat_licences(revision, removed, by=by, at=at)
+    refused = _rescreen_applications(revision, removed, by=by, at=at)
+    return ApplyOutcome(len(removed), licences, refused)
 
 
 @transaction.atomic
@@ -334,6 +338,10 @@ def propose_revision(
 
 
 def _decide(revision: WhitelistRevision, *, by, to: str) -> WhitelistRevision:
+    # The faces check the permission too; the service refuses on its own, as this decision
+    # changes the list for every vendor.
+    if not by.has_perm("countries.approve_whitelistrevision"):
+        raise PermissionDenied("Only a senior official may approve or reject a revision.")
     revision = WhitelistRevision.objects.select_for_update().get(pk=revision.pk)
     check_transition(REVISION_TRANSITIONS, revision, to, what=f"revision {revision.reference}")
     if revision.proposed_by_id is not None and revision.proposed_by_id == by.pk:

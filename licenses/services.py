@@ -8,6 +8,9 @@ lock before their status changes, so two officials acting on one object at once 
 
 Locks are always taken in the same order — vendor, country, application, licence, reference
 counter — so concurrent services wait for each other instead of deadlocking.
+
+The optional ``at`` dates a record in the past. Only the seed's demo passes it, inside
+``registry.history.backdating()``; the history helper refuses it anywhere else.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from countries.models import Country
 from countries.selectors import revision_in_force
 from licenses import approvals, selectors
 from licenses.models import (
@@ -423,11 +427,10 @@ def suspend_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
 def reinstate_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
     """Brings a suspended licence back, only while its destination is on the whitelist."""
     reason = _require_reason(reason)
-    destination = (
-        type(licence.application.destination)
-        .objects.select_for_update()
-        .get(pk=licence.application.destination_id)
+    destination_id = Licence.objects.values_list("application__destination_id", flat=True).get(
+        pk=licence.pk
     )
+    destination = Country.objects.select_for_update().get(pk=destination_id)
     locked = _locked(licence)
     check_transition(
         LICENCE_TRANSITIONS, locked, LicenceStatus.ACTIVE, what=f"licence {locked.number}"

@@ -18,10 +18,14 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from simple_history.manager import HistoricalQuerySet
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
+
+from registry import audit_chain
 
 SYSTEM_USERNAME = "system"
 
@@ -39,6 +43,18 @@ class HistoryBypassError(RuntimeError):
 
 class MissingAuditContextError(ValueError):
     """A history record would have been written without a user or a reason."""
+
+
+class HistoryTamperError(RuntimeError):
+    """Something tried to change or remove a history record: they are append-only."""
+
+
+def history_enabled() -> bool:
+    return getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+
+
+def backdating_allowed() -> bool:
+    return _backdating_allowed.get()
 
 
 # --- Tracked models ---------------------------------------------------------------------------
@@ -82,10 +98,72 @@ class TrackedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        if not history_enabled():
+            raise HistoryBypassError(
+                f"{self._meta.label}: history is switched off (SIMPLE_HISTORY_ENABLED), "
+                "so this write would go unrecorded."
+            )
+        if hasattr(self, "skip_history_when_saving"):
+            raise HistoryBypassError(f"{self._meta.label}: a save may not skip its history record.")
+        return super().save(*args, **kwargs)
+
     def delete(self, *args, **kwargs):
         raise HistoryBypassError(
             f"{self._meta.label} records are never deleted: suspend, withdraw or revoke."
         )
+
+
+@receiver(pre_save)
+def _refuse_raw_saves(sender, raw=False, **kwargs):
+    """``loaddata`` saves rows raw, which simple-history does not record: refuse it."""
+    if raw and issubclass(sender, TrackedModel):
+        raise HistoryBypassError(
+            f"{sender._meta.label} cannot be loaded from a fixture: the rows would have no "
+            "history. Write them through a service (the seed does)."
+        )
+
+
+# --- History records: append-only, chained --------------------------------------------------
+
+
+class AppendOnlyMixin:
+    """History querysets insert (and chain) records; they never change or remove one."""
+
+    def _refuse(self, operation: str):
+        raise HistoryTamperError(
+            f"{self.model._meta.label}: history records are append-only ({operation} refused)."
+        )
+
+    def update(self, **kwargs):
+        self._refuse("update")
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        self._refuse("bulk_update")
+
+    def update_or_create(self, *args, **kwargs):
+        self._refuse("update_or_create")
+
+    def delete(self):
+        self._refuse("delete")
+
+    delete.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            self._refuse("bulk_create on conflict")
+        with transaction.atomic(using=self.db, savepoint=False):
+            audit_chain.chain([obj for obj in objs if obj.audit_seq is None])
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class AppendOnlyQuerySet(AppendOnlyMixin, models.QuerySet):
+    pass
+
+
+class AppendOnlyHistoricalQuerySet(AppendOnlyMixin, HistoricalQuerySet):
+    pass
 
 
 class AuditedHistoricalRecord(models.Model):
@@ -100,8 +178,24 @@ class AuditedHistoricalRecord(models.Model):
     audit_seq = models.BigIntegerField(null=True, unique=True, editable=False)
     audit_hash = models.CharField(max_length=64, default="", editable=False)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise HistoryTamperError(
+                f"{self._meta.label}: history records are append-only (save of an existing record "
+                "refused)."
+            )
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            if self.audit_seq is None:
+                audit_chain.chain([self])
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryTamperError(f"{self._meta.label}: history records are never deleted.")
 
 
 def project_history(**kwargs) -> HistoricalRecords:
@@ -113,6 +207,7 @@ def project_history(**kwargs) -> HistoricalRecords:
     return HistoricalRecords(
         bases=[AuditedHistoricalRecord],
         history_user_id_field=models.BigIntegerField(null=True, db_index=True),
+        historical_queryset=AppendOnlyHistoricalQuerySet,
         **kwargs,
     )
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "registry",
     "countries",
     "licenses",
+    "registry.audit",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,16 @@ STORAGES = {
 SIMPLE_HISTORY_DATE_INDEX = "Composite"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The key of the audit chain's HMAC: without it a recomputed chain does not verify. Like
+# SECRET_KEY, required with DEBUG off; keep it out of the database and its backups.
+AUDIT_KEY = env.str("AUDIT_KEY", default="")
+if not AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_KEY is not set. Set it in the environment; only a DEBUG run may go without."
+        )
+    AUDIT_KEY = "development-only-audit-key-do-not-use-in-production"
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("audit/", include("registry.audit.urls")),
 ]
 
 # A lost database connection outside a view answers 503, like one inside (registry.middleware).

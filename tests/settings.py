@@ -6,6 +6,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+os.environ.setdefault("AUDIT_KEY", "tests-only-audit-key")
 
 from registry.settings import *  # noqa: F403
 

@@ -67,3 +67,19 @@ def test_licence_numbers_stay_unique_and_gap_free_under_concurrent_approvals(
     assert all(isinstance(o, Licence) for o in outcomes), outcomes
     year = timezone.now().year
     assert sorted(o.number for o in outcomes) == [f"ML-{year}-{n:06d}" for n in range(1, 7)]
+
+
+def test_two_refusals_at_once_record_one_decision(official, senior, vendor, product):
+    """Repeated, since a race without the lock shows only when the two reads overlap."""
+    for round_ in range(5):
+        application = helpers.submit(vendor, product, official)
+        outcomes = run_together(
+            *(
+                lambda by=by, application=application: services.refuse_application(
+                    application=application, by=by, reason=f"Refused by {by.username}"
+                )
+                for by in (official, senior)
+            )
+        )
+        assert sum(isinstance(o, TransitionNotAllowed) for o in outcomes) == 1, (round_, outcomes)
+        assert application.history.filter(status="refused").count() == 1

@@ -20,7 +20,8 @@ def manage(*args, **env):
     environment = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "SECURE_", "PYTEST")) and k not in ("DEBUG", "SECRET_KEY")
+        if not k.startswith(("DJANGO_", "SECURE_", "PYTEST"))
+        and k not in ("DEBUG", "SECRET_KEY", "AUDIT_KEY")
     }
     environment.update(env)
     return subprocess.run(
@@ -36,6 +37,7 @@ def manage(*args, **env):
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
+    "AUDIT_KEY": secrets.token_urlsafe(32),
     "ALLOWED_HOSTS": "registry.example.org",
 }
 

@@ -1,4 +1,4 @@
-"""``manage.py quickstart``: migrate, seed, and serve on http://127.0.0.1:8000.
+"""``manage.py quickstart``: migrate, seed with the demo data, and serve on http://127.0.0.1:8000.
 
 Running it again changes nothing but starting the server: migrate and seed are idempotent.
 """
@@ -6,6 +6,8 @@ Running it again changes nothing but starting the server: migrate and seed are i
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+from licenses import demo
 
 
 class Command(BaseCommand):
@@ -22,7 +24,10 @@ class Command(BaseCommand):
             raise CommandError("quickstart is for development: run it with DEBUG on.")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
-        call_command("seed", stdout=self.stdout)
+        call_command("seed", demo=True, stdout=self.stdout)
+        self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}):")
+        for username, role in demo.ACCOUNTS:
+            self.stdout.write(f"  {username:<15} {role}")
         if options["no_serve"]:
             return
         self.stdout.write(f"Serving on http://{options['addrport']}/ (Ctrl+C to stop).")

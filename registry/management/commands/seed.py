@@ -1,10 +1,18 @@
-"""``manage.py seed``: every ISO 3166-1 country, then the 102-country list and the 2021 cut."""
+"""``manage.py seed``: every ISO 3166-1 country, then the 102-country list and the 2021 cut.
 
-from django.core.management.base import BaseCommand
+``--demo`` adds the demo accounts and a dated past built through the services (see
+``licenses.demo``): its licences of 2019–2021 are entered before the cut is recorded, so the cut
+suspends them as it would have; when the cut was seeded first, it is given to them afterwards.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from countries.models import Country
-from countries.seeding import WHITELIST_FILES, seed_countries, seed_whitelist_revision
+from countries.seeding import WHITELIST_FILES, load_fixture, seed_countries, seed_whitelist_revision
+from licenses import demo
+from registry import history
 from registry.history import system_user
 
 
@@ -15,14 +23,40 @@ class Command(BaseCommand):
         "Idempotent: running it again changes nothing."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Also the demo accounts (password demo-password) and a dated past of licences.",
+        )
+        parser.add_argument("--force", action="store_true", help="Allow --demo with DEBUG off.")
+
     @transaction.atomic
     def handle(self, *args, **options):
+        if options["demo"] and not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed --demo writes demo accounts with a known password: run it with DEBUG on, "
+                "or pass --force."
+            )
         system = system_user()
         added = seed_countries(by=system)
         self.stdout.write(f"Countries: {added} added, {Country.objects.count()} in all.")
+        past = None
+        if options["demo"]:
+            demo.ensure_accounts()
+            if not demo.is_built():
+                past = demo.DemoPast()
         for name in WHITELIST_FILES:
+            if past and load_fixture(name)["reference"] == demo.CUT_REFERENCE:
+                with history.backdating():
+                    past.before_the_cut()
             revision = seed_whitelist_revision(name, by=system)
             if revision:
                 self.stdout.write(f"Revision {revision.reference} applied ({revision.title}).")
+        if past:
+            with history.backdating():
+                past.after_the_cut()
+            past.today()
+            self.stdout.write("Demo: vendors, products, applications and licences since 2019.")
         eligible = Country.objects.filter(eligible=True).count()
         self.stdout.write(self.style.SUCCESS(f"Whitelist: {eligible} eligible countries."))

@@ -1,0 +1,355 @@
+"""Reads of the audit trail for the auditors' views.
+
+Every page costs a fixed number of queries, whatever the size of the history: the timeline is one
+UNION over the history tables, ordered and cut in the database; the changed fields of the rows on
+a page come from one query per kind for the records and one for their predecessors.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from countries import selectors as country_selectors
+from countries.models import Country, WhitelistRevision
+from licenses.models import Licence, LicenceApplication, Product, Vendor
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of tracked object an auditor can look up, and the key it is known by."""
+
+    slug: str
+    label: str
+    model: type[models.Model]
+    key_field: str
+
+    @property
+    def history_model(self):
+        return self.model.history.model
+
+
+KINDS: dict[str, Kind] = {
+    kind.slug: kind
+    for kind in (
+        Kind("country", "Country", Country, "code"),
+        Kind("revision", "Whitelist revision", WhitelistRevision, "reference"),
+        Kind("vendor", "Vendor", Vendor, "registration_number"),
+        Kind("product", "Product", Product, "reference"),
+        Kind("application", "Licence application", LicenceApplication, "reference"),
+        Kind("licence", "Licence", Licence, "number"),
+    )
+}
+KIND_BY_MODEL = {kind.model: kind for kind in KINDS.values()}
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+# Fields every history table shares that are not part of the object itself.
+_COLUMNS = (
+    "audit_seq",
+    "history_date",
+    "history_type",
+    "history_user_id",
+    "history_username",
+    "history_change_reason",
+)
+
+
+@dataclass
+class FieldChange:
+    name: str
+    label: str
+    old: object
+    new: object
+
+
+@dataclass
+class Entry:
+    """One history record as the auditor reads it."""
+
+    seq: int
+    kind: Kind
+    key: str
+    date: datetime.datetime
+    type: str
+    username: str
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def type_label(self) -> str:
+        return HISTORY_TYPES.get(self.type, self.type)
+
+
+@dataclass(frozen=True)
+class TimelineFilter:
+    start: datetime.datetime | None = None
+    end: datetime.datetime | None = None
+    username: str = ""
+    kind: str = ""
+    key: str = ""
+
+
+def timeline(filters: TimelineFilter) -> models.QuerySet:
+    """Every history record of the tracked models, newest first, as rows of the shared columns.
+
+    A lazy UNION: a paginator counts it and slices it in the database.
+    """
+    parts = []
+    for kind in KINDS.values():
+        if filters.kind and kind.slug != filters.kind:
+            continue
+        queryset = kind.history_model.objects.order_by()
+        if filters.start:
+            queryset = queryset.filter(history_date__gte=filters.start)
+        if filters.end:
+            queryset = queryset.filter(history_date__lt=filters.end)
+        if filters.username:
+            queryset = queryset.filter(history_username=filters.username)
+        if filters.key:
+            queryset = queryset.filter(**{kind.key_field: filters.key})
+        parts.append(
+            queryset.annotate(
+                object_kind=Value(kind.slug, output_field=CharField()),
+                object_key=Cast(F(kind.key_field), output_field=CharField(max_length=50)),
+            ).values(*_COLUMNS, "object_kind", "object_key")
+        )
+    if not parts:
+        return KINDS["country"].history_model.objects.none().values(*_COLUMNS)
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return union.order_by("-history_date", "-audit_seq")
+
+
+def entries(rows) -> list[Entry]:
+    """The page's rows with the fields each record changed, old and new.
+
+    Two queries per kind on the page (the records with their predecessor's id, then the
+    predecessors), and one per related model to name the objects that foreign keys point to.
+    """
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        by_kind[row["object_kind"]].append(row["audit_seq"])
+
+    records: dict[int, tuple[Kind, models.Model, models.Model | None]] = {}
+    for slug, seqs in by_kind.items():
+        kind = KINDS[slug]
+        history_model = kind.history_model
+        previous_id = (
+            history_model.objects.filter(id=OuterRef("id"), audit_seq__lt=OuterRef("audit_seq"))
+            .order_by("-audit_seq")
+            .values("history_id")[:1]
+        )
+        found = list(
+            history_model.objects.filter(audit_seq__in=seqs).annotate(
+                previous_history_id=Subquery(previous_id)
+            )
+        )
+        previous = history_model.objects.in_bulk(
+            [r.previous_history_id for r in found if r.previous_history_id]
+        )
+        for record in found:
+            records[record.audit_seq] = (kind, record, previous.get(record.previous_history_id))
+
+    result = []
+    for row in rows:
+        kind, record, previous = records[row["audit_seq"]]
+        result.append(_entry(kind, record, previous))
+    _name_related(result)
+    return result
+
+
+def object_history(kind: Kind, key: str) -> list[Entry]:
+    """Every record of one object, oldest first (in the order they were written)."""
+    records = list(kind.history_model.objects.filter(**{kind.key_field: key}).order_by("audit_seq"))
+    result, previous = [], None
+    for record in records:
+        result.append(_entry(kind, record, previous))
+        previous = record
+    _name_related(result)
+    return result
+
+
+def _tracked(history_model) -> list[models.Field]:
+    return [f for f in history_model.tracked_fields if f.attname != "id"]
+
+
+def _entry(kind: Kind, record, previous) -> Entry:
+    changes = []
+    for f in _tracked(type(record)):
+        new = getattr(record, f.attname)
+        old = getattr(previous, f.attname) if previous is not None else None
+        if previous is None and new in (None, "", [], {}):
+            continue
+        if previous is not None and old == new:
+            continue
+        changes.append(FieldChange(f.attname, str(f.verbose_name), old, new))
+    return Entry(
+        seq=record.audit_seq,
+        kind=kind,
+        key=str(getattr(record, kind.key_field)),
+        date=record.history_date,
+        type=record.history_type,
+        username=record.history_username,
+        reason=record.history_change_reason or "",
+        changes=changes,
+    )
+
+
+def _name_related(result: list[Entry]) -> None:
+    """Replaces foreign-key ids in the changes by the key a person knows the object by."""
+    user_model = get_user_model()
+    wanted: dict[type[models.Model], set[int]] = defaultdict(set)
+    for entry in result:
+        fields = {f.attname: f for f in _tracked(entry.kind.history_model)}
+        for change in entry.changes:
+            f = fields.get(change.name)
+            if isinstance(f, models.ForeignKey):
+                target = f.related_model
+                change.target = target
+                wanted[target].update(v for v in (change.old, change.new) if v is not None)
+    names: dict[type[models.Model], dict[int, str]] = {}
+    for target, ids in wanted.items():
+        if target is user_model:
+            names[target] = dict(
+                user_model.objects.filter(pk__in=ids).values_list("pk", user_model.USERNAME_FIELD)
+            )
+        elif target in KIND_BY_MODEL:
+            key_field = KIND_BY_MODEL[target].key_field
+            names[target] = dict(target.objects.filter(pk__in=ids).values_list("pk", key_field))
+    for entry in result:
+        for change in entry.changes:
+            target = getattr(change, "target", None)
+            if target is None:
+                continue
+            known = names.get(target, {})
+            change.old = known.get(change.old, change.old)
+            change.new = known.get(change.new, change.new)
+            change.label = change.label.removesuffix(" id")
+
+
+# --- The whitelist ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhitelistAsOf:
+    at: datetime.datetime
+    countries: list[Country]
+    revision: WhitelistRevision | None
+
+
+def whitelist_as_of(at: datetime.datetime) -> WhitelistAsOf:
+    return WhitelistAsOf(
+        at=at,
+        countries=list(country_selectors.whitelist_as_of(at)),
+        revision=country_selectors.revision_in_force(at),
+    )
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    country: Country
+    action: str
+    date: datetime.datetime | None
+    username: str
+    reason: str
+
+
+def whitelist_diff(start: datetime.datetime, end: datetime.datetime) -> list[DiffLine]:
+    """The countries added and removed between two moments, each with its last change's record."""
+    before = set(country_selectors.whitelist_as_of(start).values_list("pk", flat=True))
+    after = set(country_selectors.whitelist_as_of(end).values_list("pk", flat=True))
+    changed = before ^ after
+    if not changed:
+        return []
+    low, high = min(start, end), max(start, end)
+    last_record = {}
+    for record in (
+        Country.history.model.objects.filter(
+            id__in=changed, history_date__gt=low, history_date__lte=high
+        )
+        .order_by("audit_seq")
+        .only("id", "history_date", "history_username", "history_change_reason")
+    ):
+        last_record[record.id] = record
+    lines = []
+    for country in Country.objects.filter(pk__in=changed).order_by("name"):
+        record = last_record.get(country.pk)
+        lines.append(
+            DiffLine(
+                country=country,
+                action="added" if country.pk in after else "removed",
+                date=record.history_date if record else None,
+                username=record.history_username if record else "",
+                reason=(record.history_change_reason or "") if record else "",
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float
+    size: int
+    date: datetime.datetime
+    reference: str
+
+
+@dataclass(frozen=True)
+class SizeChart:
+    """The whitelist's size over time, laid out for an inline SVG step chart."""
+
+    width: int
+    height: int
+    points: list[ChartPoint]
+    path: str
+    y_ticks: list[tuple[float, int]]
+    x_ticks: list[tuple[float, int]]
+
+
+def whitelist_size_chart(
+    *, width: int = 640, height: int = 220, now: datetime.datetime | None = None
+) -> SizeChart | None:
+    steps = country_selectors.whitelist_steps()
+    if not steps:
+        return None
+    now = now or timezone.now()
+    left, right, top, bottom = 48, 16, 16, 32
+    start = steps[0].revision.applied_at
+    end = max(now, steps[-1].revision.applied_at + datetime.timedelta(days=1))
+    span = (end - start).total_seconds()
+    top_size = max(len(step.members) for step in steps) or 1
+
+    def x(at):
+        return round(left + (width - left - right) * (at - start).total_seconds() / span, 1)
+
+    def y(size):
+        return round(height - bottom - (height - top - bottom) * size / top_size, 1)
+
+    points = [
+        ChartPoint(
+            x(step.revision.applied_at),
+            y(len(step.members)),
+            len(step.members),
+            step.revision.applied_at,
+            step.revision.reference,
+        )
+        for step in steps
+    ]
+    segments = [f"M {points[0].x} {y(0)} V {points[0].y}"]
+    for point in points[1:]:
+        segments.append(f"H {point.x} V {point.y}")
+    segments.append(f"H {x(end)}")
+    y_ticks = [(y(value), value) for value in sorted({0, top_size // 2, top_size})]
+    x_ticks = [
+        (x(datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)), year)
+        for year in range(start.year + (start.month > 1 or start.day > 1), end.year + 1)
+    ]
+    return SizeChart(width, height, points, " ".join(segments), y_ticks, x_ticks)

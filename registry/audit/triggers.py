@@ -1,0 +1,109 @@
+"""PostgreSQL triggers that make every history table append-only.
+
+UPDATE and DELETE on a history table are always rejected, whoever runs them. TRUNCATE is rejected
+too, unless the session has set ``registry.allow_history_truncate`` to ``on``: only the ``flush``
+command sets it (it empties every table at once, as the test runner does between transactional
+tests), so no ordinary statement can empty a history table. The chain's head may only move
+forward. A migration installs the triggers on the tables that exist then; ``post_migrate`` adds
+them to any history table a later migration creates.
+"""
+
+from django.db import connections
+
+TRUNCATE_SETTING = "registry.allow_history_truncate"
+
+GUARD_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION registry_history_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' AND current_setting('{TRUNCATE_SETTING}', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'history table % is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+"""
+
+HEAD_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION registry_audit_head_forward_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' AND current_setting('{TRUNCATE_SETTING}', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.last_seq > OLD.last_seq AND NEW.id = OLD.id THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'the audit chain head only moves forward: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+"""
+
+HISTORY_TRIGGER = "registry_history_append_only"
+HEAD_TRIGGER = "registry_audit_head_forward_only"
+HEAD_TABLE = "registry_auditchainhead"
+
+
+def _history_tables(app_registry) -> list[str]:
+    return sorted(
+        model._meta.db_table
+        for model in app_registry.get_models()
+        if model.__name__.startswith("Historical")
+        and any(field.name == "audit_seq" for field in model._meta.fields)
+    )
+
+
+def _missing(cursor, trigger: str, tables: list[str]) -> list[str]:
+    cursor.execute(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = %s AND c.relname = ANY(%s)",
+        [trigger, tables],
+    )
+    present = {row[0] for row in cursor.fetchall()}
+    return [table for table in tables if table not in present]
+
+
+def install(app_registry, using: str = "default") -> list[str]:
+    """Installs the triggers where they are missing. Returns the tables it guarded."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    quote = connection.ops.quote_name
+    tables = _history_tables(app_registry)
+    with connection.cursor() as cursor:
+        cursor.execute(GUARD_FUNCTION)
+        cursor.execute(HEAD_FUNCTION)
+        missing = _missing(cursor, HISTORY_TRIGGER, tables)
+        for table in missing:
+            cursor.execute(
+                f"CREATE TRIGGER {HISTORY_TRIGGER} BEFORE UPDATE OR DELETE OR TRUNCATE "
+                f"ON {quote(table)} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION registry_history_append_only()"
+            )
+        if _missing(cursor, HEAD_TRIGGER, [HEAD_TABLE]):
+            cursor.execute(
+                f"CREATE TRIGGER {HEAD_TRIGGER} BEFORE UPDATE OR DELETE ON {HEAD_TABLE} "
+                f"FOR EACH ROW EXECUTE FUNCTION registry_audit_head_forward_only()"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER {HEAD_TRIGGER}_truncate BEFORE TRUNCATE ON {HEAD_TABLE} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION registry_audit_head_forward_only()"
+            )
+    return missing
+
+
+def unguarded_tables(using: str = "default") -> list[str]:
+    """The history tables that lack the trigger (empty off PostgreSQL)."""
+    from django.apps import apps
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        return _missing(cursor, HISTORY_TRIGGER, _history_tables(apps))
+
+
+def install_after_migrate(sender, using="default", apps=None, **kwargs):
+    from django.apps import apps as global_apps
+
+    install(apps or global_apps, using=using)

@@ -1,0 +1,172 @@
+"""The auditors' pages: read-only, for holders of ``registry.view_audit_trail`` only.
+
+Anonymous visitors are sent to sign in; every other signed-in user gets 403. The views parse the
+query with a form and hand it to the selectors; invalid input answers 400 with the form's errors.
+"""
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from registry.audit import exports, selectors
+from registry.audit.forms import DiffForm, TimelineForm, WhitelistForm
+
+PERMISSION = "registry.view_audit_trail"
+PAGE_SIZE = 50
+
+
+def auditors_only(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied("The audit trail is open to auditors only.")
+        return view(request, *args, **kwargs)
+
+    return login_required(require_GET(wrapper))
+
+
+def _invalid(request, form, template, context=None):
+    if request.GET.get("format") in ("csv", "json"):
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    return render(request, template, {"form": form, **(context or {})}, status=400)
+
+
+@auditors_only
+def timeline(request):
+    form = TimelineForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return _invalid(request, form, "audit/timeline.html", {"chart": None})
+    filters = selectors.TimelineFilter()
+    if form.is_bound:
+        start, end = form.bounds()
+        filters = selectors.TimelineFilter(
+            start=start,
+            end=end,
+            username=form.cleaned_data["user"].strip(),
+            kind=form.cleaned_data["kind"],
+            key=form.cleaned_data["object"].strip(),
+        )
+    page = Paginator(selectors.timeline(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/timeline.html",
+        {
+            "form": form,
+            "page": page,
+            "entries": selectors.entries(list(page.object_list)),
+            "query": query.urlencode(),
+            "chart": selectors.whitelist_size_chart(),
+        },
+    )
+
+
+@auditors_only
+def whitelist(request):
+    form = WhitelistForm(request.GET)
+    if not form.is_valid():
+        return _invalid(request, form, "audit/whitelist.html")
+    result = selectors.whitelist_as_of(form.cleaned_data["as_of"])
+    stamp = result.at.strftime("%Y-%m-%dT%H%M%S")
+    revision = result.revision
+    fmt = form.cleaned_data["format"] or "html"
+    if fmt == "csv":
+        return exports.csv_response(
+            f"whitelist-{stamp}.csv",
+            ["code", "alpha3", "name", "as_of", "revision_in_force"],
+            (
+                [
+                    c.code,
+                    c.alpha3,
+                    c.name,
+                    result.at.isoformat(),
+                    revision.reference if revision else "",
+                ]
+                for c in result.countries
+            ),
+        )
+    if fmt == "json":
+        return exports.json_response(
+            f"whitelist-{stamp}.json",
+            {
+                "as_of": result.at,
+                "revision_in_force": _revision_json(revision),
+                "count": len(result.countries),
+                "countries": [
+                    {"code": c.code, "alpha3": c.alpha3, "name": c.name} for c in result.countries
+                ],
+            },
+        )
+    return render(
+        request,
+        "audit/whitelist.html",
+        {"form": form, "result": result, "chart": selectors.whitelist_size_chart()},
+    )
+
+
+def _revision_json(revision):
+    if revision is None:
+        return None
+    return {
+        "reference": revision.reference,
+        "title": revision.title,
+        "applied_at": revision.applied_at,
+    }
+
+
+@auditors_only
+def whitelist_diff(request):
+    form = DiffForm(request.GET)
+    if not form.is_valid():
+        return _invalid(request, form, "audit/whitelist_diff.html")
+    start, end = form.cleaned_data["from_"], form.cleaned_data["to"]
+    lines = selectors.whitelist_diff(start, end)
+    fmt = form.cleaned_data["format"] or "html"
+    header = ["action", "code", "name", "when", "who", "reason"]
+    rows = [
+        [line.action, line.country.code, line.country.name, line.date, line.username, line.reason]
+        for line in lines
+    ]
+    if fmt == "csv":
+        return exports.csv_response("whitelist-diff.csv", header, rows)
+    if fmt == "json":
+        return exports.json_response(
+            "whitelist-diff.json",
+            {
+                "from": start,
+                "to": end,
+                "changes": [dict(zip(header, row, strict=True)) for row in rows],
+            },
+        )
+    return render(
+        request,
+        "audit/whitelist_diff.html",
+        {
+            "form": form,
+            "added": [line for line in lines if line.action == "added"],
+            "removed": [line for line in lines if line.action == "removed"],
+            "start": start,
+            "end": end,
+        },
+    )
+
+
+@auditors_only
+def object_history(request, kind, key):
+    found = selectors.KINDS.get(kind)
+    if found is None:
+        raise Http404("No such kind of object.")
+    entries = selectors.object_history(found, key)
+    if not entries:
+        raise Http404("No history for that object.")
+    return render(
+        request,
+        "audit/object_history.html",
+        {"kind": found, "key": key, "entries": entries},
+    )
