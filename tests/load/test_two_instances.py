@@ -124,6 +124,11 @@ def test_two_app_servers_under_load_answer_no_5xx_and_lose_no_application(offici
     assert "Traceback" not in logs
 
     acknowledged = report["acknowledged"]
+    print(  # the figures of the run, shown with pytest -s
+        f"statuses {dict(statuses)}; acknowledged {len(acknowledged)}; "
+        f"retries replayed {report['replays']}; withdrawn {len(report['withdrawn'])}; "
+        f"decisions {dict(decided)}"
+    )
     assert len(acknowledged) >= VENDORS  # the test did real work
     assert report["replays"] > 0 and sum(decided.values()) > 0
     stored = Counter(

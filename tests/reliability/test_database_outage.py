@@ -14,6 +14,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 # Any session cookie makes the dashboard load the session, and so ask the database.
 WITH_SESSION = {"Cookie": "sessionid=0123456789abcdefghijklmnopqrstuv"}
+# A well-formed token is looked up in the database (and, being unknown, refused while it answers).
+WITH_TOKEN = {"Authorization": "Token " + "0" * 64}
+ELIGIBILITY = "/api/v1/countries/FR/"
 
 
 def fetch(url, headers=None):
@@ -47,6 +50,10 @@ def test_a_lost_database_gives_503s_and_the_app_recovers_when_it_returns(
     assert headers["Content-Type"].startswith("text/html")
     assert headers["Retry-After"] == "5"
     assert b"temporarily unavailable" in body
+    status, headers, body = fetch(base + ELIGIBILITY, WITH_TOKEN)
+    assert status == 503, app_behind_proxy.output()
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["code"] == "database_unavailable"
     status, _, body = fetch(f"{base}/healthz")
     assert status == 503
     assert json.loads(body)["database"] == "down"
@@ -55,4 +62,5 @@ def test_a_lost_database_gives_503s_and_the_app_recovers_when_it_returns(
 
     assert fetch(f"{base}/healthz")[0] == 200
     assert fetch(f"{base}/", WITH_SESSION)[0] == 302
+    assert fetch(base + ELIGIBILITY, WITH_TOKEN)[0] == 401  # answered again: an unknown token
     assert "Traceback" not in app_behind_proxy.output()
