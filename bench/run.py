@@ -108,6 +108,7 @@ def server_environment(database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "REGISTRY_BENCH_URLS": "1",
         "LOG_LEVEL": "WARNING",
+        "REQUEST_LOG_LEVEL": "WARNING",
         # Throttles and caches in Redis, as in production; the rate is raised so that the
         # benchmark measures the throttle's cost, not its refusals.
         "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/6"),

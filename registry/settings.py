@@ -201,7 +201,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)
 LOGGING["formatters"] = {"json": {"()": "registry.logging.JsonFormatter"}}
 LOGGING["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "json"}
 LOGGING["loggers"] = {
-    "registry.requests": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+    "registry.requests": {
+        "handlers": ["requests"],
+        "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
+        "propagate": False,
+    },
 }
 
 # A read replica for the auditors' read-only pages: DATABASE_REPLICA_URL adds the "replica"
