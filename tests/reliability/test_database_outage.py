@@ -36,7 +36,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 urllib.request.install_opener(urllib.request.build_opener(NoRedirect))
 
 
-def test_a_lost_database_gives_503s_and_the_app_recovers_when_it_returns(
+def test_a_lost_database_gives_503_pages_and_the_app_recovers_when_it_returns(
     app_behind_proxy, db_proxy
 ):
     base = app_behind_proxy.url
@@ -50,10 +50,6 @@ def test_a_lost_database_gives_503s_and_the_app_recovers_when_it_returns(
     assert headers["Content-Type"].startswith("text/html")
     assert headers["Retry-After"] == "5"
     assert b"temporarily unavailable" in body
-    status, headers, body = fetch(base + ELIGIBILITY, WITH_TOKEN)
-    assert status == 503, app_behind_proxy.output()
-    assert headers["Content-Type"] == "application/json"
-    assert json.loads(body)["code"] == "database_unavailable"
     status, _, body = fetch(f"{base}/healthz")
     assert status == 503
     assert json.loads(body)["database"] == "down"
@@ -62,5 +58,24 @@ def test_a_lost_database_gives_503s_and_the_app_recovers_when_it_returns(
 
     assert fetch(f"{base}/healthz")[0] == 200
     assert fetch(f"{base}/", WITH_SESSION)[0] == 302
-    assert fetch(base + ELIGIBILITY, WITH_TOKEN)[0] == 401  # answered again: an unknown token
+    assert "Traceback" not in app_behind_proxy.output()
+
+
+def test_a_lost_database_gives_503_json_on_the_api_and_it_recovers(
+    vendor_api, app_behind_proxy, db_proxy
+):
+    base = app_behind_proxy.url
+    assert fetch(base + ELIGIBILITY, WITH_TOKEN)[0] == 401  # the token was looked up: unknown
+
+    db_proxy.cut()
+
+    status, headers, body = fetch(base + ELIGIBILITY, WITH_TOKEN)
+    assert status == 503, app_behind_proxy.output()
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Retry-After"] == "5"
+    assert json.loads(body)["code"] == "database_unavailable"
+
+    db_proxy.restore()
+
+    assert fetch(base + ELIGIBILITY, WITH_TOKEN)[0] == 401
     assert "Traceback" not in app_behind_proxy.output()
