@@ -251,8 +251,8 @@ def b1_b2(database_url, sizes):
     from countries.models import Country
     from registry.history import system_user
 
-    require_path("/api/v1/countries/FR/", "B1: the eligibility endpoint")
-    require_path("/api/v1/applications/", "B2: the submission endpoint")
+    require_path("/api/v1/countries/FR/", "B1 and B2: the vendors' API, its eligibility endpoint")
+    require_path("/api/v1/applications/", "B1 and B2: the vendors' API, its submission endpoint")
     system = system_user()
     from bench import data
 
