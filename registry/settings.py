@@ -48,7 +48,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "registry.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "registry.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "registry.middleware.ReplicaRoutingMiddleware",
+    "registry.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -238,3 +242,58 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+
+# --- Production: security, logging, replicas, static files ----------------------------------
+# Off DEBUG every secure default is on, so `manage.py check --deploy` is clean with only
+# SECRET_KEY and ALLOWED_HOSTS set (see the README's "Deployment" section). Behind a proxy that
+# ends TLS, set SECURE_PROXY_SSL_HEADER so the app knows the request arrived over HTTPS.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# Every asset is served by the app itself (no CDN), and no page needs inline script or style.
+CONTENT_SECURITY_POLICY = env.str(
+    "CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; object-src 'none'"
+    ),
+)
+STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)
+
+# One JSON line per request (registry.middleware.RequestLogMiddleware), for log collectors.
+LOGGING["formatters"] = {"json": {"()": "registry.logging.JsonFormatter"}}
+LOGGING["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "json"}
+LOGGING["loggers"] = {
+    "registry.requests": {
+        "handlers": ["requests"],
+        "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
+        "propagate": False,
+    },
+}
+
+# A read replica for the auditors' read-only pages: DATABASE_REPLICA_URL adds the "replica"
+# alias, and registry.db_router sends those pages' reads to it (see registry/db_router.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(env.str("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["registry.db_router.ReplicaRouter"]
+REPLICA_PATH_PREFIXES = env.list("REPLICA_PATH_PREFIXES", default=["/audit/"])
+
+# Benchmarks only: `python -m bench` sets REGISTRY_BENCH_URLS=1 so that its bare baseline views
+# exist in the server it measures. Never set it in production.
+if env.bool("REGISTRY_BENCH_URLS", default=False):
+    ROOT_URLCONF = "bench.urls"

@@ -13,3 +13,5 @@ from registry.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
+# The test client speaks plain HTTP; production redirects to HTTPS (SECURE_SSL_REDIRECT).
+SECURE_SSL_REDIRECT = False

@@ -1,0 +1,13 @@
+"""The benchmark URLconf: the project's URLs plus the bare baseline views under ``/bench/``."""
+
+from django.urls import path
+
+from bench import views
+from registry.urls import handler500  # noqa: F401
+from registry.urls import urlpatterns as registry_urlpatterns
+
+urlpatterns = [
+    path("bench/constant/", views.constant_json),
+    path("bench/insert/", views.insert_one_row),
+    *registry_urlpatterns,
+]
