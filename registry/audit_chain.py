@@ -169,6 +169,9 @@ def record_hash(record: models.Model, previous_hash: str, *, key: bytes | None =
 CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
 
 
+BACKDATED_NOTE = "seed: dated in the past"
+
+
 class BackdatedRecordError(ValueError):
     """A caller other than the seed gave a history record a time of its own."""
 
@@ -181,9 +184,19 @@ def _server_time(records: Sequence[models.Model]) -> None:
     """
     from registry.history import backdating_allowed
 
-    if backdating_allowed():
-        return
     now = timezone.now()
+    if backdating_allowed():
+        # The seed's records say that they were dated in the past, so no reader mistakes them.
+        for record in records:
+            given = record.history_date
+            reason = record.history_change_reason or ""
+            if (
+                given is not None
+                and abs(given - now) > CLOCK_TOLERANCE
+                and BACKDATED_NOTE not in reason
+            ):
+                record.history_change_reason = f"{reason} [{BACKDATED_NOTE}]"
+        return
     for record in records:
         given = record.history_date
         if given is not None and abs(given - now) > CLOCK_TOLERANCE:

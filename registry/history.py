@@ -374,7 +374,7 @@ def bulk_update(
     whitelist revision to tens of thousands of licences stays fast and is still fully recorded.
     Objects that receive the same new values (every licence a revision suspends) share one
     ``UPDATE … WHERE id IN (…)`` per batch; Django's ``bulk_update`` (one ``CASE`` per field
-    and row) is used only when the values differ from object to object.
+    and row, which grows with the batch) is used only when the values differ from object to object.
     """
     from simple_history.utils import get_history_manager_for_model
 
@@ -386,9 +386,6 @@ def bulk_update(
         raise ValueError("bulk_update writes objects of one model at a time.")
     if by is None or not getattr(by, "pk", None) or not reason or not reason.strip():
         raise MissingAuditContextError(f"{model._meta.label}: a change needs a user and a reason.")
-    uniform = _uniform_values(objs, model, fields)
-    if uniform is not None:
-        return _update_uniform(objs, model, uniform, by=by, reason=reason, batch_size=batch_size)
     with bulk_writes():
         updated = _update_rows(model, objs, list(fields), batch_size) if fields else 0
         get_history_manager_for_model(model).bulk_history_create(
@@ -424,40 +421,6 @@ def _update_rows(model, objs: list, fields: list[str], batch_size: int) -> int:
         for start in range(0, len(pks), batch_size):
             chunk = pks[start : start + batch_size]
             updated += model._default_manager.filter(pk__in=chunk).update(**changes)
-    return updated
-
-
-def _uniform_values(objs, model, fields) -> dict | None:
-    """The column values, if every object carries the same value in each field; else None."""
-    columns = [model._meta.get_field(field).attname for field in fields]
-    first = objs[0]
-    values = {column: getattr(first, column) for column in columns}
-    for obj in objs:
-        for column, value in values.items():
-            if getattr(obj, column) != value:
-                return None
-    return values
-
-
-def _update_uniform(objs, model, values: dict, *, by, reason: str, batch_size: int) -> int:
-    """The common case of a mass change, such as suspending every licence to a removed country:
-    one ``UPDATE ... WHERE id IN (...)`` per batch instead of Django's ``bulk_update``, whose
-    ``CASE`` over every row grows with the batch (50,000 licences took several times longer),
-    then one history record per object, as ``bulk_update_with_history`` writes them."""
-    with bulk_writes():
-        updated = 0
-        for start in range(0, len(objs), batch_size):
-            batch = [obj.pk for obj in objs[start : start + batch_size]]
-            updated += model._default_manager.filter(pk__in=batch).update(**values)
-        model.history.bulk_history_create(
-            objs,
-            batch_size=batch_size,
-            update=True,
-            default_user=by,
-            default_change_reason=reason.strip(),
-            default_date=timezone.now(),
-            custom_historical_attrs={"history_username": by.get_username()},
-        )
     return updated
 
 

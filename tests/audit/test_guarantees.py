@@ -182,15 +182,26 @@ def test_record_times_are_the_servers_in_utc(official):
 
 
 def test_the_seeds_backdated_records_say_so():
-    seeded = Country.history.model.objects.filter(history_date__year__lt=2022)
-    assert seeded.exists()
-    assert (
-        not seeded.exclude(history_change_reason__startswith="seed:")
-        .exclude(history_change_reason__startswith="REV-")
-        .exists()
-    )
+    from licenses.models import Licence, LicenceApplication, Product
+
+    models = [Country, Vendor, Product, LicenceApplication, Licence]
+    backdated = [m.history.model.objects.filter(history_date__year__lt=2026) for m in models]
+    assert backdated[0].exists()
+    for records in backdated:
+        assert not records.exclude(
+            history_change_reason__contains="seed: dated in the past"
+        ).exists()
     revisions = Country.history.model.objects.filter(history_change_reason__startswith="REV-")
     assert set(revisions.values_list("history_username", flat=True)) == {"system"}
+
+
+def test_a_backdated_record_outside_the_seed_is_marked_even_with_another_reason(official):
+    vendor = VendorFactory()
+    past = datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)
+    with history.backdating():
+        history.save(vendor, by=official, reason="Registered in 2019", at=past)
+    record = vendor.history.order_by("-audit_seq").first()
+    assert record.history_change_reason == "Registered in 2019 [seed: dated in the past]"
 
 
 # --- 5. Append-only ---------------------------------------------------------------------------

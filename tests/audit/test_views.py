@@ -158,7 +158,9 @@ def test_the_diff_names_who_when_and_why(auditor_client):
     assert response.context["added"] == []
     hungary = removed["HU"]
     assert hungary.username == "system"
-    assert hungary.reason == "REV-2021-001: The cut from 102 to 37 countries"
+    assert (
+        hungary.reason == "REV-2021-001: The cut from 102 to 37 countries [seed: dated in the past]"
+    )
     assert hungary.date == datetime.datetime(2021, 11, 25, tzinfo=datetime.UTC)
 
 
