@@ -165,12 +165,19 @@ def update_vendor(*, vendor: Vendor, by, reason: str, **changes) -> Vendor:
     return history.save(vendor, by=by, reason=reason)
 
 
-def _change_vendor_status(vendor: Vendor, *, to: str, by, reason: str, at=None) -> Vendor:
+def _change_status(obj, *, transitions: dict, to: str, by, reason: str, at=None):
+    """Locks the row, checks the transition table and writes the new status with its reason."""
     reason = _require_reason(reason)
-    vendor = _locked(vendor)
-    check_transition(VENDOR_TRANSITIONS, vendor, to, what=f"vendor {vendor.name}")
-    vendor.status = to
-    return history.save(vendor, by=by, reason=reason, at=at, update_fields=["status"])
+    obj = _locked(obj)
+    check_transition(transitions, obj, to, what=f"{obj._meta.verbose_name} {obj}")
+    obj.status = to
+    return history.save(obj, by=by, reason=reason, at=at, update_fields=["status"])
+
+
+def _change_vendor_status(vendor: Vendor, *, to: str, by, reason: str, at=None) -> Vendor:
+    return _change_status(
+        vendor, transitions=VENDOR_TRANSITIONS, to=to, by=by, reason=reason, at=at
+    )
 
 
 @transaction.atomic
@@ -424,11 +431,9 @@ def withdraw_application(
 
 
 def _change_licence_status(licence: Licence, *, to: str, by, reason: str, at=None) -> Licence:
-    reason = _require_reason(reason)
-    licence = _locked(licence)
-    check_transition(LICENCE_TRANSITIONS, licence, to, what=f"licence {licence.number}")
-    licence.status = to
-    return history.save(licence, by=by, reason=reason, at=at, update_fields=["status"])
+    return _change_status(
+        licence, transitions=LICENCE_TRANSITIONS, to=to, by=by, reason=reason, at=at
+    )
 
 
 @transaction.atomic
