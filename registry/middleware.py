@@ -13,7 +13,6 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.functional import empty
-from django.views import defaults
 
 from registry.db_router import replica_reads
 
@@ -152,8 +151,8 @@ class DatabaseUnavailableMiddleware:
 
 def server_error(request):
     """The 500 handler: an outage caught outside a view (in a middleware) still answers 503."""
+    from registry.api.exceptions import server_error as api_or_page_server_error
+
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         return database_unavailable_response(request)
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
-    return defaults.server_error(request)
+    return api_or_page_server_error(request)

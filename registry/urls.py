@@ -19,7 +19,6 @@ urlpatterns = [
 urlpatterns += [path("api/", include("registry.api.urls"))]
 # Under /api/ a URL that matches nothing, or a fault, answers JSON; elsewhere Django's pages.
 handler404 = "registry.api.exceptions.not_found"
-# handler500 is set below: registry.middleware.server_error answers JSON under /api/ too.
 
 # A lost database connection outside a view answers 503, like one inside (registry.middleware).
 handler500 = "registry.middleware.server_error"
