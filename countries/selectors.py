@@ -4,6 +4,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
@@ -13,6 +15,65 @@ from licenses.models import Licence, LicenceApplication
 
 def eligible_countries() -> QuerySet[Country]:
     return Country.objects.filter(eligible=True)
+
+
+def with_standing(queryset: QuerySet[Country]) -> QuerySet[Country]:
+    """Adds when each country's standing began and by which revision, from its last change.
+
+    Derived from the applied revisions rather than stored on the country, so the two can never
+    disagree.
+    """
+    last_change = WhitelistChange.objects.filter(
+        country=OuterRef("pk"), revision__status=WhitelistRevision.Status.APPLIED
+    ).order_by("-revision__applied_at", "-revision__reference")
+    return queryset.annotate(
+        eligible_since=Subquery(last_change.values("revision__applied_at")[:1]),
+        revision=Subquery(last_change.values("revision__reference")[:1]),
+    )
+
+
+# --- One country's standing, answered from the shared cache -------------------------------------
+#
+# Vendors ask whether a destination is eligible far more often than the list changes, so the
+# answer is cached per country. Applying a revision rewrites every entry once its transaction
+# commits (``refresh_standings``); a request that read the old list just before that commit only
+# ``add``s, so it cannot overwrite the fresh entries. ``COUNTRY_CACHE_SECONDS`` bounds anything
+# else, such as a process that died between the commit and the refresh.
+
+_STANDING_FIELDS = ("code", "alpha3", "name", "eligible", "eligible_since", "revision")
+
+
+def _standing_key(code: str) -> str:
+    return f"country-standing:{code}"
+
+
+def _standing_lifetime() -> int:
+    return int(getattr(settings, "COUNTRY_CACHE_SECONDS", 60))
+
+
+def _standings(queryset: QuerySet[Country]) -> dict[str, dict]:
+    return {row["code"]: row for row in with_standing(queryset).values(*_STANDING_FIELDS)}
+
+
+def country_standing(code: str) -> dict | None:
+    """The country with this (exact) code: its names, whether it is eligible, since when and by
+    which revision; None when there is no such country."""
+    key = _standing_key(code)
+    lifetime = _standing_lifetime()
+    found = cache.get(key) if lifetime > 0 else None
+    if found is None:
+        found = _standings(Country.objects.filter(code=code)).get(code)
+        if found is not None and lifetime > 0:
+            cache.add(key, found, timeout=lifetime)
+    return found
+
+
+def refresh_standings() -> None:
+    """Rewrites every country's cached standing from the database (after a revision commits)."""
+    lifetime = _standing_lifetime()
+    if lifetime > 0:
+        standings = _standings(Country.objects.all())
+        cache.set_many({_standing_key(c): s for c, s in standings.items()}, timeout=lifetime)
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ def _apply(revision: WhitelistRevision, *, by, at: datetime.datetime | None = No
     Countries first, then licences, then pending applications, so the re-screening sees the
     licences as the revision left them. The caller's transaction makes it all or nothing.
     """
+    transaction.on_commit(selectors.refresh_standings, robust=True)
     removed = _write_country_changes(revision, by=by, at=at)
     licences = _treat_licences(revision, removed, by=by, at=at)
     refused = _rescreen_applications(revision, removed, by=by, at=at)

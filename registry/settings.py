@@ -186,6 +186,13 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
+# How long the shared cache may answer for a token and its user's permissions
+# (registry.api.credentials); revocations and changes of rights drop the entries at once, this
+# bounds anything else. 0: off.
+API_CREDENTIALS_CACHE_SECONDS = env.int("API_CREDENTIALS_CACHE_SECONDS", default=60)
+# How long a country's standing may be answered from the shared cache (countries.selectors);
+# applying a revision rewrites every entry at once, this bounds anything else. 0: off.
+COUNTRY_CACHE_SECONDS = env.int("COUNTRY_CACHE_SECONDS", default=60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Export-licence registry: API for vendors",

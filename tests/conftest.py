@@ -54,6 +54,15 @@ def _baseline(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: throttle counts, cached credentials and country
+    standings written by an earlier test describe a database that test rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _requires_postgres(request):
     if request.node.get_closest_marker("postgres") is None:
         return

@@ -9,9 +9,12 @@ import re
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.crypto import hash_token
 from knox.settings import knox_settings
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
+
+from registry.api import credentials
 
 SCHEMES = (b"token", b"bearer")
 
@@ -36,6 +39,16 @@ class TokenAuthentication(KnoxTokenAuthentication):
         if not key.startswith(prefix) or not _KEY_PATTERN.fullmatch(key[len(prefix) :]):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         return self.authenticate_credentials(key.encode("ascii"))
+
+    def authenticate_credentials(self, token):
+        """Answers from the shared cache when it can (see ``registry.api.credentials``)."""
+        digest = hash_token(token.decode("ascii"))
+        found = credentials.cached(digest)
+        if found is not None:
+            return found
+        user, auth_token = super().authenticate_credentials(token)
+        credentials.remember(user, auth_token)
+        return user, auth_token
 
     def authenticate_header(self, request):
         return "Token"

@@ -2,9 +2,10 @@
 
 DRF's own throttles keep a list of timestamps that they read and write back, so two server
 processes answering at once can each overwrite the other's count. These count with the cache's
-atomic ``add`` and ``incr`` in fixed windows instead: with ``CACHE_URL`` pointing at Redis, every
-process of every server adds to the same counter. The rates are the ``DEFAULT_THROTTLE_RATES`` of
-``REST_FRAMEWORK``, read at each request so a changed setting applies at once.
+atomic ``incr`` (and ``add`` for a window's first request) in fixed windows instead: with
+``CACHE_URL`` pointing at Redis, every process of every server adds to the same counter. The
+rates are the ``DEFAULT_THROTTLE_RATES`` of ``REST_FRAMEWORK``, read at each request so a
+changed setting applies at once.
 """
 
 from knox.models import AuthToken
@@ -32,18 +33,22 @@ class _WindowCounterThrottle(SimpleRateThrottle):
         now = int(self.timer())
         window = now // self.duration
         key = f"{self.key}:{window}"
-        timeout = self.duration + 1
-        self.cache.add(key, 0, timeout=timeout)
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # the window's counter expired between add and incr
-            self.cache.add(key, 1, timeout=timeout)
-            count = 1
+        count = self._count(key, timeout=self.duration + 1)
         self._wait = (window + 1) * self.duration - now
         return count <= self.num_requests
 
     def wait(self):
         return self._wait
+
+    def _count(self, key: str, *, timeout: int) -> int:
+        """Adds one to the window's counter: one round trip once the window has its counter."""
+        for _ in range(3):
+            try:
+                return self.cache.incr(key)
+            except ValueError:  # the window's first request, or its counter just expired
+                if self.cache.add(key, 1, timeout=timeout):
+                    return 1
+        raise RuntimeError(f"the throttle counter {key} could not be counted")
 
 
 class TokenRateThrottle(_WindowCounterThrottle):

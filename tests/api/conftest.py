@@ -23,14 +23,6 @@ def vendor_user(username, vendor, django_user_model):
     return user
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    """Throttle counters live in the cache; each test starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 @pytest.fixture
 def vendor_a(db):
     return VendorFactory(name="Acme Cyber Ltd")

@@ -60,3 +60,24 @@ def test_a_filter_value_that_is_not_a_boolean_is_a_400_with_the_field(api_a):
     response = api_a.get("/api/v1/countries/", {"eligible": "perhaps"})
     assert response.status_code == 400
     assert "eligible" in response.json()["errors"]
+
+
+def test_a_cached_answer_changes_as_soon_as_a_revision_removing_the_country_is_applied(
+    api_a, senior, second_senior, django_capture_on_commit_callbacks
+):
+    from countries import services
+
+    assert api_a.get("/api/v1/countries/FR/").json()["eligible"] is True  # now cached
+    revision = services.propose_revision(
+        by=senior,
+        title="France removed",
+        reason="Decision",
+        add=[],
+        remove=["FR"],
+        licence_treatment="suspend",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_revision(revision=revision, by=second_senior)
+    body = api_a.get("/api/v1/countries/FR/").json()
+    assert body["eligible"] is False
+    assert body["revision"] == revision.reference

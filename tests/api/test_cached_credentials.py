@@ -1,0 +1,88 @@
+"""A vendor's token and rights are answered from the shared cache, and every change of rights
+takes effect on the next call."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+
+from registry import roles
+
+pytestmark = pytest.mark.django_db
+
+CHECK = "/api/v1/countries/FR/"
+
+
+def sql_of(client, path=CHECK):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    return response, [q["sql"] for q in captured]
+
+
+def test_a_repeated_eligibility_check_runs_no_sql_at_all(api_a):
+    first, first_sql = sql_of(api_a)
+    again, again_sql = sql_of(api_a)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert any("knox_authtoken" in sql for sql in first_sql)
+    assert again_sql == []
+
+
+def test_the_token_key_itself_is_not_what_the_cache_is_keyed_by(api_a, user_a):
+    from django.core.cache import cache
+
+    api_a.get(CHECK)
+    key = api_a._credentials["HTTP_AUTHORIZATION"].split()[1]
+    token = AuthToken.objects.get(user=user_a)
+    assert cache.get(f"api-credentials:{token.digest}") is not None
+    assert cache.get(f"api-credentials:{key}") is None
+
+
+def test_a_revoked_token_is_refused_on_the_next_call(
+    api_a, user_a, django_capture_on_commit_callbacks
+):
+    assert api_a.get(CHECK).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        AuthToken.objects.filter(user=user_a).get().delete()
+    assert api_a.get(CHECK).status_code == 401
+
+
+def test_a_deactivated_user_is_refused_on_the_next_call(
+    api_a, user_a, django_capture_on_commit_callbacks
+):
+    assert api_a.get(CHECK).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        user_a.is_active = False
+        user_a.save()
+    assert api_a.get(CHECK).status_code == 401
+
+
+def test_a_user_taken_out_of_the_vendors_role_is_refused_on_the_next_call(
+    api_a, user_a, django_capture_on_commit_callbacks
+):
+    assert api_a.get(CHECK).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        user_a.groups.remove(Group.objects.get(name=roles.VENDORS))
+    assert api_a.get(CHECK).status_code == 403
+
+
+def test_a_role_losing_a_permission_refuses_its_users_on_the_next_call(
+    api_a, django_capture_on_commit_callbacks
+):
+    assert api_a.get(CHECK).status_code == 200
+    vendors = Group.objects.get(name=roles.VENDORS)
+    api_access = Permission.objects.get(codename="use_vendor_api")
+    with django_capture_on_commit_callbacks(execute=True):
+        vendors.permissions.remove(api_access)
+    assert api_a.get(CHECK).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        api_access.group_set.add(vendors)  # the same change from the permission's side
+    assert api_a.get(CHECK).status_code == 200
+
+
+def test_with_the_cache_off_every_call_checks_the_database(api_a, settings):
+    settings.API_CREDENTIALS_CACHE_SECONDS = 0
+    api_a.get(CHECK)
+    _, sql = sql_of(api_a)
+    assert any("knox_authtoken" in s for s in sql)
