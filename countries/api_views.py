@@ -25,6 +25,11 @@ class CountryFilter(django_filters.FilterSet):
         fields = ["eligible"]
 
 
+# Built once: binding a serializer's fields costs more than the cached check itself, and
+# ``to_representation`` keeps no state between calls.
+_STANDING = CountryDetailSerializer()
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List countries",
@@ -70,12 +75,19 @@ class CountryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorVie
     lookup_value_regex = "[A-Za-z]{2}"
     filterset_class = CountryFilter
 
+    def cache_keys(self):
+        if self.action == "retrieve":
+            return [selectors.standing_key(self.kwargs[self.lookup_field])]
+        return []
+
     def retrieve(self, request, *args, **kwargs):
         # From the shared cache: the most frequent call vendors make (``country_standing``).
-        standing = selectors.country_standing(kwargs[self.lookup_field])
+        standing = selectors.country_standing(
+            kwargs[self.lookup_field], prefetched=getattr(request, "prefetched", None)
+        )
         if standing is None:
             raise Http404
-        return Response(self.get_serializer(standing).data)
+        return Response(_STANDING.to_representation(standing))
 
     def get_serializer_class(self):
         return CountryDetailSerializer if self.action == "retrieve" else CountrySerializer

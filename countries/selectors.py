@@ -43,7 +43,7 @@ def with_standing(queryset: QuerySet[Country]) -> QuerySet[Country]:
 _STANDING_FIELDS = ("code", "alpha3", "name", "eligible", "eligible_since", "revision")
 
 
-def _standing_key(code: str) -> str:
+def standing_key(code: str) -> str:
     return f"country-standing:{code}"
 
 
@@ -55,12 +55,20 @@ def _standings(queryset: QuerySet[Country]) -> dict[str, dict]:
     return {row["code"]: row for row in with_standing(queryset).values(*_STANDING_FIELDS)}
 
 
-def country_standing(code: str) -> dict | None:
+def country_standing(code: str, *, prefetched: dict | None = None) -> dict | None:
     """The country with this (exact) code: its names, whether it is eligible, since when and by
-    which revision; None when there is no such country."""
-    key = _standing_key(code)
+    which revision; None when there is no such country.
+
+    ``prefetched``: values already read from the cache (by ``standing_key``) in this request.
+    """
+    key = standing_key(code)
     lifetime = _standing_lifetime()
-    found = cache.get(key) if lifetime > 0 else None
+    if lifetime <= 0:
+        found = None
+    elif prefetched is not None and key in prefetched:
+        found = prefetched[key]
+    else:
+        found = cache.get(key)
     if found is None:
         found = _standings(Country.objects.filter(code=code)).get(code)
         if found is not None and lifetime > 0:
@@ -73,7 +81,7 @@ def refresh_standings() -> None:
     lifetime = _standing_lifetime()
     if lifetime > 0:
         standings = _standings(Country.objects.all())
-        cache.set_many({_standing_key(c): s for c, s in standings.items()}, timeout=lifetime)
+        cache.set_many({standing_key(c): s for c, s in standings.items()}, timeout=lifetime)
 
 
 @dataclass(frozen=True)

@@ -34,4 +34,3 @@ class CountryDetailSerializer(CountrySerializer):
         allow_null=True,
         help_text="The reference of that revision, such as REV-2021-001.",
     )
-

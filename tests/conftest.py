@@ -62,6 +62,30 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def redis_cache(settings):
+    """The shared cache in Redis (``REDIS_TEST_URL``), as production runs it; emptied before
+    and after. Skips (tests marked ``redis``) when no Redis answers."""
+    import redis
+    from django.core.cache import cache
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/2")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"needs Redis at {url} (set REDIS_TEST_URL)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"tests-{os.getpid()}",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _requires_postgres(request):
     if request.node.get_closest_marker("postgres") is None:

@@ -15,6 +15,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
 from registry.api import credentials
+from registry.api.throttles import TokenRateThrottle
 
 SCHEMES = (b"token", b"bearer")
 
@@ -38,15 +39,18 @@ class TokenAuthentication(KnoxTokenAuthentication):
         prefix = knox_settings.TOKEN_PREFIX
         if not key.startswith(prefix) or not _KEY_PATTERN.fullmatch(key[len(prefix) :]):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        return self.authenticate_credentials(key.encode("ascii"))
-
-    def authenticate_credentials(self, token):
-        """Answers from the shared cache when it can (see ``registry.api.credentials``)."""
-        digest = hash_token(token.decode("ascii"))
-        found = credentials.cached(digest)
+        # One round trip to the shared cache for the credentials, whatever else the view will
+        # read from it (left in ``request.prefetched``) and the count against the token's rate
+        # (left in ``request.counted`` for the throttle).
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        also = view.cache_keys() if hasattr(view, "cache_keys") else []
+        digest = hash_token(key)
+        counter = TokenRateThrottle().counter(TokenRateThrottle.ident(digest))
+        found, request.prefetched, count = credentials.cached(digest, also=also, counter=counter)
+        request.counted = {counter[0]: count} if counter else {}
         if found is not None:
             return found
-        user, auth_token = super().authenticate_credentials(token)
+        user, auth_token = self.authenticate_credentials(key.encode("ascii"))
         credentials.remember(user, auth_token)
         return user, auth_token
 

@@ -14,7 +14,7 @@ and a request that read the old state just before such a commit can cache it for
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from knox.models import AuthToken
+
+from registry import shared_cache
 
 _PREFIX = "api-credentials:"
 
@@ -36,17 +38,21 @@ def _key(digest: str) -> str:
     return _PREFIX + digest
 
 
-def cached(digest: str):
-    """The ``(user, token)`` cached for this digest, or None when absent or expired."""
-    if _lifetime() <= 0:
-        return None
-    entry = cache.get(_key(digest))
+def cached(
+    digest: str, *, also: Sequence[str] = (), counter: tuple[str, int] | None = None
+) -> tuple[tuple | None, dict, int | None]:
+    """The ``(user, token)`` cached for this digest (None when absent or expired), the values
+    of the ``also`` keys found, and the ``counter`` counted once more: one round trip in all
+    (``registry.shared_cache``)."""
+    key = _key(digest) if _lifetime() > 0 else None
+    found, count = shared_cache.read_and_count([*also, key] if key else also, counter=counter)
+    entry = found.pop(key, None) if key else None
     if entry is None:
-        return None
+        return None, found, count
     user, token = entry
     if token.expiry is not None and token.expiry <= timezone.now():
-        return None  # the database path deletes the expired token and refuses it
-    return user, token
+        entry = None  # the database path deletes the expired token and refuses it
+    return entry, found, count
 
 
 def remember(user, token) -> None:

@@ -12,6 +12,8 @@ from knox.models import AuthToken
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from registry import shared_cache
+
 
 class _WindowCounterThrottle(SimpleRateThrottle):
     cache_format = "api-throttle:%(scope)s:%(ident)s"
@@ -22,33 +24,34 @@ class _WindowCounterThrottle(SimpleRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def allow_request(self, request, view):
+    def counter(self, ident: str) -> tuple[str, int] | None:
+        """The current window's counter for ``ident`` (its key and lifetime); None without a
+        rate. Sets what ``allow_request`` and ``wait`` answer with."""
         self.rate = self.get_rate()
         if self.rate is None:
-            return True
+            return None
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
         now = int(self.timer())
         window = now // self.duration
-        key = f"{self.key}:{window}"
-        count = self._count(key, timeout=self.duration + 1)
         self._wait = (window + 1) * self.duration - now
+        key = self.cache_format % {"scope": self.scope, "ident": ident}
+        return f"{key}:{window}", self.duration + 1
+
+    def allow_request(self, request, view):
+        ident = self.get_ident_of(request)
+        counter = None if ident is None else self.counter(ident)
+        if counter is None:
+            return True
+        # The authentication may have counted this request already, in its one round trip.
+        counted = getattr(request, "counted", None) or {}
+        count = counted.get(counter[0]) or shared_cache.count(*counter)
         return count <= self.num_requests
+
+    def get_ident_of(self, request) -> str | None:
+        raise NotImplementedError
 
     def wait(self):
         return self._wait
-
-    def _count(self, key: str, *, timeout: int) -> int:
-        """Adds one to the window's counter: one round trip once the window has its counter."""
-        for _ in range(3):
-            try:
-                return self.cache.incr(key)
-            except ValueError:  # the window's first request, or its counter just expired
-                if self.cache.add(key, 1, timeout=timeout):
-                    return 1
-        raise RuntimeError(f"the throttle counter {key} could not be counted")
 
 
 class TokenRateThrottle(_WindowCounterThrottle):
@@ -56,10 +59,14 @@ class TokenRateThrottle(_WindowCounterThrottle):
 
     scope = "token"
 
-    def get_cache_key(self, request, view):
+    def get_ident_of(self, request):
         if not isinstance(request.auth, AuthToken):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.digest[:40]}
+        return self.ident(request.auth.digest)
+
+    @staticmethod
+    def ident(digest: str) -> str:
+        return digest[:40]
 
 
 class AnonymousRateThrottle(_WindowCounterThrottle):
@@ -67,7 +74,7 @@ class AnonymousRateThrottle(_WindowCounterThrottle):
 
     scope = "anonymous"
 
-    def get_cache_key(self, request, view):
+    def get_ident_of(self, request):
         if request.user and request.user.is_authenticated:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.get_ident(request)

@@ -18,6 +18,11 @@ class VendorViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     metadata_class = None
 
+    def cache_keys(self) -> list[str]:
+        """Keys of the shared cache this call will read: they are fetched with the caller's
+        credentials, in the same round trip, and left in ``request.prefetched``."""
+        return []
+
     @property
     def vendor(self):
         return self.request.user.vendor

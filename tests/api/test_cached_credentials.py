@@ -86,3 +86,20 @@ def test_with_the_cache_off_every_call_checks_the_database(api_a, settings):
     api_a.get(CHECK)
     _, sql = sql_of(api_a)
     assert any("knox_authtoken" in s for s in sql)
+
+
+@pytest.mark.redis
+def test_through_redis_a_repeated_check_runs_no_sql_and_still_counts_against_the_rate(
+    api_a, settings, redis_cache
+):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "3/minute", "anonymous": "2/minute"},
+    }
+    first, _ = sql_of(api_a)
+    second, second_sql = sql_of(api_a)
+    third, _ = sql_of(api_a)
+    fourth, _ = sql_of(api_a)
+    assert [r.status_code for r in (first, second, third, fourth)] == [200, 200, 200, 429]
+    assert second.json()["code"] == "FR"
+    assert second_sql == []

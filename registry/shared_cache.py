@@ -1,0 +1,74 @@
+"""Reading several keys of the shared cache and counting a request, in one round trip.
+
+An API call reads its caller's credentials and what its view caches, and counts itself against
+its token's rate. Each is one round trip to Redis on its own, and on a busy server the round
+trips, not the work, are what an eligibility check costs. With django-redis the reads and the
+count go in one pipeline; with any other cache (the in-process default of a development
+machine) they are that cache's ordinary calls, with the same results.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from django.core.cache import cache
+
+# Reads KEYS[2..] and, when ARGV[1] is not 0, adds one to the counter KEYS[1], giving it ARGV[1]
+# seconds to live when this creates it: one command, and no counter is ever left without an
+# expiry. The reply is the count (0 without a counter) followed by the values.
+_READ_AND_COUNT = """
+local n = 0
+if ARGV[1] ~= '0' then
+  n = redis.call('INCR', KEYS[1])
+  if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+end
+local out = {n}
+for i = 2, #KEYS do out[i] = redis.call('GET', KEYS[i]) end
+return out
+"""
+
+
+def read_and_count(
+    keys: Sequence[str], *, counter: tuple[str, int] | None = None
+) -> tuple[dict, int | None]:
+    """The values found for ``keys``, and the ``counter`` (key, lifetime in seconds) after
+    adding one to it (None without a counter)."""
+    client = _redis_client()
+    if client is None:
+        found = cache.get_many(keys) if keys else {}
+        return found, (count(*counter) if counter else None)
+    counter_key, lifetime = counter or ("-", 0)
+    made = [cache.make_key(k) for k in (counter_key, *keys)]
+    reply = _script(client)(keys=made, args=[lifetime], client=client)
+    found = {
+        key: cache.client.decode(value)
+        for key, value in zip(keys, reply[1:], strict=True)
+        if value is not None
+    }
+    return found, (int(reply[0]) if counter else None)
+
+
+def count(key: str, lifetime: int) -> int:
+    """Adds one to the counter ``key``, created with ``lifetime`` seconds to live."""
+    for _ in range(3):
+        try:
+            return cache.incr(key)
+        except ValueError:  # the first count, or the counter has just expired
+            if cache.add(key, 1, timeout=lifetime):
+                return 1
+    raise RuntimeError(f"the counter {key} could not be counted")
+
+
+@functools.cache
+def _script(client):
+    """The script, sent by its digest (EVALSHA): Redis compiles it once."""
+    return client.register_script(_READ_AND_COUNT)
+
+
+def _redis_client():
+    """The Redis connection behind django-redis, or None with another cache backend."""
+    get_client = getattr(getattr(cache, "client", None), "get_client", None)
+    if get_client is None or not hasattr(cache.client, "decode"):
+        return None
+    return get_client(write=True)
