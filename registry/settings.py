@@ -181,6 +181,7 @@ REST_FRAMEWORK = {
 API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=1024 * 1024)
 
 # How long an Idempotency-Key's first answer is replayed; a retry after that is a new request.
+# `manage.py purge_idempotency_records` deletes the older records.
 IDEMPOTENCY_KEY_RETENTION_HOURS = env.float("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24)
 if IDEMPOTENCY_KEY_RETENTION_HOURS <= 0:
     raise ImproperlyConfigured("IDEMPOTENCY_KEY_RETENTION_HOURS must be a positive number.")

@@ -9,8 +9,8 @@ different request (another body or path) is refused with 422 Unprocessable Conte
 draft on the header recommends.
 
 A record is kept for ``IDEMPOTENCY_KEY_RETENTION_HOURS``. An older one counts as absent, whether or
-not it has been deleted yet: a request with its key is a new request, and its record takes the
-old one's place.
+not ``manage.py purge_idempotency_records`` has deleted it yet: a request with its key is a new
+request, and its record takes the old one's place.
 """
 
 import datetime
@@ -75,6 +75,28 @@ def _claim(user, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
         return record, created
     records.filter(pk=record.pk).delete()
     return records.get_or_create(user=user, key=key, defaults=defaults)
+
+
+def purge_expired_records(*, batch_size: int = 1000) -> int:
+    """Deletes the records past their retention and returns how many.
+
+    One short transaction per batch, so no lock is held for long; records expiring while it
+    runs are left to the next run.
+    """
+    cutoff = expired_before()
+    expired = IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(expired.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not batch:
+                return deleted
+            count, _ = expired.filter(pk__in=batch).delete()
+        deleted += count
+
+
+def count_expired_records() -> int:
+    return IdempotencyRecord.objects.filter(created_at__lt=expired_before()).count()
 
 
 def idempotent(handler):

@@ -1,12 +1,15 @@
 """``Idempotency-Key``: a retry returns the first answer and creates nothing, even at once."""
 
 import datetime
+import io
 import os
 import subprocess
 import sys
 import threading
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -169,6 +172,63 @@ def test_an_expired_key_may_be_used_for_another_request(api_a, product_a):
 
     assert other.status_code == 201
     assert LicenceApplication.objects.filter(destination__code="DE").count() == 1
+
+
+@pytest.fixture
+def records(user_a, user_b):
+    """Two records past a 24-hour retention and one within it."""
+    for user, key in ((user_a, "old-1"), (user_b, "old-2"), (user_a, "fresh")):
+        IdempotencyRecord.objects.create(
+            user=user, key=key, request_fingerprint="f", response_status=201, response_body={}
+        )
+    _age(30, key__startswith="old-")
+    _age(2, key="fresh")
+
+
+def _purge(*args) -> str:
+    out = io.StringIO()
+    call_command("purge_idempotency_records", *args, stdout=out)
+    return out.getvalue()
+
+
+def _keys() -> set[str]:
+    return set(IdempotencyRecord.objects.values_list("key", flat=True))
+
+
+@pytest.mark.django_db
+@override_settings(IDEMPOTENCY_KEY_RETENTION_HOURS=24)
+def test_the_purge_deletes_only_expired_records_and_says_how_many(records):
+    assert _purge() == "2 idempotency record(s) older than 24 hours deleted.\n"
+    assert _keys() == {"fresh"}
+    assert _purge() == "0 idempotency record(s) older than 24 hours deleted.\n"
+
+
+@pytest.mark.django_db
+@override_settings(IDEMPOTENCY_KEY_RETENTION_HOURS=24)
+def test_the_purge_in_batches_smaller_than_the_expired_records_deletes_them_all(records):
+    assert _purge("--batch-size", "1").startswith("2 idempotency record(s)")
+    assert _keys() == {"fresh"}
+
+
+@pytest.mark.django_db
+@override_settings(IDEMPOTENCY_KEY_RETENTION_HOURS=24)
+def test_a_dry_run_counts_and_deletes_nothing(records):
+    assert _purge("--dry-run").startswith("2 idempotency record(s) older than 24 hours would be")
+    assert _keys() == {"old-1", "old-2", "fresh"}
+
+
+@pytest.mark.django_db
+@override_settings(IDEMPOTENCY_KEY_RETENTION_HOURS=1)
+def test_the_retention_comes_from_the_setting(records):
+    assert _purge().startswith("3 idempotency record(s) older than 1 hour ")
+    assert not IdempotencyRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_size_below_one_is_refused(records):
+    with pytest.raises(CommandError):
+        _purge("--batch-size", "0")
+    assert len(_keys()) == 3
 
 
 @pytest.mark.postgres
