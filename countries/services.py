@@ -64,33 +64,74 @@ def _write(objs: list, *, fields: list[str], by, reason: str, at=None) -> None:
         history.save(obj, by=by, reason=reason, at=at, update_fields=fields)
 
 
+@dataclass
+class _Rows:
+    """Every row a revision writes, locked before its first history record.
+
+    A history record locks the audit chain's head until the transaction ends. An official's
+    service locks its licence (or application, or country) and then writes history; had the
+    revision taken the head first and then waited for that row, each would wait for the other.
+    So rows first, in the registry's order (country, application, licence), and the head last.
+    """
+
+    targets: dict[int, str]
+    countries: list[Country]
+    applications: list[LicenceApplication]
+    licences: list[Licence]
+
+    @property
+    def removed(self) -> list[int]:
+        return _removed(self.targets)
+
+
+def _removed(targets: dict[int, str]) -> list[int]:
+    return [pk for pk, action in targets.items() if action == WhitelistChange.Action.REMOVE]
+
+
+def _lock_rows(targets: dict[int, str], *, at: datetime.datetime | None = None) -> _Rows:
+    """Locks the countries ``targets`` changes (``{country id: action}``), then the pending
+    applications and the active licences to the removed ones, each by id."""
+    targets = dict(sorted(targets.items()))
+    countries = list(
+        Country.objects.select_for_update().filter(pk__in=list(targets)).order_by("pk")
+    )
+    removed = _removed(targets)
+    applications = list(
+        selectors.applications_affected(removed)
+        .select_related("vendor", "product", "destination")
+        .select_for_update(of=("self",))
+    )
+    day = timezone.localdate(at or timezone.now())
+    licences = list(selectors.licences_affected(removed, on=day).select_for_update(of=("self",)))
+    return _Rows(targets, countries, applications, licences)
+
+
+def _targets(revision: WhitelistRevision) -> dict[int, str]:
+    return dict(revision.changes.values_list("country_id", "action"))
+
+
 def _write_country_changes(
-    revision: WhitelistRevision, *, by, at: datetime.datetime | None = None
-) -> list[int]:
+    revision: WhitelistRevision, rows: _Rows, *, by, at: datetime.datetime | None = None
+) -> None:
     """Sets ``eligible`` on each country the revision adds or removes, one history record each.
 
-    Returns the ids of the countries the revision removes. A country already as the revision
-    wants it (another revision got there first) is left alone.
+    A country already as the revision wants it (another revision got there first) is left alone.
     """
-    target = dict(revision.changes.values_list("country_id", "action").order_by("country_id"))
-    countries = list(Country.objects.select_for_update().filter(pk__in=list(target)).order_by("pk"))
     changed = []
-    for country in countries:
-        eligible = target[country.pk] == WhitelistChange.Action.ADD
+    for country in rows.countries:
+        eligible = rows.targets[country.pk] == WhitelistChange.Action.ADD
         if country.eligible != eligible:
             country.eligible = eligible
             changed.append(country)
     _write(changed, fields=["eligible"], by=by, reason=revision_reason(revision), at=at)
-    return [pk for pk, action in target.items() if action == WhitelistChange.Action.REMOVE]
 
 
 def _treat_licences(
-    revision: WhitelistRevision, removed: list[int], *, by, at: datetime.datetime | None = None
+    revision: WhitelistRevision, rows: _Rows, *, by, at: datetime.datetime | None = None
 ) -> int:
     """Suspends the active licences to removed countries, or bars their renewal, as the
     revision says. Returns how many licences changed."""
-    day = timezone.localdate(at or timezone.now())
-    licences = list(selectors.licences_affected(removed, on=day).select_for_update(of=("self",)))
+    licences = rows.licences
     if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
         for licence in licences:
             licence.status = Licence.Status.SUSPENDED
@@ -108,18 +149,19 @@ def _treat_licences(
 
 
 def _rescreen_applications(
-    revision: WhitelistRevision, removed: list[int], *, by, at: datetime.datetime | None = None
+    revision: WhitelistRevision, rows: _Rows, *, by, at: datetime.datetime | None = None
 ) -> int:
     """Screens again the pending applications to removed countries, against the revised list.
 
     One that now fails is refused by the system with its failing rules as the reason, as at
     submission. Returns how many were refused.
     """
-    pending = list(
-        selectors.applications_affected(removed)
-        .select_related("vendor", "product", "destination")
-        .select_for_update(of=("self",))
-    )
+    pending = rows.applications
+    # The destinations were read when the rows were locked, before the revision changed them;
+    # the screening must see them as the revision left them.
+    countries = {country.pk: country for country in rows.countries}
+    for application in pending:
+        application.destination = countries.get(application.destination_id, application.destination)
     facts = licenses_selectors.facts_for_applications(
         pending, revision_reference=revision.reference
     )
@@ -170,17 +212,20 @@ class ApplyOutcome:
     applications_refused: int
 
 
-def _apply(revision: WhitelistRevision, *, by, at: datetime.datetime | None = None) -> ApplyOutcome:
+def _apply(
+    revision: WhitelistRevision, rows: _Rows, *, by, at: datetime.datetime | None = None
+) -> ApplyOutcome:
     """The one path that puts a revision into force, live or recorded from the past.
 
+    ``rows`` were locked by :func:`_lock_rows` before the caller's first history record.
     Countries first, then licences, then pending applications, so the re-screening sees the
     licences as the revision left them. The caller's transaction makes it all or nothing.
     """
     transaction.on_commit(selectors.refresh_standings, robust=True)
-    removed = _write_country_changes(revision, by=by, at=at)
-    licences = _treat_licences(revision, removed, by=by, at=at)
-    refused = _rescreen_applications(revision, removed, by=by, at=at)
-    return ApplyOutcome(len(removed), licences, refused)
+    _write_country_changes(revision, rows, by=by, at=at)
+    licences = _treat_licences(revision, rows, by=by, at=at)
+    refused = _rescreen_applications(revision, rows, by=by, at=at)
+    return ApplyOutcome(len(rows.removed), licences, refused)
 
 
 @transaction.atomic
@@ -191,15 +236,12 @@ def reapply_past_revision(*, revision: WhitelistRevision, by) -> ApplyOutcome:
     first, the cut of 2021 was already on record. This runs the cut's treatment of licences and
     its re-screening again, dated when it took effect, and finds nothing to do the second time.
     """
-    removed = list(
-        revision.changes.filter(action=WhitelistChange.Action.REMOVE).values_list(
-            "country_id", flat=True
-        )
-    )
+    removals = dict.fromkeys(_removed(_targets(revision)), WhitelistChange.Action.REMOVE)
     at = revision.applied_at
-    licences = _treat_licences(revision, removed, by=by, at=at)
-    refused = _rescreen_applications(revision, removed, by=by, at=at)
-    return ApplyOutcome(len(removed), licences, refused)
+    rows = _lock_rows(removals, at=at)
+    licences = _treat_licences(revision, rows, by=by, at=at)
+    refused = _rescreen_applications(revision, rows, by=by, at=at)
+    return ApplyOutcome(len(rows.removed), licences, refused)
 
 
 @transaction.atomic
@@ -225,6 +267,10 @@ def record_past_revision(
     unknown = members - set(countries)
     if unknown:
         raise ValueError(f"{reference}: unknown country codes {sorted(unknown)}")
+    Action = WhitelistChange.Action
+    targets = {countries[code].pk: Action.ADD for code in members - current}
+    targets.update({countries[code].pk: Action.REMOVE for code in current - members})
+    rows = _lock_rows(targets, at=applied_at)
 
     note = "Recorded from the published decision; dated when it took effect."
     revision = WhitelistRevision(
@@ -240,20 +286,12 @@ def record_past_revision(
     )
     history.save(revision, by=by, reason=f"{reference}: {note}", at=applied_at)
     for code in sorted(members - current):
-        change = WhitelistChange(
-            revision=revision,
-            country=countries[code],
-            action=WhitelistChange.Action.ADD,
-        )
+        change = WhitelistChange(revision=revision, country=countries[code], action=Action.ADD)
         history.save(change, by=by, reason=revision_reason(revision), at=applied_at)
     for code in sorted(current - members):
-        change = WhitelistChange(
-            revision=revision,
-            country=countries[code],
-            action=WhitelistChange.Action.REMOVE,
-        )
+        change = WhitelistChange(revision=revision, country=countries[code], action=Action.REMOVE)
         history.save(change, by=by, reason=revision_reason(revision), at=applied_at)
-    _apply(revision, by=by, at=applied_at)
+    _apply(revision, rows, by=by, at=applied_at)
     return revision
 
 
@@ -293,7 +331,12 @@ def propose_revision(
     a removed one on it.
     """
     add, remove = _codes(add), _codes(remove)
-    countries = {c.code: c for c in Country.objects.filter(code__in=add + remove)}
+    # Locked before the first history record: each change's row refers to its country, which
+    # waits for any service holding that country, and must not wait holding the chain's head.
+    countries = {
+        c.code: c
+        for c in Country.objects.select_for_update().filter(code__in=add + remove).order_by("pk")
+    }
     errors: dict[str, list[str]] = {}
     for field, codes, eligible_now, wrong in (
         ("add", add, True, "already on the whitelist"),
@@ -363,13 +406,14 @@ def approve_revision(*, revision: WhitelistRevision, by, note: str = "") -> Whit
     history record naming ``by`` and the revision.
     """
     revision = _decide(revision, by=by, to=RevisionStatus.APPLIED)
+    rows = _lock_rows(_targets(revision))
     now = timezone.now()
     revision.status = RevisionStatus.APPLIED
     revision.approved_by = by
     revision.decided_at = revision.applied_at = now
     revision.decision_note = (note or "").strip()
     history.save(revision, by=by, reason=f"{revision.reference}: approved and applied")
-    _apply(revision, by=by)
+    _apply(revision, rows, by=by)
     return revision
 
 

@@ -30,7 +30,7 @@ from licenses.serializers import (
 )
 from registry.api.exceptions import field_errors
 from registry.api.idempotency import HEADER as IDEMPOTENCY_HEADER
-from registry.api.idempotency import idempotent
+from registry.api.idempotency import idempotent, retention_text
 from registry.api.viewsets import VendorViewSet
 
 KEY_PATTERN = r"[A-Za-z0-9-]{1,20}"
@@ -43,7 +43,8 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     description=(
         "A key of your choice (such as a UUID), 1 to 255 visible ASCII characters. A retry with "
         "the same key returns the first answer and creates nothing new; the same key with a "
-        "different request answers 422."
+        "different request answers 422. A key is remembered for "
+        f"{retention_text()}: a retry after that is a new request."
     ),
 )
 

@@ -7,7 +7,9 @@ whichever face (web, API, admin, command) asked for it. Objects passed in are re
 lock before their status changes, so two officials acting on one object at once get one outcome.
 
 Locks are always taken in the same order — vendor, country, application, licence, reference
-counter — so concurrent services wait for each other instead of deadlocking.
+counter, and last the audit chain's head, which the first history record takes — so concurrent
+services wait for each other instead of deadlocking. A service locks every row it will change
+before it writes its first history record.
 
 The optional ``at`` dates a record in the past. Only the seed's demo passes it, inside
 ``registry.history.backdating()``; the history helper refuses it anywhere else.
@@ -366,13 +368,17 @@ def approve_application(
             failed_rules=[result.as_dict() for result in failures],
         )
     moment = _now(at)
+    # The number is taken before the first history record, as the counter's lock comes before
+    # the audit chain's head (see the module's note).
+    prefix = Licence.NUMBER_PREFIXES[application.licence_type]
+    number = next_reference(prefix, year=moment.year)
     _store_screening(application, results, revision_in_force(at))
     application.status = to
     application.decided_by = by
     application.decided_at = moment
     application.decision_reason = reason
     history.save(application, by=by, reason=reason, at=at)
-    return _issue_licence(application, by=by, at=at)
+    return _issue_licence(application, number=number, by=by, at=at)
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
@@ -382,17 +388,15 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _issue_licence(application: LicenceApplication, *, by, at=None) -> Licence:
-    moment = _now(at)
-    valid_from = timezone.localdate(moment)
-    prefix = Licence.NUMBER_PREFIXES[application.licence_type]
+def _issue_licence(application: LicenceApplication, *, number: str, by, at=None) -> Licence:
+    valid_from = timezone.localdate(_now(at))
     licence = Licence(
+        number=number,
         application=application,
         valid_from=valid_from,
         valid_until=_add_years(valid_from, LICENCE_YEARS[application.licence_type]),
         status=LicenceStatus.ACTIVE,
     )
-    licence.number = next_reference(prefix, year=moment.year)
     return history.save(
         licence, by=by, reason=f"Issued on approval of {application.reference}", at=at
     )

@@ -180,6 +180,12 @@ REST_FRAMEWORK = {
 # The largest request body the API reads, in bytes; a larger one is answered 413.
 API_MAX_BODY_SIZE = env.int("API_MAX_BODY_SIZE", default=1024 * 1024)
 
+# How long an Idempotency-Key's first answer is replayed; a retry after that is a new request.
+# `manage.py purge_idempotency_records` deletes the older records.
+IDEMPOTENCY_KEY_RETENTION_HOURS = env.float("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24)
+if IDEMPOTENCY_KEY_RETENTION_HOURS <= 0:
+    raise ImproperlyConfigured("IDEMPOTENCY_KEY_RETENTION_HOURS must be a positive number.")
+
 # django-rest-knox: tokens are stored as SHA-512 digests, never in clear, and expire.
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),

@@ -7,14 +7,21 @@ constraint on (user, key) makes the second wait for the first to commit and then
 request that fails stores nothing, so it can be retried with the same key. Reusing a key for a
 different request (another body or path) is refused with 422 Unprocessable Content, as the IETF
 draft on the header recommends.
+
+A record is kept for ``IDEMPOTENCY_KEY_RETENTION_HOURS``. An older one counts as absent, whether or
+not ``manage.py purge_idempotency_records`` has deleted it yet: a request with its key is a new
+request, and its record takes the old one's place.
 """
 
+import datetime
 import functools
 import hashlib
 import json
 import re
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -42,6 +49,56 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
+def retention_text() -> str:
+    """The retention as a person reads it: ``24 hours``."""
+    hours = settings.IDEMPOTENCY_KEY_RETENTION_HOURS
+    return f"{hours:g} hour{'' if hours == 1 else 's'}"
+
+
+def expired_before(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Records created before this moment are past their retention."""
+    hours = settings.IDEMPOTENCY_KEY_RETENTION_HOURS
+    return (now or timezone.now()) - datetime.timedelta(hours=hours)
+
+
+def _claim(user, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
+    """The key's live record, or a new one: ``(record, created)``.
+
+    An expired record is deleted and a new one inserted in the caller's transaction; the unique
+    constraint on (user, key) admits one at a time. A concurrent request that found the same
+    expired record waits on its row lock, deletes nothing, and then finds the new record.
+    """
+    records = IdempotencyRecord.objects
+    defaults = {"request_fingerprint": fingerprint}
+    record, created = records.get_or_create(user=user, key=key, defaults=defaults)
+    if created or record.created_at >= expired_before():
+        return record, created
+    records.filter(pk=record.pk).delete()
+    return records.get_or_create(user=user, key=key, defaults=defaults)
+
+
+def purge_expired_records(*, batch_size: int = 1000) -> int:
+    """Deletes the records past their retention and returns how many.
+
+    One short transaction per batch, so no lock is held for long; records expiring while it
+    runs are left to the next run.
+    """
+    cutoff = expired_before()
+    expired = IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(expired.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not batch:
+                return deleted
+            count, _ = expired.filter(pk__in=batch).delete()
+        deleted += count
+
+
+def count_expired_records() -> int:
+    return IdempotencyRecord.objects.filter(created_at__lt=expired_before()).count()
+
+
 def idempotent(handler):
     """Wraps a view method that creates or changes something, honouring ``Idempotency-Key``."""
 
@@ -56,9 +113,7 @@ def idempotent(handler):
             )
         fingerprint = _fingerprint(request)
         with transaction.atomic():
-            record, created = IdempotencyRecord.objects.get_or_create(
-                user=request.user, key=key, defaults={"request_fingerprint": fingerprint}
-            )
+            record, created = _claim(request.user, key, fingerprint)
             if not created:
                 if record.request_fingerprint != fingerprint:
                     raise IdempotencyKeyReused()

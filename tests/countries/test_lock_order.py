@@ -1,0 +1,230 @@
+"""A whitelist revision meeting another service on the same rows, on PostgreSQL: no deadlock.
+
+Each test lets one service take its row locks and stop before its first history record, starts
+the other, waits until the database shows it waiting for one of those rows, then lets the first
+finish. A service that wrote history (which locks the audit chain's head) before locking its rows
+would then hold the head while waiting for the row, and the first would wait for the head: a
+deadlock, which PostgreSQL ends by aborting one of the two.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from countries import services
+from countries.models import Country, WhitelistRevision
+from licenses import services as licence_services
+from licenses.models import Licence, LicenceApplication, Vendor
+from registry import audit_chain
+from tests.licenses import helpers
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+WAIT = 30  # seconds; only reached when something is stuck
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _wait_until_waiting_for_a_lock(pid: int) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+            row = cursor.fetchone()
+        if row and row[0] == "Lock":
+            return
+        time.sleep(0.02)
+    pytest.fail("the second service never waited for the rows the first one holds")
+
+
+def interleave(*, lock, then, meanwhile):
+    """Runs ``lock`` and ``then`` in one transaction of one thread, and ``meanwhile`` in another,
+    started after ``lock`` and given the time to queue behind it. Returns both outcomes: what
+    each returned, or the exception it raised."""
+    holding, go_on, started = threading.Event(), threading.Event(), threading.Event()
+    pids: list[int] = []
+    outcomes: dict[str, object] = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                lock()
+                holding.set()
+                if not go_on.wait(WAIT):
+                    raise TimeoutError("never told to go on")
+                outcomes["first"] = then()
+        except Exception as error:  # the outcome under test
+            outcomes["first"] = error
+        finally:
+            holding.set()
+            connection.close()
+
+    def second():
+        try:
+            pids.append(_backend_pid())
+            started.set()
+            outcomes["second"] = meanwhile()
+        except Exception as error:  # the outcome under test
+            outcomes["second"] = error
+        finally:
+            started.set()
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    try:
+        threads[0].start()
+        assert holding.wait(WAIT) and "first" not in outcomes, outcomes
+        threads[1].start()
+        assert started.wait(WAIT) and pids, outcomes
+        _wait_until_waiting_for_a_lock(pids[0])
+    finally:
+        go_on.set()
+        for thread in threads:
+            thread.join(WAIT * 2)
+    return outcomes.get("first"), outcomes.get("second")
+
+
+def _propose_removing(code: str, by) -> WhitelistRevision:
+    return services.propose_revision(
+        by=by,
+        title=f"{code} out",
+        reason="Decision of the Director of Defense Exports",
+        add=[],
+        remove=[code],
+        licence_treatment=WhitelistRevision.LicenceTreatment.SUSPEND,
+    )
+
+
+def _licence_history(licence: Licence) -> list[tuple[str, str]]:
+    return [
+        (record.status, record.history_change_reason)
+        for record in licence.history.order_by("audit_seq")
+    ]
+
+
+def _assert_no_error(*outcomes) -> None:
+    for outcome in outcomes:
+        assert not isinstance(outcome, Exception), f"{type(outcome).__name__}: {outcome}"
+
+
+def _assert_chain_intact() -> None:
+    report = audit_chain.verify_chain()
+    assert report.ok, str(report.broken)
+
+
+@pytest.fixture
+def licence(official):
+    vendor = helpers.register_vendor(official)
+    product = helpers.register_product(vendor, official)
+    return helpers.licence_for(vendor, product, official, official, destination="FR")
+
+
+def test_a_licence_suspended_while_a_revision_removes_its_destination(
+    licence, official, senior, second_senior
+):
+    revision = _propose_removing("FR", senior)
+
+    suspended, applied = interleave(
+        lock=lambda: Licence.objects.select_for_update().get(pk=licence.pk),
+        then=lambda: licence_services.suspend_licence(
+            licence=licence, by=official, reason="Breach of the end-use statement"
+        ),
+        meanwhile=lambda: services.approve_revision(revision=revision, by=second_senior),
+    )
+
+    _assert_no_error(suspended, applied)
+    assert not Country.objects.get(code="FR").eligible
+    licence.refresh_from_db()
+    assert licence.status == Licence.Status.SUSPENDED
+    # The revision found the licence already suspended, and left it as the official did.
+    assert _licence_history(licence) == [
+        ("active", f"Issued on approval of {licence.application.reference}"),
+        ("suspended", "Breach of the end-use statement"),
+    ]
+    _assert_chain_intact()
+
+
+def test_a_licence_reinstated_while_a_revision_removes_its_destination(
+    licence, official, senior, second_senior
+):
+    licence_services.suspend_licence(licence=licence, by=official, reason="Inquiry opened")
+    revision = _propose_removing("FR", senior)
+
+    def lock_as_reinstating_does():
+        Country.objects.select_for_update().get(code="FR")
+        Licence.objects.select_for_update().get(pk=licence.pk)
+
+    reinstated, applied = interleave(
+        lock=lock_as_reinstating_does,
+        then=lambda: licence_services.reinstate_licence(
+            licence=licence, by=official, reason="Inquiry closed"
+        ),
+        meanwhile=lambda: services.approve_revision(revision=revision, by=second_senior),
+    )
+
+    _assert_no_error(reinstated, applied)
+    licence.refresh_from_db()
+    assert licence.status == Licence.Status.SUSPENDED
+    # Reinstated while France was on the list, then suspended by the revision that removed it.
+    assert _licence_history(licence)[-2:] == [
+        ("active", "Inquiry closed"),
+        (
+            "suspended",
+            f"{revision.reference}: FR out — licence suspended pending review: its destination "
+            "left the whitelist",
+        ),
+    ]
+    _assert_chain_intact()
+
+
+def test_an_application_withdrawn_while_a_revision_removes_its_destination(
+    official, senior, second_senior
+):
+    vendor = helpers.register_vendor(official)
+    product = helpers.register_product(vendor, official)
+    application = helpers.submit(vendor, product, official, destination="FR")
+    revision = _propose_removing("FR", senior)
+
+    withdrawn, applied = interleave(
+        lock=lambda: LicenceApplication.objects.select_for_update().get(pk=application.pk),
+        then=lambda: licence_services.withdraw_application(
+            application=application, by=official, reason="The tender was cancelled"
+        ),
+        meanwhile=lambda: services.approve_revision(revision=revision, by=second_senior),
+    )
+
+    _assert_no_error(withdrawn, applied)
+    application.refresh_from_db()
+    assert application.status == LicenceApplication.Status.WITHDRAWN
+    latest = application.history.order_by("audit_seq").last()
+    assert latest.status == LicenceApplication.Status.WITHDRAWN
+    assert latest.history_change_reason == "The tender was cancelled"
+    _assert_chain_intact()
+
+
+def test_an_application_submitted_while_a_revision_proposes_removing_its_destination(
+    official, senior
+):
+    vendor = helpers.register_vendor(official)
+    product = helpers.register_product(vendor, official)
+
+    def lock_as_submitting_does():
+        Vendor.objects.select_for_update().get(pk=vendor.pk)
+        Country.objects.select_for_update().get(code="FR")
+
+    submitted, proposed = interleave(
+        lock=lock_as_submitting_does,
+        then=lambda: helpers.submit(vendor, product, official, destination="FR"),
+        meanwhile=lambda: _propose_removing("FR", senior),
+    )
+
+    _assert_no_error(submitted, proposed)
+    assert submitted.status == LicenceApplication.Status.SUBMITTED
+    assert proposed.changes.get().country.code == "FR"
+    _assert_chain_intact()
