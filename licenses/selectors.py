@@ -11,6 +11,10 @@ from countries.models import Country
 from countries.selectors import revision_in_force, whitelist_as_of
 from licenses.approvals import ScreeningFacts
 from licenses.models import Licence, LicenceApplication, LicenceType, Product, Vendor
+from registry.locks import for_share
+
+# The default of ``screening_facts(revision=)``: read the revision in force.
+_IN_FORCE = object()
 
 
 def active_marketing_licences(*, vendor_ids: Iterable[int]) -> dict[tuple[int, int, int], str]:
@@ -39,34 +43,42 @@ def screening_facts(
     end_user_kind: str,
     at: datetime.datetime | None = None,
     lock: bool = False,
+    revision=_IN_FORCE,
 ) -> ScreeningFacts:
     """The facts of one application, read from the database now (or as of ``at``, for the seed).
 
-    With ``lock`` the vendor, destination and marketing licence are re-read under row locks, in
-    the order every service takes them (vendor, country, application, licence), so a decision
-    cannot interleave with a suspension of the vendor or a revision removing the destination.
+    With ``lock`` the vendor, destination and marketing licence are re-read under shared row
+    locks, in the order every service takes them (vendor, country, application, licence): a
+    suspension of the vendor or the licence, or a revision removing the destination, locks them
+    for update, so it waits for the decisions and submissions in flight and they wait for it,
+    while submissions and decisions do not queue behind one another. A caller that has already
+    read the revision in force passes it as ``revision``.
     """
-    vendors = Vendor.objects.all()
-    countries = Country.objects.all()
+    vendors = Vendor.objects.filter(pk=vendor.pk)
+    countries = Country.objects.filter(pk=destination.pk)
+    marketing = (
+        Licence.objects.filter(
+            status=Licence.Status.ACTIVE,
+            application__licence_type=LicenceType.MARKETING,
+            application__vendor_id=vendor.pk,
+            application__product_id=product.pk,
+            application__destination_id=destination.pk,
+        )
+        .order_by("number")
+        .values_list("number")[:1]
+    )
     if lock:
-        vendors = vendors.select_for_update()
-        countries = countries.select_for_update()
-    vendor = vendors.get(pk=vendor.pk)
-    destination = countries.get(pk=destination.pk)
+        [vendor] = for_share(vendors)
+        [destination] = for_share(countries)
+        marketing = for_share(marketing, of=[Licence._meta.db_table])
+    else:
+        vendor, destination = vendors.get(), countries.get()
     if at is None:
         eligible = destination.eligible
     else:
         eligible = whitelist_as_of(at).filter(pk=destination.pk).exists()
-    revision = revision_in_force(at)
-    marketing = Licence.objects.filter(
-        status=Licence.Status.ACTIVE,
-        application__licence_type=LicenceType.MARKETING,
-        application__vendor_id=vendor.pk,
-        application__product_id=product.pk,
-        application__destination_id=destination.pk,
-    )
-    if lock:
-        marketing = marketing.select_for_update(of=("self",))
+    if revision is _IN_FORCE:
+        revision = revision_in_force(at)
     return ScreeningFacts(
         licence_type=licence_type,
         destination_code=destination.code,
@@ -78,7 +90,7 @@ def screening_facts(
         end_user_kind=end_user_kind,
         product_reference=product.reference,
         product_vendor_id=product.vendor_id,
-        marketing_licence=marketing.order_by("number").values_list("number", flat=True).first(),
+        marketing_licence=next((number for (number,) in marketing), None),
         revision_reference=revision.reference if revision else None,
     )
 

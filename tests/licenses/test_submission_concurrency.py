@@ -1,4 +1,5 @@
-"""Submissions in flight on PostgreSQL: a revision removing the destination waits for them."""
+"""Submissions in flight on PostgreSQL: they do not queue behind one another, and a suspension of
+the vendor or a revision removing the destination waits for them."""
 
 import threading
 import time
@@ -8,8 +9,8 @@ from django.db import connection, transaction
 
 from countries import services as country_services
 from countries.models import Country
-from licenses import selectors
-from licenses.models import ApplicationStatus, LicenceApplication, LicenceType
+from licenses import selectors, services
+from licenses.models import ApplicationStatus, LicenceApplication, LicenceType, Vendor
 from tests.licenses import helpers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -65,6 +66,71 @@ def someone_waits_for_a_lock() -> bool:
                 return True
         time.sleep(0.05)
     return False
+
+
+def test_a_submission_completes_while_another_of_the_vendor_to_the_country_is_in_flight(
+    vendor, product, vendor_user
+):
+    france = Country.objects.get(code="FR")
+    locked, release = threading.Event(), threading.Event()
+    first = Worker(hold_screening_locks(vendor, product, france, locked=locked, release=release))
+    first.start()
+    try:
+        assert locked.wait(WAIT)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Waiting for the first transaction would end in an error, not a hang.
+                cursor.execute("SET LOCAL lock_timeout = '10s'")
+            second = helpers.submit(vendor, product, vendor_user)
+        assert first.is_alive(), "the first submission was meant to be still in flight"
+    finally:
+        release.set()
+        first.join(WAIT)
+    assert second.status == ApplicationStatus.SUBMITTED
+    assert LicenceApplication.objects.get(reference=second.reference).vendor == vendor
+
+
+def test_a_vendor_suspension_waits_for_a_submission_in_flight(
+    vendor, product, vendor_user, official
+):
+    france = Country.objects.get(code="FR")
+    locked, release = threading.Event(), threading.Event()
+    submission = Worker(
+        hold_screening_locks(
+            vendor,
+            product,
+            france,
+            locked=locked,
+            release=release,
+            then=lambda: helpers.submit(vendor, product, vendor_user),
+        )
+    )
+    submission.start()
+    assert locked.wait(WAIT)
+    suspension = Worker(
+        lambda: services.suspend_vendor(vendor=vendor, by=official, reason="Under investigation")
+    )
+    suspension.start()
+    try:
+        assert someone_waits_for_a_lock(), "the suspension did not wait for the submission"
+        assert suspension.is_alive()
+    finally:
+        release.set()
+        submission.join(WAIT)
+        suspension.join(WAIT)
+
+    application = submission.outcome
+    assert isinstance(application, LicenceApplication), application
+    assert isinstance(suspension.outcome, Vendor), suspension.outcome
+    # Screened while the vendor was active; suspended after, in the audit chain's order too.
+    assert application.status == ApplicationStatus.SUBMITTED
+    standing = {r["rule"]: r["passed"] for r in application.screening}
+    assert standing["vendor_in_good_standing"] is True
+    submitted_seq = application.history.get().audit_seq
+    suspended_seq = vendor.history.get(status="suspended").audit_seq
+    assert suspended_seq > submitted_seq
+    vendor.refresh_from_db()
+    assert vendor.status == Vendor.Status.SUSPENDED
 
 
 def test_a_revision_removing_the_destination_waits_for_a_submission_in_flight_and_rescreens_it(
