@@ -6,12 +6,14 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from countries import services as country_services
 from countries.models import Country
 from licenses import selectors, services
 from licenses.models import ApplicationStatus, LicenceApplication, LicenceType, Vendor
 from tests.licenses import helpers
+from tests.licenses.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -174,3 +176,18 @@ def test_a_revision_removing_the_destination_waits_for_a_submission_in_flight_an
     assert application.status == ApplicationStatus.REFUSED
     assert application.screened_against == revision
     assert application.history.filter(history_change_reason__startswith=revision.reference).exists()
+
+
+def test_submissions_at_once_get_consecutive_unique_references(vendor, product, vendor_user):
+    codes = ("FR", "FR", "FR", "DE", "IT", "ES")
+    outcomes = run_together(
+        *(
+            lambda code=code: helpers.submit(vendor, product, vendor_user, destination=code)
+            for code in codes
+        )
+    )
+
+    assert all(isinstance(o, LicenceApplication) for o in outcomes), outcomes
+    year = timezone.now().year
+    assert sorted(o.reference for o in outcomes) == [f"APP-{year}-{n:06d}" for n in range(1, 7)]
+    assert LicenceApplication.history.count() == len(codes)
