@@ -7,14 +7,11 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
-from countries.models import Country
+from countries.models import Country, WhitelistRevision
 from countries.selectors import revision_in_force, whitelist_as_of
 from licenses.approvals import ScreeningFacts
 from licenses.models import Licence, LicenceApplication, LicenceType, Product, Vendor
 from registry.locks import for_share
-
-# The default of ``screening_facts(revision=)``: read the revision in force.
-_IN_FORCE = object()
 
 
 def active_marketing_licences(*, vendor_ids: Iterable[int]) -> dict[tuple[int, int, int], str]:
@@ -43,7 +40,6 @@ def screening_facts(
     end_user_kind: str,
     at: datetime.datetime | None = None,
     lock: bool = False,
-    revision=_IN_FORCE,
 ) -> ScreeningFacts:
     """The facts of one application, read from the database now (or as of ``at``, for the seed).
 
@@ -51,8 +47,33 @@ def screening_facts(
     locks, in the order every service takes them (vendor, country, application, licence): a
     suspension of the vendor or the licence, or a revision removing the destination, locks them
     for update, so it waits for the decisions and submissions in flight and they wait for it,
-    while submissions and decisions do not queue behind one another. A caller that has already
-    read the revision in force passes it as ``revision``.
+    while submissions and decisions do not queue behind one another.
+    """
+    return screening_facts_and_revision(
+        vendor=vendor,
+        product=product,
+        licence_type=licence_type,
+        destination=destination,
+        end_user_kind=end_user_kind,
+        at=at,
+        lock=lock,
+    )[0]
+
+
+def screening_facts_and_revision(
+    *,
+    vendor: Vendor,
+    product: Product,
+    licence_type: str,
+    destination: Country,
+    end_user_kind: str,
+    at: datetime.datetime | None = None,
+    lock: bool = False,
+) -> tuple[ScreeningFacts, WhitelistRevision | None]:
+    """:func:`screening_facts`, and the revision in force they were read against.
+
+    The revision is read after the locks: one that removes the destination has then either
+    committed (and is the one in force) or not started.
     """
     vendors = Vendor.objects.filter(pk=vendor.pk)
     countries = Country.objects.filter(pk=destination.pk)
@@ -77,9 +98,8 @@ def screening_facts(
         eligible = destination.eligible
     else:
         eligible = whitelist_as_of(at).filter(pk=destination.pk).exists()
-    if revision is _IN_FORCE:
-        revision = revision_in_force(at)
-    return ScreeningFacts(
+    revision = revision_in_force(at)
+    facts = ScreeningFacts(
         licence_type=licence_type,
         destination_code=destination.code,
         destination_name=destination.name,
@@ -93,6 +113,7 @@ def screening_facts(
         marketing_licence=next((number for (number,) in marketing), None),
         revision_reference=revision.reference if revision else None,
     )
+    return facts, revision
 
 
 def facts_for_applications(

@@ -26,7 +26,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from countries.models import Country
-from countries.selectors import revision_in_force
 from licenses import approvals, selectors
 from licenses.models import (
     ApplicationStatus,
@@ -233,9 +232,8 @@ def _store_screening(
     application.screened_against = revision
 
 
-def _refuse_by_screening(application, results, *, at=None) -> LicenceApplication:
+def _refuse_by_screening(application, results, *, system, at=None) -> LicenceApplication:
     """The system refuses an application that fails a rule; the failing rules are the reason."""
-    system = history.system_user()
     application.status = ApplicationStatus.REFUSED
     application.decided_by = system
     application.decided_at = _now(at)
@@ -278,8 +276,11 @@ def submit_application(
         submitted_at=_now(at),
     )
     _check_amount(application)
-    application.full_clean(exclude=["reference"])
-    facts = selectors.screening_facts(
+    # The table's check constraints repeat the field checks above, each a query if validated.
+    application.full_clean(
+        exclude=["reference", *_loaded_relations(application)], validate_constraints=False
+    )
+    facts, revision = selectors.screening_facts_and_revision(
         vendor=vendor,
         product=product,
         licence_type=licence_type,
@@ -289,12 +290,31 @@ def submit_application(
         lock=True,
     )
     results = approvals.screen(facts)
-    _store_screening(application, results, revision_in_force(at))
+    _store_screening(application, results, revision)
+    system = history.system_user() if approvals.failed(results) else None
+    # From the number on, every other submission waits for this transaction: nothing but the
+    # writes follow it.
     application.reference = next_reference("APP", year=_now(at).year)
     history.save(application, by=by, reason="Application submitted", at=at)
-    if approvals.failed(results):
-        _refuse_by_screening(application, results, at=at)
+    if system is not None:
+        _refuse_by_screening(application, results, system=system, at=at)
     return application
+
+
+def _loaded_relations(obj) -> list[str]:
+    """The foreign keys of ``obj`` set to rows read from the database.
+
+    Validating one checks with a query that the row exists; rows here are never deleted, and the
+    table's foreign key still refuses one that is gone.
+    """
+    return [
+        field.name
+        for field in obj._meta.concrete_fields
+        if field.is_relation
+        and field.is_cached(obj)
+        and getattr(obj, field.name) is not None
+        and not getattr(obj, field.name)._state.adding
+    ]
 
 
 def _check_amount(application: LicenceApplication) -> None:
@@ -346,7 +366,7 @@ def approve_application(
     reason = _require_reason(reason)
     # The vendor and the destination are locked before the application (see the module's note).
     current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
-    facts = selectors.screening_facts(
+    facts, revision = selectors.screening_facts_and_revision(
         vendor=current.vendor,
         product=current.product,
         licence_type=current.licence_type,
@@ -372,7 +392,7 @@ def approve_application(
     # the audit chain's head (see the module's note).
     prefix = Licence.NUMBER_PREFIXES[application.licence_type]
     number = next_reference(prefix, year=moment.year)
-    _store_screening(application, results, revision_in_force(at))
+    _store_screening(application, results, revision)
     application.status = to
     application.decided_by = by
     application.decided_at = moment

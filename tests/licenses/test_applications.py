@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -79,7 +80,16 @@ def test_an_export_licence_needs_an_active_marketing_licence(
 
 @pytest.mark.parametrize(
     "field,value",
-    [("currency", "eur"), ("value", -5), ("value", "lots"), ("end_user_kind", "mercenary")],
+    [
+        ("currency", "eur"),
+        ("value", -5),
+        ("value", "lots"),
+        ("value", Decimal("1e20")),
+        ("end_user_kind", "mercenary"),
+        ("licence_type", "smuggling"),
+        ("end_user_name", ""),
+        ("end_use", ""),
+    ],
 )
 def test_invalid_values_are_refused_with_field_messages_and_nothing_stored(
     vendor, product, vendor_user, field, value
