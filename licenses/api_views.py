@@ -224,7 +224,7 @@ class ApplicationViewSet(
             )
         except DjangoValidationError as error:
             raise _api_validation_error(error) from None
-        application = self.scope(self.queryset).get(pk=application.pk)
+        # The service's object carries the product, destination and revision the answer names.
         return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from countries.models import Country
 from licenses.models import (
+    ApplicationStatus,
     EndUserKind,
     Licence,
     LicenceApplication,
@@ -105,6 +106,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_licence(self, application) -> str | None:
+        if application.status != ApplicationStatus.APPROVED:
+            return None  # a licence is issued on approval, never otherwise: nothing to look up
         licence = getattr(application, "licence", None)
         return licence.number if licence else None
 

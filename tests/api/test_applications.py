@@ -40,6 +40,18 @@ def test_an_application_to_mexico_is_refused_by_screening_and_kept(api_a, produc
     assert LicenceApplication.objects.get(reference=body["reference"]).status == "refused"
     listed = api_a.get("/api/v1/applications/", {"status": "refused"}).json()
     assert [a["reference"] for a in listed["results"]] == [body["reference"]]
+    assert api_a.get(f"/api/v1/applications/{body['reference']}/").json() == body
+
+
+@pytest.mark.parametrize("value", ["12.5", "7", "0.00", "9999999999999.99"])
+def test_the_answer_to_a_submission_is_what_reading_it_back_shows(api_a, product_a, value):
+    response = api_a.post(
+        "/api/v1/applications/", application_body(product_a, value=value), format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["licence"] is None and body["decided_at"] is None
+    assert api_a.get(f"/api/v1/applications/{body['reference']}/").json() == body
 
 
 def test_an_export_application_without_a_marketing_licence_is_refused(api_a, product_a):
