@@ -20,7 +20,7 @@ import json
 import re
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -64,17 +64,50 @@ def expired_before(now: datetime.datetime | None = None) -> datetime.datetime:
 def _claim(user, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
     """The key's live record, or a new one: ``(record, created)``.
 
-    An expired record is deleted and a new one inserted in the caller's transaction; the unique
-    constraint on (user, key) admits one at a time. A concurrent request that found the same
-    expired record waits on its row lock, deletes nothing, and then finds the new record.
+    A request in flight with the same key holds its uncommitted record: the insert waits for it
+    to commit (the key is taken) or to roll back (the key is free again). An expired record is
+    deleted and a new one inserted in the caller's transaction; a concurrent request that found
+    the same expired record waits on its row lock, deletes nothing, and then finds the new record.
     """
+    record = _insert(user, key, fingerprint)
+    if record is not None:
+        return record, True
     records = IdempotencyRecord.objects
-    defaults = {"request_fingerprint": fingerprint}
-    record, created = records.get_or_create(user=user, key=key, defaults=defaults)
-    if created or record.created_at >= expired_before():
-        return record, created
+    record = records.get(user=user, key=key)
+    if record.created_at >= expired_before():
+        return record, False
     records.filter(pk=record.pk).delete()
-    return records.get_or_create(user=user, key=key, defaults=defaults)
+    record = _insert(user, key, fingerprint)
+    if record is not None:
+        return record, True
+    return records.get(user=user, key=key), False
+
+
+def _insert(user, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """Inserts the key's record in one statement (``INSERT … ON CONFLICT DO NOTHING``), or
+    returns None when the key has one."""
+    using = router.db_for_write(IdempotencyRecord)
+    connection = connections[using]
+    record = IdempotencyRecord(user=user, key=key, request_fingerprint=fingerprint)
+    meta = IdempotencyRecord._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    unique = ", ".join(quote(meta.get_field(name).column) for name in ("user", "key"))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record.pk = row[0]
+    record._state.adding = False
+    record._state.db = using
+    return record
 
 
 def purge_expired_records(*, batch_size: int = 1000) -> int:

@@ -4,9 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.api.conftest import application_body
 from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
+
+SUBMISSION_STATEMENTS = 24
 
 LISTS = [
     "/api/v1/countries/",
@@ -41,3 +44,22 @@ def test_the_query_count_does_not_grow_with_the_page_size(api_a, many_records, u
     large, large_rows = queries(api_a, url, 12)
     assert (small_rows, large_rows) == (2, 12)
     assert large == small
+
+
+def test_a_submission_runs_a_bounded_number_of_statements(
+    api_a, product_a, django_assert_max_num_queries
+):
+    """The token and permissions, the key's record, the product and destination, the screening's
+    reads under lock, the number, the application and its chained history record, the answer
+    stored under the key, and the transaction's own statements: about two dozen."""
+    first = api_a.post("/api/v1/applications/", application_body(product_a), format="json")
+    assert first.status_code == 201, first.content  # the year's series of numbers exists now
+    with django_assert_max_num_queries(SUBMISSION_STATEMENTS):
+        response = api_a.post(
+            "/api/v1/applications/",
+            application_body(product_a),
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="bounded-1",
+        )
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "submitted"
