@@ -88,10 +88,13 @@ def screening_facts_and_revision(
         .order_by("number")
         .values_list("number")[:1]
     )
+    if licence_type != LicenceType.EXPORT:
+        marketing = marketing.none()  # only an export licence needs one: nothing to read or lock
     if lock:
         [vendor] = for_share(vendors)
         [destination] = for_share(countries)
-        marketing = for_share(marketing, of=[Licence._meta.db_table])
+        if licence_type == LicenceType.EXPORT:
+            marketing = for_share(marketing, of=[Licence._meta.db_table])
     else:
         vendor, destination = vendors.get(), countries.get()
     if at is None:

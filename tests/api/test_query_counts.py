@@ -9,7 +9,7 @@ from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory, 
 
 pytestmark = pytest.mark.django_db
 
-SUBMISSION_STATEMENTS = 24
+SUBMISSION_STATEMENTS = 23
 
 LISTS = [
     "/api/v1/countries/",

@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 WAIT = 30  # seconds: a bound that turns a hang into a failure, not a measurement
 
 
-def hold_screening_locks(vendor, product, destination, *, locked, release, then=None):
+def hold_screening_locks(
+    vendor, product, destination, *, locked, release, then=None, licence_type=LicenceType.MARKETING
+):
     """A submission paused just after it locked what it screens: ``locked`` is set once the
     locks are held; ``release`` lets it go on (to ``then``, in the same transaction) and commit."""
 
@@ -30,7 +32,7 @@ def hold_screening_locks(vendor, product, destination, *, locked, release, then=
                 selectors.screening_facts(
                     vendor=vendor,
                     product=product,
-                    licence_type=LicenceType.MARKETING,
+                    licence_type=licence_type,
                     destination=destination,
                     end_user_kind="intelligence",
                     lock=True,
@@ -133,6 +135,45 @@ def test_a_vendor_suspension_waits_for_a_submission_in_flight(
     assert suspended_seq > submitted_seq
     vendor.refresh_from_db()
     assert vendor.status == Vendor.Status.SUSPENDED
+
+
+def test_a_suspension_of_the_marketing_licence_waits_for_an_export_submission_in_flight(
+    vendor, product, vendor_user, official
+):
+    marketing = helpers.licence_for(vendor, product, vendor_user, official)
+    france = Country.objects.get(code="FR")
+    locked, release = threading.Event(), threading.Event()
+    submission = Worker(
+        hold_screening_locks(
+            vendor,
+            product,
+            france,
+            locked=locked,
+            release=release,
+            licence_type=LicenceType.EXPORT,
+            then=lambda: helpers.submit(
+                vendor, product, vendor_user, licence_type=LicenceType.EXPORT
+            ),
+        )
+    )
+    submission.start()
+    assert locked.wait(WAIT)
+    suspension = Worker(
+        lambda: services.suspend_licence(licence=marketing, by=official, reason="Under review")
+    )
+    suspension.start()
+    try:
+        assert someone_waits_for_a_lock(), "the suspension did not wait for the submission"
+    finally:
+        release.set()
+        submission.join(WAIT)
+        suspension.join(WAIT)
+
+    application = submission.outcome
+    assert isinstance(application, LicenceApplication), application
+    assert not isinstance(suspension.outcome, Exception), suspension.outcome
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.history.get().audit_seq < marketing.history.get(status="suspended").audit_seq
 
 
 def test_a_revision_removing_the_destination_waits_for_a_submission_in_flight_and_rescreens_it(
