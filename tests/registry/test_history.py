@@ -88,3 +88,40 @@ def test_history_keeps_the_user_after_the_account_is_deactivated(official):
     official.save()
     record = vendor.history.latest()
     assert (record.history_user_id, record.history_username) == (official.pk, "official")
+
+
+@pytest.mark.parametrize("model", ["vendor", "licence"])
+def test_bulk_update_records_are_those_simple_history_would_write(official, model):
+    """The bulk path builds its records itself, for speed; they must not drift from the
+    library's own ``bulk_history_create`` as either changes."""
+    from django.utils import timezone
+
+    from tests.licenses.factories import LicenceFactory
+
+    factory = VendorFactory if model == "vendor" else LicenceFactory
+    objs = factory.create_batch(2)
+    objs[1]._change_reason = "An object's own reason wins"
+    options = dict(
+        default_user=official,
+        default_change_reason="Sanctions",
+        default_date=timezone.now(),
+        custom_historical_attrs={"history_username": official.get_username()},
+    )
+    manager = type(objs[0]).history
+    ours = history._update_records(manager.model, objs, **options)
+    assert ours is not None  # the fast path applies to the project's history tables
+    with history.bulk_writes():
+        theirs = manager.bulk_history_create(objs, update=True, **options)
+
+    def columns(record):
+        # Numbered, hashed and stamped with the server's time when the chain takes them.
+        skip = {"history_id", "audit_seq", "audit_hash", "history_date"}
+        return {
+            f.attname: getattr(record, f.attname)
+            for f in record._meta.concrete_fields
+            if f.attname not in skip
+        }
+
+    assert [columns(r) for r in ours] == [columns(r) for r in theirs]
+    assert {r.history_date for r in ours} == {options["default_date"]}
+    assert ours[1].history_change_reason == "An object's own reason wins"
