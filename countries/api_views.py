@@ -1,5 +1,7 @@
 """Countries for vendors: is a destination on the whitelist now, and since when?"""
 
+import functools
+
 import django_filters
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -25,9 +27,12 @@ class CountryFilter(django_filters.FilterSet):
         fields = ["eligible"]
 
 
-# Built once: binding a serializer's fields costs more than the cached check itself, and
-# ``to_representation`` keeps no state between calls.
-_STANDING = CountryDetailSerializer()
+@functools.lru_cache(maxsize=1024)
+def _represent(standing: tuple) -> dict:
+    """The API's form of a standing (its items, in order). A pure function of them, so it is
+    worked out once per process for each distinct standing; formatting it on every call cost
+    as much as reading it from the cache."""
+    return CountryDetailSerializer().to_representation(dict(standing))
 
 
 @extend_schema_view(
@@ -87,7 +92,7 @@ class CountryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorVie
         )
         if standing is None:
             raise Http404
-        return Response(_STANDING.to_representation(standing))
+        return Response(dict(_represent(tuple(standing.items()))))
 
     def get_serializer_class(self):
         return CountryDetailSerializer if self.action == "retrieve" else CountrySerializer
