@@ -43,7 +43,7 @@ class Sizes:
 
 FULL = Sizes(
     http_seconds=8,
-    http_rounds=2,
+    http_rounds=3,
     licences=100_000,
     naive_sample=2_000,
     history=(10_000, 100_000, 1_000_000),
