@@ -2,7 +2,6 @@
 the vendor or a revision removing the destination waits for them."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -13,63 +12,37 @@ from countries.models import Country
 from licenses import selectors, services
 from licenses.models import ApplicationStatus, LicenceApplication, LicenceType, Vendor
 from tests.licenses import helpers
-from tests.licenses.concurrency import run_together
+from tests.licenses.concurrency import WAIT, interleave, run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-WAIT = 30  # seconds: a bound that turns a hang into a failure, not a measurement
+
+def screening_locks(vendor, product, destination, *, licence_type=LicenceType.MARKETING):
+    """What a submission locks before it writes anything: what it screens."""
+    return lambda: selectors.screening_facts(
+        vendor=vendor,
+        product=product,
+        licence_type=licence_type,
+        destination=destination,
+        end_user_kind="intelligence",
+        lock=True,
+    )
 
 
-def hold_screening_locks(
-    vendor, product, destination, *, locked, release, then=None, licence_type=LicenceType.MARKETING
-):
+def hold_screening_locks(vendor, product, destination, *, locked, release):
     """A submission paused just after it locked what it screens: ``locked`` is set once the
-    locks are held; ``release`` lets it go on (to ``then``, in the same transaction) and commit."""
+    locks are held; ``release`` lets it commit."""
 
     def run():
         try:
             with transaction.atomic():
-                selectors.screening_facts(
-                    vendor=vendor,
-                    product=product,
-                    licence_type=licence_type,
-                    destination=destination,
-                    end_user_kind="intelligence",
-                    lock=True,
-                )
+                screening_locks(vendor, product, destination)()
                 locked.set()
                 assert release.wait(WAIT), "never released"
-                return then() if then else None
         finally:
             connection.close()
 
     return run
-
-
-class Worker(threading.Thread):
-    def __init__(self, function):
-        super().__init__(daemon=True)
-        self.function, self.outcome = function, None
-
-    def run(self):
-        try:
-            self.outcome = self.function()
-        except Exception as error:  # the outcome under test
-            self.outcome = error
-        finally:
-            connection.close()
-
-
-def someone_waits_for_a_lock() -> bool:
-    """Polls until a backend waits for a row lock (True), or gives up after ``WAIT`` seconds."""
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_submission_completes_while_another_of_the_vendor_to_the_country_is_in_flight(
@@ -77,7 +50,9 @@ def test_a_submission_completes_while_another_of_the_vendor_to_the_country_is_in
 ):
     france = Country.objects.get(code="FR")
     locked, release = threading.Event(), threading.Event()
-    first = Worker(hold_screening_locks(vendor, product, france, locked=locked, release=release))
+    first = threading.Thread(
+        target=hold_screening_locks(vendor, product, france, locked=locked, release=release)
+    )
     first.start()
     try:
         assert locked.wait(WAIT)
@@ -98,34 +73,16 @@ def test_a_vendor_suspension_waits_for_a_submission_in_flight(
     vendor, product, vendor_user, official
 ):
     france = Country.objects.get(code="FR")
-    locked, release = threading.Event(), threading.Event()
-    submission = Worker(
-        hold_screening_locks(
-            vendor,
-            product,
-            france,
-            locked=locked,
-            release=release,
-            then=lambda: helpers.submit(vendor, product, vendor_user),
-        )
+    application, suspended = interleave(
+        lock=screening_locks(vendor, product, france),
+        then=lambda: helpers.submit(vendor, product, vendor_user),
+        meanwhile=lambda: services.suspend_vendor(
+            vendor=vendor, by=official, reason="Under investigation"
+        ),
     )
-    submission.start()
-    assert locked.wait(WAIT)
-    suspension = Worker(
-        lambda: services.suspend_vendor(vendor=vendor, by=official, reason="Under investigation")
-    )
-    suspension.start()
-    try:
-        assert someone_waits_for_a_lock(), "the suspension did not wait for the submission"
-        assert suspension.is_alive()
-    finally:
-        release.set()
-        submission.join(WAIT)
-        suspension.join(WAIT)
 
-    application = submission.outcome
     assert isinstance(application, LicenceApplication), application
-    assert isinstance(suspension.outcome, Vendor), suspension.outcome
+    assert isinstance(suspended, Vendor), suspended
     # Screened while the vendor was active; suspended after, in the audit chain's order too.
     assert application.status == ApplicationStatus.SUBMITTED
     standing = {r["rule"]: r["passed"] for r in application.screening}
@@ -142,36 +99,16 @@ def test_a_suspension_of_the_marketing_licence_waits_for_an_export_submission_in
 ):
     marketing = helpers.licence_for(vendor, product, vendor_user, official)
     france = Country.objects.get(code="FR")
-    locked, release = threading.Event(), threading.Event()
-    submission = Worker(
-        hold_screening_locks(
-            vendor,
-            product,
-            france,
-            locked=locked,
-            release=release,
-            licence_type=LicenceType.EXPORT,
-            then=lambda: helpers.submit(
-                vendor, product, vendor_user, licence_type=LicenceType.EXPORT
-            ),
-        )
+    application, suspended = interleave(
+        lock=screening_locks(vendor, product, france, licence_type=LicenceType.EXPORT),
+        then=lambda: helpers.submit(vendor, product, vendor_user, licence_type=LicenceType.EXPORT),
+        meanwhile=lambda: services.suspend_licence(
+            licence=marketing, by=official, reason="Under review"
+        ),
     )
-    submission.start()
-    assert locked.wait(WAIT)
-    suspension = Worker(
-        lambda: services.suspend_licence(licence=marketing, by=official, reason="Under review")
-    )
-    suspension.start()
-    try:
-        assert someone_waits_for_a_lock(), "the suspension did not wait for the submission"
-    finally:
-        release.set()
-        submission.join(WAIT)
-        suspension.join(WAIT)
 
-    application = submission.outcome
     assert isinstance(application, LicenceApplication), application
-    assert not isinstance(suspension.outcome, Exception), suspension.outcome
+    assert not isinstance(suspended, Exception), suspended
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.history.get().audit_seq < marketing.history.get(status="suspended").audit_seq
 
@@ -188,32 +125,16 @@ def test_a_revision_removing_the_destination_waits_for_a_submission_in_flight_an
         remove=["FR"],
         licence_treatment="suspend",
     )
-    locked, release = threading.Event(), threading.Event()
-    submission = Worker(
-        hold_screening_locks(
-            vendor,
-            product,
-            france,
-            locked=locked,
-            release=release,
-            then=lambda: helpers.submit(vendor, product, vendor_user),
-        )
+    # The submission goes on to write its history while the revision waits: both finish.
+    submitted, applied = interleave(
+        lock=screening_locks(vendor, product, france),
+        then=lambda: helpers.submit(vendor, product, vendor_user),
+        meanwhile=lambda: country_services.approve_revision(revision=revision, by=senior),
     )
-    submission.start()
-    assert locked.wait(WAIT)
-    approval = Worker(lambda: country_services.approve_revision(revision=revision, by=senior))
-    approval.start()
-    try:
-        assert someone_waits_for_a_lock(), "the revision did not wait for the submission"
-    finally:
-        # The submission goes on to write its history while the revision waits: both finish.
-        release.set()
-        submission.join(WAIT)
-        approval.join(WAIT)
 
-    assert isinstance(submission.outcome, LicenceApplication), submission.outcome
-    assert not isinstance(approval.outcome, Exception), approval.outcome
-    application = LicenceApplication.objects.get(pk=submission.outcome.pk)
+    assert isinstance(submitted, LicenceApplication), submitted
+    assert not isinstance(applied, Exception), applied
+    application = LicenceApplication.objects.get(pk=submitted.pk)
     assert application.status == ApplicationStatus.REFUSED
     assert application.screened_against == revision
     assert application.history.filter(history_change_reason__startswith=revision.reference).exists()
