@@ -5,12 +5,10 @@ import io
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -18,6 +16,7 @@ from bench.servers import ROOT
 from licenses.models import LicenceApplication, Product
 from registry.models import IdempotencyRecord
 from tests.api.conftest import application_body, client_for, register_product
+from tests.licenses.concurrency import run_together
 
 KEY = "6f1c1f8e-4f55-4a3a-9d2e-3b7f1f0e9a01"
 
@@ -97,21 +96,9 @@ def test_a_malformed_key_is_a_400(api_a, product_a, key):
 @pytest.mark.django_db(transaction=True)
 def test_two_first_requests_at_once_make_one_application(user_a, product_a):
     clients = [client_for(user_a) for _ in range(4)]
-    barrier = threading.Barrier(len(clients))
-    responses = [None] * len(clients)
-
-    def send(index):
-        try:
-            barrier.wait(timeout=30)
-            responses[index] = post(clients[index], application_body(product_a))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    responses = run_together(
+        *(lambda client=client: post(client, application_body(product_a)) for client in clients)
+    )
 
     assert [r.status_code for r in responses] == [201] * len(clients)
     assert len({r.json()["reference"] for r in responses}) == 1
@@ -237,21 +224,9 @@ def test_retries_at_once_with_an_expired_key_make_one_new_application(user_a, pr
     first = post(client_for(user_a), application_body(product_a)).json()
     _age(25, key=KEY)
     clients = [client_for(user_a) for _ in range(4)]
-    barrier = threading.Barrier(len(clients))
-    responses = [None] * len(clients)
-
-    def send(index):
-        try:
-            barrier.wait(timeout=30)
-            responses[index] = post(clients[index], application_body(product_a))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    responses = run_together(
+        *(lambda client=client: post(client, application_body(product_a)) for client in clients)
+    )
 
     assert [r.status_code for r in responses] == [201] * len(clients)
     references = {r.json()["reference"] for r in responses}
