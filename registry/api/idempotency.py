@@ -116,8 +116,7 @@ def purge_expired_records(*, batch_size: int = 1000) -> int:
     One short transaction per batch, so no lock is held for long; records expiring while it
     runs are left to the next run.
     """
-    cutoff = expired_before()
-    expired = IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+    expired = _expired_records()
     deleted = 0
     while True:
         with transaction.atomic():
@@ -129,7 +128,11 @@ def purge_expired_records(*, batch_size: int = 1000) -> int:
 
 
 def count_expired_records() -> int:
-    return IdempotencyRecord.objects.filter(created_at__lt=expired_before()).count()
+    return _expired_records().count()
+
+
+def _expired_records():
+    return IdempotencyRecord.objects.filter(created_at__lt=expired_before())
 
 
 def idempotent(handler):
