@@ -6,6 +6,9 @@ from django.urls import include, path
 from registry import views
 
 urlpatterns = [
+    # The vendors' REST API (registry/api/) first: its calls are the most frequent, and every
+    # pattern tried before a match costs each of them.
+    path("api/", include("registry.api.urls")),
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -15,8 +18,6 @@ urlpatterns = [
     path("audit/", include("registry.audit.urls")),
 ]
 
-# --- The vendors' REST API (registry/api/) ----------------------------------------------------
-urlpatterns += [path("api/", include("registry.api.urls"))]
 # Under /api/ a URL that matches nothing, or a fault, answers JSON; elsewhere Django's pages.
 handler404 = "registry.api.exceptions.not_found"
 
