@@ -16,6 +16,10 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# The app is loaded once, in the master, with its URLs and views (registry.wsgi), and every
+# worker is forked from it ready to answer. Recycling a worker then costs a fork, not a fresh
+# import of the whole app. A new release needs a restart of gunicorn, not a HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in ("0", "false", "no")
 # Recycling workers bounds the memory any slow leak can take.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
@@ -30,3 +34,12 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 8190
 limit_request_fields = 100
+
+
+def post_fork(server, worker):
+    """A worker must not share a database connection with the master or its siblings; the master
+    opens none, and this makes sure."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.close()

@@ -46,3 +46,26 @@ def test_the_server_sends_the_security_headers_and_logs_each_request_as_json(ser
     lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
     [entry] = [line for line in lines if line.get("request_id") == "trace-42"]
     assert entry["path"] == "/accounts/login/" and entry["status"] == 200
+
+
+def test_workers_replaced_every_few_requests_keep_answering_from_the_database(db):
+    """Workers are forked from a master that has loaded the app (preload); a recycled worker
+    must start with no connection of the master's or a sibling's, however often it happens."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    env = production_env(
+        DATABASE_URL=database_url(connection.settings_dict),
+        GUNICORN_MAX_REQUESTS=3,
+        GUNICORN_MAX_REQUESTS_JITTER=0,
+    )
+    with Gunicorn(env=env, workers=2) as server:
+
+        def health(_):
+            status, _, body = get(f"{server.url}/healthz")
+            return status, json.loads(body)["database"]
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            answers = list(pool.map(health, range(60)))
+        log = server.output()
+    assert answers == [(200, "up")] * 60
+    assert log.count("Autorestarting worker after current request") >= 10
