@@ -1,6 +1,8 @@
 """A vendor's token and rights are answered from the shared cache, and every change of rights
 takes effect on the next call."""
 
+import pickle
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
@@ -29,14 +31,39 @@ def test_a_repeated_eligibility_check_runs_no_sql_at_all(api_a):
     assert again_sql == []
 
 
-def test_the_token_key_itself_is_not_what_the_cache_is_keyed_by(api_a, user_a):
+def test_the_cache_is_keyed_by_the_token_digest_and_holds_no_key_or_password_hash(api_a, user_a):
     from django.core.cache import cache
+
+    from registry.api import credentials
 
     api_a.get(CHECK)
     key = api_a._credentials["HTTP_AUTHORIZATION"].split()[1]
     token = AuthToken.objects.get(user=user_a)
-    assert cache.get(f"api-credentials:{token.digest}") is not None
-    assert cache.get(f"api-credentials:{key}") is None
+    user_a.refresh_from_db()
+    entry = cache.get(credentials._key(token.digest))
+    assert entry is not None
+    assert cache.get(credentials._key(key)) is None
+    stored = pickle.dumps(entry)
+    assert key.encode() not in stored
+    assert user_a.password and user_a.password.encode() not in stored
+
+
+def test_a_user_answered_from_the_cache_is_the_same_user(api_a, user_a):
+    from registry.api import credentials
+
+    api_a.get(CHECK)
+    token = AuthToken.objects.get(user=user_a)
+    (user, cached_token), _, _ = credentials.cached(token.digest)
+    assert (user.pk, user.username, user.vendor_id) == (
+        user_a.pk,
+        user_a.username,
+        user_a.vendor_id,
+    )
+    assert user.has_perm("registry.use_vendor_api") and not user.has_perm("licenses.decide")
+    assert cached_token.pk == token.pk and cached_token.expiry == token.expiry
+    # The password hash was never cached: it is read from the database if ever needed.
+    assert user.get_deferred_fields() == {"password"}
+    assert user.check_password("not the password") is False
 
 
 def test_a_revoked_token_is_refused_on_the_next_call(
