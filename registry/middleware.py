@@ -13,6 +13,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.functional import empty
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from registry.db_router import replica_reads
 
@@ -21,7 +23,25 @@ request_log = logging.getLogger("registry.requests")
 # The errors of a database that is down, restarting or unreachable. Integrity and data errors are
 # bugs or bad input, not an outage, and keep their own handling.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# The errors of a Redis (``CACHE_URL``) that is down or unreachable. The API reads its callers'
+# credentials and counts their rate there before a view acts, so it cannot answer without it;
+# the web pages keep their sessions in the database and go on working.
+CACHE_UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 RETRY_AFTER_SECONDS = 5
+
+_UNAVAILABLE_DETAIL = {
+    "database": "The registry's database is unavailable. Nothing was changed; try again shortly.",
+    "cache": "The registry's shared cache is unavailable; try again shortly.",
+}
+
+
+def unavailable_service(exception: BaseException | None) -> str | None:
+    """``"database"`` or ``"cache"`` when ``exception`` says that one is away, else None."""
+    if isinstance(exception, DATABASE_UNAVAILABLE):
+        return "database"
+    if isinstance(exception, CACHE_UNAVAILABLE):
+        return "cache"
+    return None
 
 
 def _header_request_id(request) -> str:
@@ -106,21 +126,17 @@ class ReplicaRoutingMiddleware:
         return self.get_response(request)
 
 
-def database_unavailable_response(request) -> HttpResponse:
-    """503 while the database is away: JSON for the API, a plain page for people."""
+def unavailable_response(request, service: str) -> HttpResponse:
+    """503 while the database or the cache is away: JSON for the API, a plain page for people."""
     if request.path.startswith("/api/"):
         response = JsonResponse(
-            {
-                "detail": "The registry's database is unavailable. Nothing was changed; "
-                "try again shortly.",
-                "code": "database_unavailable",
-            },
+            {"detail": _UNAVAILABLE_DETAIL[service], "code": f"{service}_unavailable"},
             status=503,
         )
     else:
         # Rendered without the request: the context processors would ask the database for the user.
         try:
-            page = render_to_string("503.html")
+            page = render_to_string("503.html", {"service": service})
         except Exception:  # the outage page must not fail on anything else missing
             page = "<!doctype html><title>Unavailable</title><h1>Temporarily unavailable</h1>"
         response = HttpResponse(page, status=503)
@@ -129,11 +145,12 @@ def database_unavailable_response(request) -> HttpResponse:
     return response
 
 
-class DatabaseUnavailableMiddleware:
-    """Turns a lost database connection in a view into a 503 instead of a 500.
+class ServiceUnavailableMiddleware:
+    """Turns a lost database or cache connection in a view into a 503 instead of a 500.
 
-    The transaction the view was in has rolled back, so nothing was half written; Django closes the
-    broken connection at the end of the request and the next request connects afresh.
+    The transaction the view was in has rolled back, so nothing was half written; Django closes a
+    broken database connection at the end of the request, redis-py drops a broken one, and the
+    next request connects afresh.
     """
 
     def __init__(self, get_response):
@@ -143,16 +160,18 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_UNAVAILABLE):
-            request_log.warning("database unavailable: %s", exception)
-            return database_unavailable_response(request)
-        return None
+        service = unavailable_service(exception)
+        if service is None:
+            return None
+        request_log.warning("%s unavailable: %s", service, exception)
+        return unavailable_response(request, service)
 
 
 def server_error(request):
     """The 500 handler: an outage caught outside a view (in a middleware) still answers 503."""
     from registry.api.exceptions import server_error as api_or_page_server_error
 
-    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
-        return database_unavailable_response(request)
+    service = unavailable_service(sys.exc_info()[1])
+    if service is not None:
+        return unavailable_response(request, service)
     return api_or_page_server_error(request)

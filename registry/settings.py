@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "registry.middleware.ReplicaRoutingMiddleware",
-    "registry.middleware.DatabaseUnavailableMiddleware",
+    "registry.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"

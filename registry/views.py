@@ -1,6 +1,7 @@
 """Project-wide pages: the health check and the role dashboard."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -11,6 +12,7 @@ from countries.models import WhitelistRevision
 from countries.selectors import revisions_waiting
 from licenses.models import Licence, LicenceApplication, Vendor
 from licenses.selectors import application_queue, counts_by_status
+from registry.middleware import CACHE_UNAVAILABLE
 
 DASHBOARD_ROWS = 8
 
@@ -18,14 +20,26 @@ DASHBOARD_ROWS = 8
 @never_cache
 @require_GET
 def healthz(request):
-    """Open to anyone, for load balancers: 200 when the database answers, 503 when it does not."""
+    """Open to anyone, for load balancers: 200 when the database answers, 503 when it does not.
+
+    The shared cache's state is reported too, for monitoring, but does not fail the check: every
+    instance shares the one Redis, and the web pages work without it; taking every instance out
+    of the load balancer would stop the officials as well as the API.
+    """
+    try:
+        cache.get("healthz")
+        cache_state = "up"
+    except CACHE_UNAVAILABLE:
+        cache_state = "down"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
+        return JsonResponse(
+            {"status": "unavailable", "database": "down", "cache": cache_state}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": "up", "cache": cache_state})
 
 
 def recent_changes(*, limit: int = DASHBOARD_ROWS) -> list[dict]:

@@ -5,35 +5,12 @@ see when the database restarts or the network drops: its open connection dies an
 """
 
 import json
-import urllib.error
-import urllib.request
 
 import pytest
 
+from tests.reliability.http_client import ELIGIBILITY, WITH_SESSION, WITH_TOKEN, fetch
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
-
-# Any session cookie makes the dashboard load the session, and so ask the database.
-WITH_SESSION = {"Cookie": "sessionid=0123456789abcdefghijklmnopqrstuv"}
-# A well-formed token is looked up in the database (and, being unknown, refused while it answers).
-WITH_TOKEN = {"Authorization": "Token " + "0" * 64}
-ELIGIBILITY = "/api/v1/countries/FR/"
-
-
-def fetch(url, headers=None):
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-urllib.request.install_opener(urllib.request.build_opener(NoRedirect))
 
 
 def test_a_lost_database_gives_503_pages_and_the_app_recovers_when_it_returns(
