@@ -267,13 +267,26 @@ class AuditedHistoricalRecord(models.Model):
         raise HistoryTamperError(f"{self._meta.label}: history records are never deleted.")
 
 
+class _ProjectHistoricalRecords(HistoricalRecords):
+    def get_meta_options(self, model):
+        """simple-history's index on (date, object) for the timeline, and one on (object, chain
+        position): the audit pages find each record's predecessor by it. Without it PostgreSQL
+        may walk the chain index backwards through every record of the table for each row."""
+        options = super().get_meta_options(model)
+        options["indexes"] = (
+            *options.get("indexes", ()),
+            models.Index(fields=(model._meta.pk.attname, "audit_seq")),
+        )
+        return options
+
+
 def project_history(**kwargs) -> HistoricalRecords:
     """The project's history configuration, the same for every tracked model.
 
     The user is kept as a plain id (no foreign key), so deleting an account can never rewrite
     history; the name is copied into ``history_username``.
     """
-    return HistoricalRecords(
+    return _ProjectHistoricalRecords(
         bases=[AuditedHistoricalRecord],
         history_user_id_field=models.BigIntegerField(null=True, db_index=True),
         historical_queryset=AppendOnlyHistoricalQuerySet,
