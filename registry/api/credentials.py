@@ -3,8 +3,8 @@
 Without it every API call spends four queries before its own work: two to find the token and its
 user, two for the user's permissions. An entry here holds the token and its user with the user's
 permissions already resolved, keyed by the token's digest (the key itself never enters the cache).
-The entry holds the columns of both rows, as plain values, except the user's password hash, which
-has no business in a cache: the user comes back with that field deferred.
+The user's password hash has no business in a cache and is left out: the user comes back with
+that field deferred.
 
 An entry lives ``API_CREDENTIALS_CACHE_SECONDS`` at most (60 by default; 0 turns the cache off),
 and never beyond the token's expiry. Everything that changes what a token may do drops the entries
@@ -16,61 +16,39 @@ and a request that read the old state just before such a commit can cache it for
 
 from __future__ import annotations
 
-import functools
-import hashlib
+import copy
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from knox.models import AuthToken
 
 from registry import shared_cache
 
+_PREFIX = "api-credentials:"
+
 
 def _lifetime() -> int:
     return int(getattr(settings, "API_CREDENTIALS_CACHE_SECONDS", 60))
 
 
-@functools.cache
-def _columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The user's columns that an entry keeps (all but the password hash), and the token's."""
-    user = tuple(f.attname for f in get_user_model()._meta.concrete_fields if f.name != "password")
-    return user, tuple(f.attname for f in AuthToken._meta.concrete_fields)
-
-
-@functools.cache
-def _prefix() -> str:
-    """Names the columns an entry holds, so that a release that changes them (a rolling deploy
-    runs old and new servers side by side) reads none of the other's entries."""
-    names = hashlib.sha256(repr(_columns()).encode()).hexdigest()[:12]
-    return f"api-credentials:{names}:"
-
-
 def _key(digest: str) -> str:
-    return _prefix() + digest
+    return _PREFIX + digest
 
 
-def _pack(user, token) -> tuple:
-    user_columns, token_columns = _columns()
-    user.get_all_permissions()  # resolves the user's permissions into the three caches below
-    return (
-        tuple(getattr(user, name) for name in user_columns),
-        (user._user_perm_cache, user._group_perm_cache, user._perm_cache),
-        tuple(getattr(token, name) for name in token_columns),
-    )
-
-
-def _unpack(entry: tuple) -> tuple:
-    user_columns, token_columns = _columns()
-    user_values, permissions, token_values = entry
-    user = get_user_model().from_db(DEFAULT_DB_ALIAS, user_columns, user_values)
-    user._user_perm_cache, user._group_perm_cache, user._perm_cache = permissions
-    token = AuthToken.from_db(DEFAULT_DB_ALIAS, token_columns, token_values)
+def _entry(user, token) -> tuple:
+    """Copies of the user, with its permissions resolved and without its password hash, and of
+    the token, as the cache keeps them (pickled, the way Django pickles model instances)."""
+    user.get_all_permissions()  # fills the permission caches, which are kept with the user
+    user, token = copy.copy(user), copy.copy(token)
+    user.__dict__.pop("password", None)  # never cached: it comes back deferred, read if needed
+    user._state.fields_cache = {}  # the vendor and other relations are read fresh
+    token._state.fields_cache = {}
     return user, token
 
 
@@ -85,7 +63,7 @@ def cached(
     entry = found.pop(key, None) if key else None
     if entry is None:
         return None, found, count
-    user, token = _unpack(entry)
+    user, token = entry
     if token.expiry is not None and token.expiry <= timezone.now():
         return None, found, count  # the database path deletes the expired token and refuses it
     return (user, token), found, count
@@ -101,7 +79,7 @@ def remember(user, token) -> None:
         lifetime = min(lifetime, int(left))
         if lifetime <= 0:
             return
-    cache.set(_key(token.digest), _pack(user, token), timeout=lifetime)
+    cache.set(_key(token.digest), _entry(user, token), timeout=lifetime)
 
 
 def forget_tokens(digests: Iterable[str]) -> None:
