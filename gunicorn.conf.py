@@ -38,7 +38,9 @@ limit_request_fields = 100
 
 def post_fork(server, worker):
     """A worker must not share a database connection with the master or its siblings; the master
-    opens none, and this makes sure."""
+    opens none, and this makes sure. Without preload the worker has loaded nothing yet."""
+    if not server.cfg.preload_app:
+        return
     from django.db import connections
 
     for connection in connections.all(initialized_only=True):

@@ -48,16 +48,20 @@ def test_the_server_sends_the_security_headers_and_logs_each_request_as_json(ser
     assert entry["path"] == "/accounts/login/" and entry["status"] == 200
 
 
-def test_workers_replaced_every_few_requests_keep_answering_from_the_database(db):
-    """Workers are forked from a master that has loaded the app (preload); a recycled worker
-    must start with no connection of the master's or a sibling's, however often it happens."""
+@pytest.mark.parametrize("preload", ["true", "false"])
+def test_workers_replaced_every_few_requests_keep_answering_from_the_database(db, preload):
+    """Workers are forked from a master that has loaded the app (preload, unless turned off); a
+    recycled worker must start with no connection of the master's or a sibling's, however often
+    it happens."""
     from concurrent.futures import ThreadPoolExecutor
 
     env = production_env(
         DATABASE_URL=database_url(connection.settings_dict),
         GUNICORN_MAX_REQUESTS=3,
         GUNICORN_MAX_REQUESTS_JITTER=0,
+        GUNICORN_PRELOAD=preload,
     )
+    env.pop("DJANGO_SETTINGS_MODULE")  # as gunicorn is started by hand: registry.wsgi sets it
     with Gunicorn(env=env, workers=2) as server:
 
         def health(_):
