@@ -1,9 +1,9 @@
 """The five screening rules every licence application is checked against.
 
-Each rule is a pure function of :class:`ScreeningFacts`: no database access, no clock. The facts are
-gathered once (``licenses.selectors.screening_facts``), so the same rules give the same answer at
-submission, at the decision and when a whitelist revision re-screens pending applications, and a
-test can state a rule's whole behaviour without a database.
+Each rule is a pure function of :class:`ScreeningFacts`: no database access, no clock. The facts
+are gathered once (``licenses.selectors.screening_facts_and_revision``), so the same rules give
+the same answer at submission, at the decision and when a whitelist revision re-screens pending
+applications, and a test can state a rule's whole behaviour without a database.
 """
 
 from __future__ import annotations

@@ -31,35 +31,6 @@ def active_marketing_licences(*, vendor_ids: Iterable[int]) -> dict[tuple[int, i
     return found
 
 
-def screening_facts(
-    *,
-    vendor: Vendor,
-    product: Product,
-    licence_type: str,
-    destination: Country,
-    end_user_kind: str,
-    at: datetime.datetime | None = None,
-    lock: bool = False,
-) -> ScreeningFacts:
-    """The facts of one application, read from the database now (or as of ``at``, for the seed).
-
-    With ``lock`` the vendor, destination and marketing licence are re-read under shared row
-    locks, in the order every service takes them (vendor, country, application, licence): a
-    suspension of the vendor or the licence, or a revision removing the destination, locks them
-    for update, so it waits for the decisions and submissions in flight and they wait for it,
-    while submissions and decisions do not queue behind one another.
-    """
-    return screening_facts_and_revision(
-        vendor=vendor,
-        product=product,
-        licence_type=licence_type,
-        destination=destination,
-        end_user_kind=end_user_kind,
-        at=at,
-        lock=lock,
-    )[0]
-
-
 def screening_facts_and_revision(
     *,
     vendor: Vendor,
@@ -70,10 +41,16 @@ def screening_facts_and_revision(
     at: datetime.datetime | None = None,
     lock: bool = False,
 ) -> tuple[ScreeningFacts, WhitelistRevision | None]:
-    """:func:`screening_facts`, and the revision in force they were read against.
+    """The facts of one application, read from the database now (or as of ``at``, for the seed),
+    and the revision in force they were read against.
 
-    The revision is read after the locks: one that removes the destination has then either
-    committed (and is the one in force) or not started.
+    With ``lock`` the vendor, destination and marketing licence are re-read under shared row
+    locks, in the order every service takes them (vendor, country, application, licence): a
+    suspension of the vendor or the licence, or a revision removing the destination, locks them
+    for update, so it waits for the decisions and submissions in flight and they wait for it,
+    while submissions and decisions do not queue behind one another. The revision is read after
+    the locks: one that removes the destination has then either committed (and is the one in
+    force) or not started.
     """
     vendors = Vendor.objects.filter(pk=vendor.pk)
     countries = Country.objects.filter(pk=destination.pk)

@@ -171,7 +171,7 @@ class ApplicationQueueView(RoleRequiredMixin, View):
 
 def current_screening(application) -> list:
     """The rules run again against the list in force now, for an application still pending."""
-    facts = selectors.screening_facts(
+    facts, _ = selectors.screening_facts_and_revision(
         vendor=application.vendor,
         product=application.product,
         licence_type=application.licence_type,

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def screening_locks(vendor, product, destination, *, licence_type=LicenceType.MARKETING):
     """What a submission locks before it writes anything: what it screens."""
-    return lambda: selectors.screening_facts(
+    return lambda: selectors.screening_facts_and_revision(
         vendor=vendor,
         product=product,
         licence_type=licence_type,
