@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.countries.helpers import propose_removal
+
 pytestmark = pytest.mark.django_db
 
 
@@ -68,14 +70,7 @@ def test_a_cached_answer_changes_as_soon_as_a_revision_removing_the_country_is_a
     from countries import services
 
     assert api_a.get("/api/v1/countries/FR/").json()["eligible"] is True  # now cached
-    revision = services.propose_revision(
-        by=senior,
-        title="France removed",
-        reason="Decision",
-        add=[],
-        remove=["FR"],
-        licence_treatment="suspend",
-    )
+    revision = propose_removal("FR", by=senior)
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_revision(revision=revision, by=second_senior)
     body = api_a.get("/api/v1/countries/FR/").json()

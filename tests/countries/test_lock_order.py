@@ -10,25 +10,15 @@ deadlock, which PostgreSQL ends by aborting one of the two.
 import pytest
 
 from countries import services
-from countries.models import Country, WhitelistRevision
+from countries.models import Country
 from licenses import services as licence_services
 from licenses.models import Licence, LicenceApplication, Vendor
 from registry import audit_chain
+from tests.countries.helpers import propose_removal
 from tests.licenses import helpers
 from tests.licenses.concurrency import interleave
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _propose_removing(code: str, by) -> WhitelistRevision:
-    return services.propose_revision(
-        by=by,
-        title=f"{code} out",
-        reason="Decision of the Director of Defense Exports",
-        add=[],
-        remove=[code],
-        licence_treatment=WhitelistRevision.LicenceTreatment.SUSPEND,
-    )
 
 
 def _licence_history(licence: Licence) -> list[tuple[str, str]]:
@@ -58,7 +48,7 @@ def licence(official):
 def test_a_licence_suspended_while_a_revision_removes_its_destination(
     licence, official, senior, second_senior
 ):
-    revision = _propose_removing("FR", senior)
+    revision = propose_removal("FR", by=senior)
 
     suspended, applied = interleave(
         lock=lambda: Licence.objects.select_for_update().get(pk=licence.pk),
@@ -84,7 +74,7 @@ def test_a_licence_reinstated_while_a_revision_removes_its_destination(
     licence, official, senior, second_senior
 ):
     licence_services.suspend_licence(licence=licence, by=official, reason="Inquiry opened")
-    revision = _propose_removing("FR", senior)
+    revision = propose_removal("FR", by=senior)
 
     def lock_as_reinstating_does():
         Country.objects.select_for_update().get(code="FR")
@@ -119,7 +109,7 @@ def test_an_application_withdrawn_while_a_revision_removes_its_destination(
     vendor = helpers.register_vendor(official)
     product = helpers.register_product(vendor, official)
     application = helpers.submit(vendor, product, official, destination="FR")
-    revision = _propose_removing("FR", senior)
+    revision = propose_removal("FR", by=senior)
 
     withdrawn, applied = interleave(
         lock=lambda: LicenceApplication.objects.select_for_update().get(pk=application.pk),
@@ -151,7 +141,7 @@ def test_an_application_submitted_while_a_revision_proposes_removing_its_destina
     submitted, proposed = interleave(
         lock=lock_as_submitting_does,
         then=lambda: helpers.submit(vendor, product, official, destination="FR"),
-        meanwhile=lambda: _propose_removing("FR", senior),
+        meanwhile=lambda: propose_removal("FR", by=senior),
     )
 
     _assert_no_error(submitted, proposed)

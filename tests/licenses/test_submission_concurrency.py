@@ -11,6 +11,7 @@ from countries import services as country_services
 from countries.models import Country
 from licenses import selectors, services
 from licenses.models import ApplicationStatus, LicenceApplication, LicenceType, Vendor
+from tests.countries.helpers import propose_removal
 from tests.licenses import helpers
 from tests.licenses.concurrency import WAIT, interleave, run_together
 
@@ -117,14 +118,7 @@ def test_a_revision_removing_the_destination_waits_for_a_submission_in_flight_an
     vendor, product, vendor_user, official, senior
 ):
     france = Country.objects.get(code="FR")
-    revision = country_services.propose_revision(
-        by=official,
-        title="France out",
-        reason="Test",
-        add=[],
-        remove=["FR"],
-        licence_treatment="suspend",
-    )
+    revision = propose_removal("FR", by=official)
     # The submission goes on to write its history while the revision waits: both finish.
     submitted, applied = interleave(
         lock=screening_locks(vendor, product, france),

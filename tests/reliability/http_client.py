@@ -1,6 +1,7 @@
 """Plain HTTP requests to a running app server, as a load balancer or a vendor's script sends
 them: redirects are not followed, and error statuses are answers, not exceptions."""
 
+import json
 import urllib.error
 import urllib.request
 
@@ -26,3 +27,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 urllib.request.install_opener(urllib.request.build_opener(NoRedirect))
+
+
+def assert_api_unavailable(url, headers, *, code: str, server) -> None:
+    """The API's answer while a service it needs is away: 503 JSON naming it, to retry later."""
+    status, response_headers, body = fetch(url, headers)
+    assert status == 503, server.output()
+    assert response_headers["Content-Type"] == "application/json"
+    assert response_headers["Retry-After"] == "5"
+    assert json.loads(body)["code"] == code

@@ -14,7 +14,13 @@ import redis
 from django.db import connection
 
 from bench.servers import Gunicorn, TcpProxy, database_url, production_env
-from tests.reliability.http_client import ELIGIBILITY, WITH_SESSION, WITH_TOKEN, fetch
+from tests.reliability.http_client import (
+    ELIGIBILITY,
+    WITH_SESSION,
+    WITH_TOKEN,
+    assert_api_unavailable,
+    fetch,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db]
 
@@ -52,11 +58,9 @@ def test_a_lost_cache_gives_503_json_on_the_api_and_the_web_goes_on(
 
     proxy.cut()
 
-    status, headers, body = fetch(base + ELIGIBILITY, WITH_TOKEN)
-    assert status == 503, app_behind_redis_proxy.output()
-    assert headers["Content-Type"] == "application/json"
-    assert headers["Retry-After"] == "5"
-    assert json.loads(body)["code"] == "cache_unavailable"
+    assert_api_unavailable(
+        base + ELIGIBILITY, WITH_TOKEN, code="cache_unavailable", server=app_behind_redis_proxy
+    )
     # The web keeps its sessions in the database: officials are not stopped.
     assert fetch(f"{base}/", WITH_SESSION)[0] == 302
     status, _, body = fetch(f"{base}/healthz")

@@ -8,7 +8,13 @@ import json
 
 import pytest
 
-from tests.reliability.http_client import ELIGIBILITY, WITH_SESSION, WITH_TOKEN, fetch
+from tests.reliability.http_client import (
+    ELIGIBILITY,
+    WITH_SESSION,
+    WITH_TOKEN,
+    assert_api_unavailable,
+    fetch,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -46,11 +52,9 @@ def test_a_lost_database_gives_503_json_on_the_api_and_it_recovers(
 
     db_proxy.cut()
 
-    status, headers, body = fetch(base + ELIGIBILITY, WITH_TOKEN)
-    assert status == 503, app_behind_proxy.output()
-    assert headers["Content-Type"] == "application/json"
-    assert headers["Retry-After"] == "5"
-    assert json.loads(body)["code"] == "database_unavailable"
+    assert_api_unavailable(
+        base + ELIGIBILITY, WITH_TOKEN, code="database_unavailable", server=app_behind_proxy
+    )
 
     db_proxy.restore()
 

@@ -17,6 +17,7 @@ from bench.servers import ROOT, database_url
 from countries import services
 from countries.models import Country, WhitelistRevision
 from licenses.models import Licence
+from tests.countries.helpers import propose_removal
 from tests.licenses.factories import LicenceFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,14 +26,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_a_crash_half_way_through_a_revision_changes_nothing(official, senior):
     france = Country.objects.get(code="FR")
     licences = [LicenceFactory(application__destination=france) for _ in range(3)]
-    revision = services.propose_revision(
-        by=official,
-        title="Remove France",
-        reason="Crash test",
-        add=[],
-        remove=["FR"],
-        licence_treatment=WhitelistRevision.LicenceTreatment.SUSPEND,
-    )
+    revision = propose_removal("FR", by=official)
     history_before = (Country.history.count(), Licence.history.count())
 
     env = dict(
