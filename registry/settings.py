@@ -243,11 +243,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Web sign-in throttling (django-axes) ---------------------------------------------------
 # Repeated failed sign-ins for one username from one address lock that pair out for a while; the
 # count is kept in the database, so every app server sees it. A sign-in without a web request
-# (the shell, the test client) is not throttled: see registry.throttling.
+# (the shell, the test client) is not throttled: see registry.signin_lockout.
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
-    "registry.throttling.SignInThrottleBackend",
+    "registry.signin_lockout.SignInLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -287,7 +287,7 @@ CONTENT_SECURITY_POLICY = env.str(
 STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)
 
 # One JSON line per request (registry.middleware.RequestLogMiddleware), for log collectors.
-LOGGING["formatters"] = {"json": {"()": "registry.logging.JsonFormatter"}}
+LOGGING["formatters"] = {"json": {"()": "registry.json_logging.JsonFormatter"}}
 LOGGING["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "json"}
 LOGGING["loggers"] = {
     "registry.requests": {
