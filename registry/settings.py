@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from registry import api as registry_api
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -150,6 +152,9 @@ if not AUDIT_KEY:
         )
     AUDIT_KEY = "development-only-audit-key-do-not-use-in-production"
 
+# --- Lists: the rows of a page, on the web pages (registry.web) and in the API ----------------
+PAGE_SIZE = 50
+
 # --- REST framework: the vendors' API (registry/api/) ---------------------------------------
 INSTALLED_APPS += [
     "knox",
@@ -166,6 +171,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "registry.api.negotiation.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": PAGE_SIZE,
     "DEFAULT_THROTTLE_CLASSES": [
         "registry.api.throttles.TokenRateThrottle",
         "registry.api.throttles.AnonymousRateThrottle",
@@ -210,7 +216,7 @@ SPECTACULAR_SETTINGS = {
         "(`manage.py issue_token USERNAME`)."
     ),
     "VERSION": "1.0.0",
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX": registry_api.API_V1_PREFIX.removesuffix("/"),
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
