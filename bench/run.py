@@ -7,8 +7,8 @@ unless ``--database-url`` names another), migrates and seeds it, runs the benchm
 
 HTTP benchmarks (B1, B2) run the app under gunicorn with DEBUG off, as production does, and load it
 from a separate process (``bench.loadgen``). The bare baseline views exist only because this command
-sets ``REGISTRY_BENCH_URLS=1`` for the server it starts. B3-B5 run in this process, on the same
-database, timing the selectors and services directly.
+starts that server with ``DJANGO_SETTINGS_MODULE=bench.settings``. B3-B5 run in this process, on
+the same database, timing the selectors and services directly.
 """
 
 import argparse
@@ -99,14 +99,13 @@ def drop_database(url: str) -> None:
 def server_environment(database_url: str) -> dict:
     """Production settings for the benchmark's own processes, on plain HTTP on the loopback."""
     return {
-        "DJANGO_SETTINGS_MODULE": "registry.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
-        "REGISTRY_BENCH_URLS": "1",
         "LOG_LEVEL": "WARNING",
         "REQUEST_LOG_LEVEL": "WARNING",
         # Throttles and caches in Redis, as in production; the rate is raised so that the
@@ -249,10 +248,15 @@ def vendor_token(product_owner) -> str:
 def b1_b2(database_url, sizes):
     from bench.servers import Gunicorn
     from countries.models import Country
+    from registry.api import API_V1_PREFIX
     from registry.history import system_user
 
-    require_path("/api/v1/countries/FR/", "B1 and B2: the vendors' API, its eligibility endpoint")
-    require_path("/api/v1/applications/", "B1 and B2: the vendors' API, its submission endpoint")
+    require_path(
+        f"{API_V1_PREFIX}countries/FR/", "B1 and B2: the vendors' API, its eligibility endpoint"
+    )
+    require_path(
+        f"{API_V1_PREFIX}applications/", "B1 and B2: the vendors' API, its submission endpoint"
+    )
     system = system_user()
     from bench import data
 
@@ -277,7 +281,7 @@ def b1_b2(database_url, sizes):
         results["B1"] = compare(
             server,
             sizes,
-            real={"path": "/api/v1/countries/FR/", "headers": [auth]},
+            real={"path": f"{API_V1_PREFIX}countries/FR/", "headers": [auth]},
             bare={"path": "/bench/constant/"},
             goal=0.7,
         )
@@ -285,7 +289,7 @@ def b1_b2(database_url, sizes):
             server,
             sizes,
             real={
-                "path": "/api/v1/applications/",
+                "path": f"{API_V1_PREFIX}applications/",
                 "method": "POST",
                 "headers": [auth, "Idempotency-Key: bench-{n}"],
                 "body": submission,

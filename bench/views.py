@@ -1,8 +1,8 @@
 """The bare baselines the benchmarks compare the real endpoints with, on the same server.
 
 They do the least a Django view can do for the same shape of request: no authentication, no
-screening, no history. They exist only under the benchmark URLconf (``bench.urls``), which the
-settings select when ``REGISTRY_BENCH_URLS`` is set; production never sets it.
+screening, no history. They exist only under the benchmark URLconf (``bench.urls``), which only
+the benchmark's settings (``bench.settings``) select; production never does.
 """
 
 import datetime

@@ -3,7 +3,9 @@
 Views check the role, validate the form and call ``countries.services``; the rules live there.
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -13,10 +15,10 @@ from countries.forms import CountryFilterForm, RevisionDecisionForm, RevisionPro
 from countries.models import WhitelistRevision
 from licenses.selectors import applications_touched_by, licences_touched_by
 from registry.errors import DomainError
-from registry.web import RoleRequiredMixin, add_service_error, paginate
+from registry.web import add_service_error, paginate
 
 
-class CountryListView(RoleRequiredMixin, View):
+class CountryListView(PermissionRequiredMixin, View):
     # Vendors may read countries too, but through the API: the web list is for the officials and
     # auditors, who also see the revisions.
     permission_required = ("countries.view_country", "countries.view_whitelistrevision")
@@ -29,24 +31,28 @@ class CountryListView(RoleRequiredMixin, View):
             "countries/country_list.html",
             {
                 "form": form,
-                "page": paginate(request, countries, per_page=50),
+                "page": paginate(request, countries),
                 "eligible_total": selectors.eligible_countries().count(),
             },
         )
 
 
-class RevisionListView(RoleRequiredMixin, View):
+class RevisionListView(PermissionRequiredMixin, View):
     permission_required = "countries.view_whitelistrevision"
 
     def get(self, request):
         return render(
             request,
             "countries/revision_list.html",
-            {"page": paginate(request, selectors.revision_list())},
+            {
+                "page": paginate(
+                    request, selectors.revision_list(), per_page=settings.PAGE_SIZE // 2
+                )
+            },
         )
 
 
-class RevisionCreateView(RoleRequiredMixin, View):
+class RevisionCreateView(PermissionRequiredMixin, View):
     permission_required = "countries.propose_whitelistrevision"
     template_name = "countries/revision_form.html"
 
@@ -100,7 +106,7 @@ def _revision_page(request, revision, *, decision_form=None, status=200):
     return render(request, "countries/revision_detail.html", context, status=status)
 
 
-class RevisionDetailView(RoleRequiredMixin, View):
+class RevisionDetailView(PermissionRequiredMixin, View):
     permission_required = "countries.view_whitelistrevision"
 
     def get(self, request, reference):
@@ -111,7 +117,7 @@ class RevisionDetailView(RoleRequiredMixin, View):
         return _revision_page(request, revision)
 
 
-class RevisionDecideView(RoleRequiredMixin, View):
+class RevisionDecideView(PermissionRequiredMixin, View):
     """POST only: a senior official approves (and so applies) or rejects a proposed revision."""
 
     permission_required = "countries.approve_whitelistrevision"

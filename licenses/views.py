@@ -4,7 +4,9 @@ Each view checks its permission, validates the form and calls ``licenses.service
 from the services come back as form errors, and the page is shown again with what was typed.
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -22,14 +24,14 @@ from licenses.forms import (
 )
 from licenses.models import Licence, LicenceApplication, Vendor
 from registry.errors import DomainError
-from registry.web import RoleRequiredMixin, add_service_error, paginate
+from registry.web import add_service_error, paginate
 
 SERVICE_ERRORS = (ValidationError, DomainError)
 
 # --- Vendors ------------------------------------------------------------------------------------
 
 
-class VendorListView(RoleRequiredMixin, View):
+class VendorListView(PermissionRequiredMixin, View):
     permission_required = "licenses.view_vendor"
 
     def get(self, request):
@@ -39,11 +41,13 @@ class VendorListView(RoleRequiredMixin, View):
             q=filters.get("q", "").strip(), status=filters.get("status", "")
         )
         return render(
-            request, "licenses/vendor_list.html", {"form": form, "page": paginate(request, vendors)}
+            request,
+            "licenses/vendor_list.html",
+            {"form": form, "page": paginate(request, vendors, per_page=settings.PAGE_SIZE // 2)},
         )
 
 
-class VendorCreateView(RoleRequiredMixin, View):
+class VendorCreateView(PermissionRequiredMixin, View):
     permission_required = "licenses.add_vendor"
     template_name = "licenses/vendor_form.html"
 
@@ -89,14 +93,14 @@ def _vendor_page(request, vendor, *, status_form=None):
     return render(request, "licenses/vendor_detail.html", context)
 
 
-class VendorDetailView(RoleRequiredMixin, View):
+class VendorDetailView(PermissionRequiredMixin, View):
     permission_required = "licenses.view_vendor"
 
     def get(self, request, registration_number):
         return _vendor_page(request, _vendor(registration_number))
 
 
-class VendorEditView(RoleRequiredMixin, View):
+class VendorEditView(PermissionRequiredMixin, View):
     permission_required = "licenses.change_vendor"
     template_name = "licenses/vendor_edit.html"
 
@@ -124,7 +128,7 @@ class VendorEditView(RoleRequiredMixin, View):
         return render(request, self.template_name, {"vendor": vendor, "form": form})
 
 
-class VendorStatusView(RoleRequiredMixin, View):
+class VendorStatusView(PermissionRequiredMixin, View):
     """POST only: suspend, debar or reinstate a vendor. Vendors are never deleted."""
 
     permission_required = "licenses.change_vendor"
@@ -156,7 +160,7 @@ class VendorStatusView(RoleRequiredMixin, View):
 # --- Applications -------------------------------------------------------------------------------
 
 
-class ApplicationQueueView(RoleRequiredMixin, View):
+class ApplicationQueueView(PermissionRequiredMixin, View):
     permission_required = "licenses.view_licenceapplication"
 
     def get(self, request):
@@ -165,7 +169,10 @@ class ApplicationQueueView(RoleRequiredMixin, View):
         return render(
             request,
             "licenses/application_list.html",
-            {"form": form, "page": paginate(request, applications)},
+            {
+                "form": form,
+                "page": paginate(request, applications, per_page=settings.PAGE_SIZE // 2),
+            },
         )
 
 
@@ -210,14 +217,14 @@ def _application(reference):
     )
 
 
-class ApplicationDetailView(RoleRequiredMixin, View):
+class ApplicationDetailView(PermissionRequiredMixin, View):
     permission_required = "licenses.view_licenceapplication"
 
     def get(self, request, reference):
         return _application_page(request, _application(reference))
 
 
-class ApplicationReviewView(RoleRequiredMixin, View):
+class ApplicationReviewView(PermissionRequiredMixin, View):
     """POST only: an official takes a submitted application into review."""
 
     permission_required = "licenses.decide_licenceapplication"
@@ -234,7 +241,7 @@ class ApplicationReviewView(RoleRequiredMixin, View):
         return redirect("licenses:application-detail", reference=reference)
 
 
-class ApplicationDecideView(RoleRequiredMixin, View):
+class ApplicationDecideView(PermissionRequiredMixin, View):
     """POST only: approve (issuing the licence) or refuse, with a reason."""
 
     permission_required = "licenses.decide_licenceapplication"
@@ -267,7 +274,7 @@ class ApplicationDecideView(RoleRequiredMixin, View):
 # --- Licences -----------------------------------------------------------------------------------
 
 
-class LicenceListView(RoleRequiredMixin, View):
+class LicenceListView(PermissionRequiredMixin, View):
     permission_required = "licenses.view_licence"
 
     def get(self, request):
@@ -281,7 +288,7 @@ class LicenceListView(RoleRequiredMixin, View):
         return render(
             request,
             "licenses/licence_list.html",
-            {"form": form, "page": paginate(request, licences)},
+            {"form": form, "page": paginate(request, licences, per_page=settings.PAGE_SIZE // 2)},
         )
 
 
@@ -304,14 +311,14 @@ def _licence_page(request, licence, *, action_form=None):
     return render(request, "licenses/licence_detail.html", context)
 
 
-class LicenceDetailView(RoleRequiredMixin, View):
+class LicenceDetailView(PermissionRequiredMixin, View):
     permission_required = "licenses.view_licence"
 
     def get(self, request, number):
         return _licence_page(request, _licence(number))
 
 
-class LicenceActionView(RoleRequiredMixin, View):
+class LicenceActionView(PermissionRequiredMixin, View):
     """POST only: suspend, reinstate or revoke a licence with a reason."""
 
     permission_required = "licenses.manage_licence"

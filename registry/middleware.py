@@ -4,7 +4,6 @@ None of it keeps state in the process: any number of app servers can run side by
 """
 
 import logging
-import sys
 import time
 import uuid
 
@@ -16,6 +15,7 @@ from django.utils.functional import empty
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from registry.api import API_PREFIX
 from registry.db_router import replica_reads
 
 request_log = logging.getLogger("registry.requests")
@@ -128,7 +128,7 @@ class ReplicaRoutingMiddleware:
 
 def unavailable_response(request, service: str) -> HttpResponse:
     """503 while the database or the cache is away: JSON for the API, a plain page for people."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith(API_PREFIX):
         response = JsonResponse(
             {"detail": _UNAVAILABLE_DETAIL[service], "code": f"{service}_unavailable"},
             status=503,
@@ -165,13 +165,3 @@ class ServiceUnavailableMiddleware:
             return None
         request_log.warning("%s unavailable: %s", service, exception)
         return unavailable_response(request, service)
-
-
-def server_error(request):
-    """The 500 handler: an outage caught outside a view (in a middleware) still answers 503."""
-    from registry.api.exceptions import server_error as api_or_page_server_error
-
-    service = unavailable_service(sys.exc_info()[1])
-    if service is not None:
-        return unavailable_response(request, service)
-    return api_or_page_server_error(request)

@@ -3,7 +3,10 @@
 Every value that differs between a developer's laptop and production comes from an environment
 variable (see the README's "Configuration" section). The defaults are for development: a SQLite
 file beside manage.py and an in-process cache. With ``DEBUG`` off the registry refuses to start
-without a ``SECRET_KEY``.
+without a ``SECRET_KEY`` and an ``AUDIT_KEY``, and every secure default is on, so
+`manage.py check --deploy` is clean with only those and ``ALLOWED_HOSTS`` set.
+
+Each setting is defined once, in the section it belongs to; nothing below patches what came above.
 """
 
 import datetime
@@ -12,10 +15,13 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from registry import api as registry_api
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
+# --- Secrets and hosts: only a DEBUG run may go without the keys ------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -26,12 +32,23 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
 
+# The key of the audit chain's HMAC: without it a recomputed chain does not verify. Like
+# SECRET_KEY, required with DEBUG off; keep it out of the database and its backups.
+AUDIT_KEY = env.str("AUDIT_KEY", default="")
+if not AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_KEY is not set. Set it in the environment; only a DEBUG run may go without."
+        )
+    AUDIT_KEY = "development-only-audit-key-do-not-use-in-production"
+
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
     default=["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [],
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- Applications, middleware, URLs and templates ---------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -45,6 +62,11 @@ INSTALLED_APPS = [
     "countries",
     "licenses",
     "registry.audit",
+    "knox",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "registry.middleware.ReplicaRoutingMiddleware",
     "registry.middleware.ServiceUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -80,8 +103,7 @@ TEMPLATES = [
     },
 ]
 
-# --- Database -------------------------------------------------------------------------------
-# SQLite is the embedded default so that a newcomer needs no server; PostgreSQL in production.
+# --- Database: SQLite by default so that a newcomer needs no server; PostgreSQL in production --
 DATABASES = {
     "default": env.db_url_config(
         env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
@@ -97,14 +119,33 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# A read replica for the auditors' read-only pages: DATABASE_REPLICA_URL adds the "replica"
+# alias, and registry.db_router sends those pages' reads to it (see registry/db_router.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(env.str("DATABASE_REPLICA_URL"))
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["registry.db_router.ReplicaRouter"]
+REPLICA_PATH_PREFIXES = env.list("REPLICA_PATH_PREFIXES", default=["/audit/"])
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "registry.User"
 
-# --- Cache ----------------------------------------------------------------------------------
-# A redis:// CACHE_URL makes throttles and caches shared by every app server.
+# --- Cache: a redis:// CACHE_URL makes throttles and caches shared by every app server --------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://registry")}
+# How long a country's standing may be answered from the shared cache (countries.selectors);
+# applying a revision rewrites every entry at once, this bounds anything else. 0: off.
+COUNTRY_CACHE_SECONDS = env.int("COUNTRY_CACHE_SECONDS", default=60)
 
-# --- Authentication -------------------------------------------------------------------------
+# --- Authentication and the web sign-in lockout (django-axes) ---------------------------------
+AUTH_USER_MODEL = "registry.User"
+# Repeated failed sign-ins for one username from one address lock that pair out for a while; the
+# count is kept in the database, so every app server sees it. A sign-in without a web request
+# (the shell, the test client) is not locked out: see registry.signin_lockout.
+AUTHENTICATION_BACKENDS = [
+    "registry.signin_lockout.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -114,16 +155,22 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
 
-# --- Internationalisation and time ----------------------------------------------------------
+# --- Internationalisation and time ------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files ---------------------------------------------------------------------------
+# --- Static files: from the app folders in development, from STATIC_ROOT in production --------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -133,30 +180,66 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
-# --- History --------------------------------------------------------------------------------
+# --- Security: every secure default on off DEBUG (see the README's "Deployment" section) ------
+# Behind a proxy that ends TLS, set SECURE_PROXY_SSL_HEADER so the app knows the request arrived
+# over HTTPS.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# Every asset is served by the app itself (no CDN), and no page needs inline script or style.
+CONTENT_SECURITY_POLICY = env.str(
+    "CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; object-src 'none'"
+    ),
+)
+
+# --- Logging: plain lines, and one JSON line per request for log collectors -------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "registry.json_logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Written by registry.middleware.RequestLogMiddleware.
+        "registry.requests": {
+            "handlers": ["requests"],
+            "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
+    },
+}
+
+# --- History: django-simple-history, under the audit chain ------------------------------------
 # A (history_date, id) index on every history table: the as-of queries filter on both.
 SIMPLE_HISTORY_DATE_INDEX = "Composite"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# The key of the audit chain's HMAC: without it a recomputed chain does not verify. Like
-# SECRET_KEY, required with DEBUG off; keep it out of the database and its backups.
-AUDIT_KEY = env.str("AUDIT_KEY", default="")
-if not AUDIT_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "AUDIT_KEY is not set. Set it in the environment; only a DEBUG run may go without."
-        )
-    AUDIT_KEY = "development-only-audit-key-do-not-use-in-production"
+# --- Lists: the rows of a page, on the web pages (registry.web) and in the API ----------------
+PAGE_SIZE = 50
 
-# --- REST framework: the vendors' API (registry/api/) ---------------------------------------
-INSTALLED_APPS += [
-    "knox",
-    "django_filters",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
-]
+# --- REST framework: the vendors' API (registry/api/) -----------------------------------------
 REST_FRAMEWORK = {
     # Deny unless a view says otherwise; each API view names its own permissions.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
@@ -166,6 +249,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "registry.api.negotiation.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": PAGE_SIZE,
     "DEFAULT_THROTTLE_CLASSES": [
         "registry.api.throttles.TokenRateThrottle",
         "registry.api.throttles.AnonymousRateThrottle",
@@ -197,9 +281,6 @@ REST_KNOX = {
 # (registry.api.credentials); revocations and changes of rights drop the entries at once, this
 # bounds anything else. 0: off.
 API_CREDENTIALS_CACHE_SECONDS = env.int("API_CREDENTIALS_CACHE_SECONDS", default=60)
-# How long a country's standing may be answered from the shared cache (countries.selectors);
-# applying a revision rewrites every entry at once, this bounds anything else. 0: off.
-COUNTRY_CACHE_SECONDS = env.int("COUNTRY_CACHE_SECONDS", default=60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Export-licence registry: API for vendors",
@@ -210,7 +291,7 @@ SPECTACULAR_SETTINGS = {
         "(`manage.py issue_token USERNAME`)."
     ),
     "VERSION": "1.0.0",
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX": registry_api.API_V1_PREFIX.removesuffix("/"),
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
@@ -227,87 +308,3 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-
-# --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
-
-# In development and tests WhiteNoise serves from the app folders; in production from STATIC_ROOT.
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
-
-# --- Web sign-in throttling (django-axes) ---------------------------------------------------
-# Repeated failed sign-ins for one username from one address lock that pair out for a while; the
-# count is kept in the database, so every app server sees it. A sign-in without a web request
-# (the shell, the test client) is not throttled: see registry.throttling.
-INSTALLED_APPS += ["axes"]
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
-AUTHENTICATION_BACKENDS = [
-    "registry.throttling.SignInThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_HTTP_RESPONSE_CODE = 429
-
-# --- Production: security, logging, replicas, static files ----------------------------------
-# Off DEBUG every secure default is on, so `manage.py check --deploy` is clean with only
-# SECRET_KEY and ALLOWED_HOSTS set (see the README's "Deployment" section). Behind a proxy that
-# ends TLS, set SECURE_PROXY_SSL_HEADER so the app knows the request arrived over HTTPS.
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
-if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_COOKIE_HTTPONLY = True
-# Every asset is served by the app itself (no CDN), and no page needs inline script or style.
-CONTENT_SECURITY_POLICY = env.str(
-    "CONTENT_SECURITY_POLICY",
-    default=(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-        "base-uri 'self'; object-src 'none'"
-    ),
-)
-STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)
-
-# One JSON line per request (registry.middleware.RequestLogMiddleware), for log collectors.
-LOGGING["formatters"] = {"json": {"()": "registry.logging.JsonFormatter"}}
-LOGGING["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "json"}
-LOGGING["loggers"] = {
-    "registry.requests": {
-        "handlers": ["requests"],
-        "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
-        "propagate": False,
-    },
-}
-
-# A read replica for the auditors' read-only pages: DATABASE_REPLICA_URL adds the "replica"
-# alias, and registry.db_router sends those pages' reads to it (see registry/db_router.py).
-if env.str("DATABASE_REPLICA_URL", default=""):
-    DATABASES["replica"] = env.db_url_config(env.str("DATABASE_REPLICA_URL"))
-    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
-    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["registry.db_router.ReplicaRouter"]
-REPLICA_PATH_PREFIXES = env.list("REPLICA_PATH_PREFIXES", default=["/audit/"])
-
-# Benchmarks only: `python -m bench` sets REGISTRY_BENCH_URLS=1 so that its bare baseline views
-# exist in the server it measures. Never set it in production.
-if env.bool("REGISTRY_BENCH_URLS", default=False):
-    ROOT_URLCONF = "bench.urls"

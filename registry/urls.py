@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from registry import views
+from registry.api import API_PREFIX
 
 urlpatterns = [
     # The vendors' REST API (registry/api/) first: its calls are the most frequent, and every
     # pattern tried before a match costs each of them.
-    path("api/", include("registry.api.urls")),
+    path(API_PREFIX.removeprefix("/"), include("registry.api.urls")),
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -18,8 +19,7 @@ urlpatterns = [
     path("audit/", include("registry.audit.urls")),
 ]
 
-# Under /api/ a URL that matches nothing, or a fault, answers JSON; elsewhere Django's pages.
-handler404 = "registry.api.exceptions.not_found"
-
-# A lost database connection outside a view answers 503, like one inside (registry.middleware).
-handler500 = "registry.middleware.server_error"
+# Under the API's prefix a URL that matches nothing, or a fault, answers JSON; elsewhere the
+# site's pages. A lost database connection outside a view answers 503.
+handler404 = "registry.views.not_found"
+handler500 = "registry.views.server_error"

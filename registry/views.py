@@ -1,10 +1,13 @@
-"""Project-wide pages: the health check and the role dashboard."""
+"""Project-wide pages: the health check, the role dashboard, and the 404 and 500 pages."""
+
+import sys
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -12,7 +15,9 @@ from countries.models import WhitelistRevision
 from countries.selectors import revisions_waiting
 from licenses.models import Licence, LicenceApplication, Vendor
 from licenses.selectors import application_queue, counts_by_status
-from registry.middleware import CACHE_UNAVAILABLE
+from registry.api import API_PREFIX
+from registry.api.exceptions import not_found_response, server_error_response
+from registry.middleware import CACHE_UNAVAILABLE, unavailable_response, unavailable_service
 
 DASHBOARD_ROWS = 8
 
@@ -97,3 +102,24 @@ def dashboard(request):
             changes=recent_changes(),
         )
     return render(request, "registry/dashboard.html", context)
+
+
+def not_found(request, exception):
+    """The 404 handler, for URLs that match no route: JSON under the API's prefix."""
+    if request.path.startswith(API_PREFIX):
+        return not_found_response()
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """The 500 handler: JSON under the API's prefix, the site's page elsewhere.
+
+    An outage caught outside a view (in a middleware) still answers 503, like one inside
+    (``registry.middleware.ServiceUnavailableMiddleware``).
+    """
+    service = unavailable_service(sys.exc_info()[1])
+    if service is not None:
+        return unavailable_response(request, service)
+    if request.path.startswith(API_PREFIX):
+        return server_error_response()
+    return defaults.server_error(request)

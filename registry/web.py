@@ -1,29 +1,27 @@
-"""Shared pieces of the server-rendered pages: the role check, pagination, service errors.
+"""Shared pieces of the server-rendered pages: pagination and service errors.
 
-Every page states the permission it needs (``registry.roles``); a view that forgets to name one
-fails to load instead of opening to everyone.
+Every page states the permission it needs (``registry.roles``) with Django's own
+``PermissionRequiredMixin`` or ``permission_required``: anonymous visitors are sent to sign in,
+signed-in users without the permission get 403. ``permission_required`` has no default, so a view
+that forgets to name one raises ``ImproperlyConfigured`` instead of opening to everyone.
 """
 
-from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 
 from registry.errors import DomainError
 
-PAGE_SIZE = 25
 
+def paginate(request, queryset, *, per_page: int | None = None):
+    """The requested page of ``queryset``, ``PAGE_SIZE`` rows unless ``per_page`` says otherwise.
 
-class RoleRequiredMixin(PermissionRequiredMixin):
-    """Anonymous visitors go to the sign-in page; signed-in users without the permission get 403.
-
-    ``permission_required`` has no default: Django raises ``ImproperlyConfigured`` for a view that
-    does not name one, so the default is deny.
+    The lists of records with many columns (revisions, vendors, applications, licences) ask for
+    half a page, so a page still fits a screen. A page number out of range, or not a number, gives
+    the nearest page rather than an error.
     """
-
-
-def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
-    """The requested page of ``queryset``; a page number out of range gives the nearest page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    size = per_page or settings.PAGE_SIZE
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def add_service_error(form, error: Exception) -> None:

@@ -3,21 +3,19 @@
 ``{"detail": "...", "code": "..."}``, and for 400 also ``"errors"``: the messages per field (nested
 as the request was), with ``non_field_errors`` for those about the request as a whole. The
 domain's errors (``registry.errors``) answer with the status code their class names, so a
-transition not allowed is 409. Django's 404 and 500 pages are replaced under ``/api/`` too.
+transition not allowed is 409. Django's 404 and 500 handlers (``registry.views``) answer with
+``not_found_response`` and ``server_error_response`` under the API's prefix.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
-from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from registry.errors import DomainError, ScreeningFailed
-
-API_PREFIX = "/api/"
 
 
 def field_errors(error: DjangoValidationError) -> dict:
@@ -63,21 +61,17 @@ def exception_handler(exc, context):
     return response
 
 
-def not_found(request, exception):
-    """Django's 404 for URLs that match no route; JSON under ``/api/``."""
-    if request.path.startswith(API_PREFIX):
-        return JsonResponse(
-            {"detail": "No such resource.", "code": "not_found"},
-            status=status.HTTP_404_NOT_FOUND,
-        )
-    return defaults.page_not_found(request, exception)
+def not_found_response() -> JsonResponse:
+    """The API's 404 for a URL that matches no route."""
+    return JsonResponse(
+        {"detail": "No such resource.", "code": "not_found"},
+        status=status.HTTP_404_NOT_FOUND,
+    )
 
 
-def server_error(request):
-    """Django's 500; JSON under ``/api/``. The tests keep this from ever being reached."""
-    if request.path.startswith(API_PREFIX):
-        return JsonResponse(
-            {"detail": "The server failed to answer; the error is logged.", "code": "error"},
-            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        )
-    return defaults.server_error(request)
+def server_error_response() -> JsonResponse:
+    """The API's 500. The tests keep this from ever being reached."""
+    return JsonResponse(
+        {"detail": "The server failed to answer; the error is logged.", "code": "error"},
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

@@ -1,4 +1,5 @@
-"""Every list is paginated: ``count``, ``next``, ``previous``, ``results``.
+"""Every list is paginated: ``count``, ``next``, ``previous``, ``results``; the ``PAGE_SIZE``
+setting's number of rows a page unless ``page_size`` asks for another, up to 200.
 
 ``page`` and ``page_size`` are read strictly: a value that is not a whole number in range is a
 400 naming the parameter, not silently replaced by the default (DRF's behaviour), so a client's
@@ -22,12 +23,13 @@ def _whole_number(request, name, *, minimum, maximum=None):
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
     def get_page_size(self, request):
-        size = _whole_number(request, self.page_size_query_param, minimum=1, maximum=200)
+        size = _whole_number(
+            request, self.page_size_query_param, minimum=1, maximum=self.max_page_size
+        )
         return size or self.page_size
 
     def get_page_number(self, request, paginator):

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from countries.api_views import CountryViewSet
 from licenses.api_views import ApplicationViewSet, LicenceViewSet, ProductViewSet
+from registry.api import API_PREFIX, API_V1_PREFIX
 
 router = SimpleRouter()
 router.register("countries", CountryViewSet, basename="country")
@@ -14,7 +15,7 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("licences", LicenceViewSet, basename="licence")
 
 urlpatterns = [
-    path("v1/", include((router.urls, "api"), namespace="api")),
+    path(API_V1_PREFIX.removeprefix(API_PREFIX), include((router.urls, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,33 +1,21 @@
 """The auditors' pages: read-only, for holders of ``registry.view_audit_trail`` only.
 
-Anonymous visitors are sent to sign in; every other signed-in user gets 403. The views parse the
-query with a form and hand it to the selectors; invalid input answers 400 with the form's errors.
+Anonymous visitors are sent to sign in (``login_required`` comes first: ``permission_required``
+with ``raise_exception`` alone would refuse them); every other signed-in user gets 403. The views
+parse the query with a form and hand it to the selectors; invalid input answers 400 with the
+form's errors.
 """
 
-import functools
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from registry.audit import exports, selectors
 from registry.audit.forms import DiffForm, TimelineForm, WhitelistForm
+from registry.web import paginate
 
 PERMISSION = "registry.view_audit_trail"
-PAGE_SIZE = 50
-
-
-def auditors_only(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm(PERMISSION):
-            raise PermissionDenied("The audit trail is open to auditors only.")
-        return view(request, *args, **kwargs)
-
-    return login_required(require_GET(wrapper))
 
 
 def _invalid(request, form, template, context=None):
@@ -36,7 +24,9 @@ def _invalid(request, form, template, context=None):
     return render(request, template, {"form": form, **(context or {})}, status=400)
 
 
-@auditors_only
+@login_required
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
 def timeline(request):
     form = TimelineForm(request.GET or None)
     if request.GET and not form.is_valid():
@@ -54,7 +44,7 @@ def timeline(request):
     fmt = form.cleaned_data.get("format") if form.is_bound else ""
     if fmt in ("csv", "json"):
         return _timeline_export(filters, fmt)
-    page = Paginator(selectors.timeline(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.timeline(filters))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -117,7 +107,9 @@ def _timeline_export(filters, fmt):
     return exports.json_stream("audit-trail.json", {"filters": filters_json}, "changes", items)
 
 
-@auditors_only
+@login_required
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
 def whitelist(request):
     form = WhitelistForm(request.GET)
     if not form.is_valid():
@@ -170,7 +162,9 @@ def _revision_json(revision):
     }
 
 
-@auditors_only
+@login_required
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
 def whitelist_diff(request):
     form = DiffForm(request.GET)
     if not form.is_valid():
@@ -207,7 +201,9 @@ def whitelist_diff(request):
     )
 
 
-@auditors_only
+@login_required
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
 def object_history(request, kind, key):
     found = selectors.KINDS.get(kind)
     if found is None:

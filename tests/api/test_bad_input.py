@@ -159,7 +159,7 @@ def test_unknown_repeated_or_out_of_range_query_parameters_are_named_in_a_400(
 
 
 def test_a_fault_under_api_answers_json_and_elsewhere_the_html_page(rf):
-    from registry.api.exceptions import server_error
+    from registry.views import server_error
 
     api = server_error(rf.get("/api/v1/products/"))
     assert api.status_code == 500

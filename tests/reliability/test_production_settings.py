@@ -13,7 +13,7 @@ from django.db import transaction
 from bench.servers import ROOT
 from countries.models import Country
 from registry.db_router import replica_reads
-from registry.logging import JsonFormatter
+from registry.json_logging import JsonFormatter
 
 
 def manage(*args, **env):

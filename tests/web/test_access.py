@@ -2,11 +2,11 @@
 anonymous visitors are sent to sign in, signed-in users without the permission get 403."""
 
 import pytest
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.urls import URLPattern, get_resolver
 
 from countries.models import WhitelistRevision
 from registry import history
-from registry.web import RoleRequiredMixin
 from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_every_page_of_the_officials_states_a_permission():
         if module not in ("countries.views", "licenses.views"):
             continue
         view_class = pattern.callback.view_class
-        assert issubclass(view_class, RoleRequiredMixin), route
+        assert issubclass(view_class, PermissionRequiredMixin), route
         assert view_class.permission_required, route
         checked += 1
     assert checked == 17

@@ -1,9 +1,12 @@
-"""Throttling of repeated failed sign-ins on the web, with django-axes."""
+"""The lockout after repeated failed sign-ins on the web, with django-axes.
+
+Not to be confused with the API's request-rate throttles (``registry.api.throttles``).
+"""
 
 from axes.backends import AxesStandaloneBackend
 
 
-class SignInThrottleBackend(AxesStandaloneBackend):
+class SignInLockoutBackend(AxesStandaloneBackend):
     """Refuses a locked-out username and address before the password is even checked.
 
     Axes counts failures per web request. ``authenticate()`` called without a request (the shell,
