@@ -89,9 +89,7 @@ def confirm_enrolment(*, user, code: str) -> tuple[TOTPDevice, list[str]] | None
     A wrong code returns None rather than raising, so that its count of wrong codes (the
     throttle) is committed with the transaction instead of rolled back.
     """
-    device = (
-        TOTPDevice.objects.devices_for_user(user, confirmed=False).select_for_update().first()
-    )
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).select_for_update().first()
     if device is None:
         raise DomainError("Start again: the enrolment has expired or was finished elsewhere.")
     _check_allowed(device)
