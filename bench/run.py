@@ -107,6 +107,7 @@ def server_environment(database_url: str) -> dict:
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "REGISTRY_BENCH_URLS": "1",
+        "OTP_REQUIRED": "false",  # B5's clients sign in without the second factor's step
         "LOG_LEVEL": "WARNING",
         "REQUEST_LOG_LEVEL": "WARNING",
         # Throttles and caches in Redis, as in production; the rate is raised so that the

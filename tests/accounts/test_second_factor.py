@@ -2,10 +2,12 @@
 and no page reachable before the code is confirmed."""
 
 import datetime
+import io
 import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from licenses.models import Vendor
@@ -230,3 +232,16 @@ def test_the_second_factor_pages_answer_no_store(client, official):
 def test_the_login_page_still_shows_for_an_unverified_session(client, official):
     sign_in_with_password(client, "official")
     assert client.get(LOGIN).status_code == 200
+
+
+def test_an_operator_resets_a_lost_second_factor_and_the_person_enrols_again(client, official):
+    enrolled(official)
+    out = io.StringIO()
+    call_command("reset_second_factor", "official", stdout=out)
+    assert "Removed official's authenticator app" in out.getvalue()
+    sign_in_with_password(client, "official")
+    assert client.get(SECOND_FACTOR).url.startswith(ENROL)
+    with pytest.raises(CommandError, match="no authenticator app"):
+        call_command("reset_second_factor", "official")
+    with pytest.raises(CommandError, match="No user named"):
+        call_command("reset_second_factor", "nobody")
