@@ -12,7 +12,7 @@ urlpatterns = [
     path(API_PREFIX.removeprefix("/"), include("registry.api.urls")),
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("registry.accounts.urls")),
     path("admin/", admin.site.urls),
     path("countries/", include("countries.urls")),
     path("", include("licenses.urls")),

@@ -15,3 +15,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
 # The test client speaks plain HTTP; production redirects to HTTPS (SECURE_SSL_REDIRECT).
 SECURE_SSL_REDIRECT = False
+# The second factor is off unless a test turns it on (tests/accounts/); the production default,
+# on whenever DEBUG is off, is checked there too.
+OTP_REQUIRED = False
