@@ -11,7 +11,7 @@ from django.views import View
 from countries import selectors, services
 from countries.forms import CountryFilterForm, RevisionDecisionForm, RevisionProposalForm
 from countries.models import WhitelistRevision
-from licenses.selectors import applications_touched_by, licences_touched_by
+from licenses.selectors import applications_touched_by, licences_touched_by, revision_impact
 from registry.errors import DomainError
 from registry.web import RoleRequiredMixin, add_service_error, paginate
 
@@ -90,7 +90,7 @@ def _revision_page(request, revision, *, decision_form=None, status=200):
     context = {
         "revision": revision,
         "changes": selectors.revision_changes(revision),
-        "impact": selectors.revision_impact(revision) if is_proposed else None,
+        "impact": revision_impact(revision) if is_proposed else None,
         "touched_licences": licences_touched_by(revision.reference) if applied else None,
         "touched_applications": applications_touched_by(revision.reference) if applied else None,
         "own_proposal": revision.proposed_by_id == request.user.pk,

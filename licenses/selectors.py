@@ -1,13 +1,22 @@
-"""Reads of vendors, applications and licences that are more than a one-line query."""
+"""Reads of vendors, applications and licences that are more than a one-line query.
+
+What a whitelist revision does to licensing is read here too: :func:`revision_impact`, the
+preview of the rows a revision would touch (the same rows its application locks, by
+:func:`affected_by_removal`), and :func:`licences_touched_by` / :func:`applications_touched_by`,
+what it did once applied.
+"""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from countries.models import Country, WhitelistRevision
+from countries.models import Country, WhitelistChange, WhitelistRevision
 from countries.selectors import revision_in_force, whitelist_as_of
 from licenses.approvals import ScreeningFacts
 from licenses.models import Licence, LicenceApplication, LicenceType, Product, Vendor
@@ -122,6 +131,88 @@ def facts_for_applications(
         )
         for a in applications
     }
+
+
+# --- What a whitelist revision touches -----------------------------------------------------------
+
+
+class AffectedRows(NamedTuple):
+    applications: QuerySet[LicenceApplication]
+    licences: QuerySet[Licence]
+
+
+def affected_by_removal(country_ids: Iterable[int], *, on: datetime.date) -> AffectedRows:
+    """The rows a revision removing these countries acts on: the pending applications to them,
+    which it screens again, and the licences to them active and still valid on ``on``, each in
+    id order."""
+    country_ids = list(country_ids)
+    applications = LicenceApplication.objects.filter(
+        status__in=LicenceApplication.PENDING_STATUSES,
+        destination_id__in=country_ids,
+    ).order_by("pk")
+    licences = Licence.objects.filter(
+        status=Licence.Status.ACTIVE,
+        application__destination_id__in=country_ids,
+        valid_until__gte=on,
+    ).order_by("pk")
+    return AffectedRows(applications, licences)
+
+
+@dataclass(frozen=True)
+class RevisionImpact:
+    """What a revision would touch if it were applied now, for the senior official deciding it."""
+
+    revision: WhitelistRevision
+    added: list[Country]
+    removed: list[Country]
+    # Active licences to removed countries, with ``application__vendor`` and the destination.
+    licences: list
+    # Pending applications to removed countries, with their vendor and destination.
+    applications: list
+    vendors: list
+
+    @property
+    def licence_count(self) -> int:
+        return len(self.licences)
+
+    @property
+    def application_count(self) -> int:
+        return len(self.applications)
+
+    @property
+    def vendor_count(self) -> int:
+        return len(self.vendors)
+
+    @property
+    def suspends_licences(self) -> bool:
+        return self.revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND
+
+
+def revision_impact(revision: WhitelistRevision) -> RevisionImpact:
+    """Which active licences and pending applications, of which vendors, the revision would touch.
+
+    Three queries whatever the numbers: the revision's changes, the licences, the applications.
+    """
+    added, removed = [], []
+    for change in revision.changes.select_related("country").order_by("country__name"):
+        (added if change.action == WhitelistChange.Action.ADD else removed).append(change.country)
+    affected = affected_by_removal([country.pk for country in removed], on=timezone.localdate())
+    licences = list(
+        affected.licences.select_related(
+            "application__vendor", "application__destination", "application__product"
+        )
+    )
+    applications = list(affected.applications.select_related("vendor", "destination", "product"))
+    vendors = {licence.application.vendor for licence in licences}
+    vendors |= {application.vendor for application in applications}
+    return RevisionImpact(
+        revision=revision,
+        added=added,
+        removed=removed,
+        licences=licences,
+        applications=applications,
+        vendors=sorted(vendors, key=lambda vendor: vendor.name),
+    )
 
 
 # --- Lists for the web pages --------------------------------------------------------------------

@@ -8,9 +8,9 @@ from django.utils import timezone
 from countries import services
 from countries.models import Country, WhitelistChange, WhitelistRevision
 from countries.seeding import load_fixture
-from countries.selectors import revision_impact
 from licenses import services as licence_services
 from licenses.models import Licence, LicenceApplication
+from licenses.selectors import revision_impact
 from registry import history
 from registry.errors import FourEyesViolation, TransitionNotAllowed
 from tests.licenses import helpers
@@ -216,7 +216,7 @@ def test_a_failure_half_way_through_applying_leaves_nothing_changed(
         raise RuntimeError("the database went away")
 
     # Countries and licences are written by then; the re-screening fails.
-    monkeypatch.setattr(services, "_rescreen_applications", fail)
+    monkeypatch.setattr(licence_services, "_rescreen_applications", fail)
     with pytest.raises(RuntimeError):
         services.approve_revision(revision=cut, by=senior)
 
