@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from countries.models import Country, WhitelistChange, WhitelistRevision
+from countries.models import Country, RevisionStatus, WhitelistChange, WhitelistRevision
 
 
 def eligible_countries() -> QuerySet[Country]:
@@ -19,7 +19,7 @@ def with_standing(queryset: QuerySet[Country]) -> QuerySet[Country]:
     disagree.
     """
     last_change = WhitelistChange.objects.filter(
-        country=OuterRef("pk"), revision__status=WhitelistRevision.Status.APPLIED
+        country=OuterRef("pk"), revision__status=RevisionStatus.APPLIED
     ).order_by("-revision__applied_at", "-revision__reference")
     return queryset.annotate(
         eligible_since=Subquery(last_change.values("revision__applied_at")[:1]),
@@ -53,7 +53,7 @@ def whitelist_steps(until: datetime.datetime | None = None) -> list[WhitelistSte
     history.
     """
     revisions = WhitelistRevision.objects.filter(
-        status=WhitelistRevision.Status.APPLIED, applied_at__isnull=False
+        status=RevisionStatus.APPLIED, applied_at__isnull=False
     )
     if until is not None:
         revisions = revisions.filter(applied_at__lte=until)
@@ -103,7 +103,7 @@ def whitelist_as_of_from_history(at: datetime.datetime) -> QuerySet[Country]:
 
 def revision_in_force(at: datetime.datetime | None = None) -> WhitelistRevision | None:
     """The last revision applied at or before ``at`` (now when omitted)."""
-    revisions = WhitelistRevision.objects.filter(status=WhitelistRevision.Status.APPLIED)
+    revisions = WhitelistRevision.objects.filter(status=RevisionStatus.APPLIED)
     if at is not None:
         revisions = revisions.filter(applied_at__lte=at)
     return revisions.order_by("-applied_at", "-reference").first()
@@ -130,7 +130,7 @@ def revision_list() -> QuerySet[WhitelistRevision]:
             added_count=Count("changes", filter=Q(changes__action=WhitelistChange.Action.ADD)),
             removed_count=Count("changes", filter=Q(changes__action=WhitelistChange.Action.REMOVE)),
             is_waiting=Case(
-                When(status=WhitelistRevision.Status.PROPOSED, then=Value(0)),
+                When(status=RevisionStatus.PROPOSED, then=Value(0)),
                 default=Value(1),
             ),
         )
@@ -140,7 +140,7 @@ def revision_list() -> QuerySet[WhitelistRevision]:
 
 def revisions_waiting(*, for_user) -> QuerySet[WhitelistRevision]:
     """Proposed revisions: those a senior official may decide, or the official's own."""
-    waiting = revision_list().filter(status=WhitelistRevision.Status.PROPOSED)
+    waiting = revision_list().filter(status=RevisionStatus.PROPOSED)
     if for_user.has_perm("countries.approve_whitelistrevision"):
         return waiting.exclude(proposed_by=for_user)
     return waiting.filter(proposed_by=for_user)

@@ -210,7 +210,7 @@ def record_past_revision(
         title=title,
         reason=reason,
         licence_treatment=licence_treatment,
-        status=WhitelistRevision.Status.APPLIED,
+        status=RevisionStatus.APPLIED,
         approved_by=by,
         decided_at=applied_at,
         decision_note=note,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from countries.models import Country, WhitelistChange, WhitelistRevision
 from countries.selectors import revision_in_force, whitelist_as_of
 from licenses.approvals import ScreeningFacts
-from licenses.models import Licence, LicenceApplication, LicenceType, Product, Vendor
+from licenses.models import Licence, LicenceApplication, LicenceStatus, LicenceType, Product, Vendor
 from registry.locks import for_share
 
 
@@ -27,7 +27,7 @@ def active_marketing_licences(*, vendor_ids: Iterable[int]) -> dict[tuple[int, i
     """``{(vendor_id, product_id, destination_id): number}`` of the vendors' active marketing
     licences, in one query."""
     licences = Licence.objects.filter(
-        status=Licence.Status.ACTIVE,
+        status=LicenceStatus.ACTIVE,
         application__licence_type=LicenceType.MARKETING,
         application__vendor_id__in=set(vendor_ids),
     )
@@ -65,7 +65,7 @@ def screening_facts_and_revision(
     countries = Country.objects.filter(pk=destination.pk)
     marketing = (
         Licence.objects.filter(
-            status=Licence.Status.ACTIVE,
+            status=LicenceStatus.ACTIVE,
             application__licence_type=LicenceType.MARKETING,
             application__vendor_id=vendor.pk,
             application__product_id=product.pk,
@@ -151,7 +151,7 @@ def affected_by_removal(country_ids: Iterable[int], *, on: datetime.date) -> Aff
         destination_id__in=country_ids,
     ).order_by("pk")
     licences = Licence.objects.filter(
-        status=Licence.Status.ACTIVE,
+        status=LicenceStatus.ACTIVE,
         application__destination_id__in=country_ids,
         valid_until__gte=on,
     ).order_by("pk")
@@ -269,7 +269,10 @@ def licence_list(*, q: str = "", status: str = "", vendor: str = "") -> QuerySet
 def counts_by_status(model) -> list[tuple[str, str, int]]:
     """(status, label, count) for every status of ``model``, zeros included, in one query."""
     counts = dict(model.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    return [(value, label, counts.get(value, 0)) for value, label in model.Status.choices]
+    return [
+        (value, label, counts.get(value, 0))
+        for value, label in model._meta.get_field("status").choices
+    ]
 
 
 def licences_touched_by(reference: str) -> QuerySet:

@@ -4,7 +4,7 @@ anonymous visitors are sent to sign in, signed-in users without the permission g
 import pytest
 from django.urls import URLPattern, get_resolver
 
-from countries.models import WhitelistRevision
+from countries.models import RevisionStatus, WhitelistRevision
 from registry import history
 from registry.web import RoleRequiredMixin
 from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
@@ -44,7 +44,7 @@ def keys(official):
         reference="REV-2026-900",
         title="Remove Mexico",
         reason="Misuse reported.",
-        status=WhitelistRevision.Status.PROPOSED,
+        status=RevisionStatus.PROPOSED,
         proposed_by=official,
     )
     history.save(revision, by=official, reason="proposed")
