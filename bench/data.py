@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from countries.models import Country
 from licenses.models import (
+    ApplicationStatus,
     EndUserKind,
     Licence,
     LicenceApplication,
@@ -87,7 +88,7 @@ def vendors_with_products(count: int, *, by) -> list[Product]:
 
 
 def applications(
-    count: int, *, products, destinations, by, status=LicenceApplication.Status.SUBMITTED
+    count: int, *, products, destinations, by, status=ApplicationStatus.SUBMITTED
 ) -> list[LicenceApplication]:
     now = timezone.now()
     decided = status not in LicenceApplication.PENDING_STATUSES
@@ -125,7 +126,7 @@ def active_licences(count: int, *, products, destinations, by) -> list[Licence]:
         products=products,
         destinations=destinations,
         by=by,
-        status=LicenceApplication.Status.APPROVED,
+        status=ApplicationStatus.APPROVED,
     )
     today = timezone.localdate()
     return _create(

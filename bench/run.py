@@ -309,7 +309,7 @@ def b3(sizes):
 
     from bench import data
     from countries.models import Country
-    from licenses.models import Licence
+    from licenses.models import Licence, LicenceStatus
     from registry import history, roles
     from registry.history import system_user
 
@@ -344,7 +344,7 @@ def b3(sizes):
     data.active_licences(sizes.licences - half, products=products, destinations=to_kept, by=system)
 
     affected = Licence.objects.filter(
-        status=Licence.Status.ACTIVE, application__destination__code__in=removed
+        status=LicenceStatus.ACTIVE, application__destination__code__in=removed
     )
     affected_count = affected.count()
 
@@ -355,7 +355,7 @@ def b3(sizes):
         with transaction.atomic():
             for pk in sample_pks:
                 licence = Licence.objects.select_for_update().get(pk=pk)
-                licence.status = Licence.Status.SUSPENDED
+                licence.status = LicenceStatus.SUSPENDED
                 history.save(licence, by=approver, reason="naive: suspended one by one")
             transaction.set_rollback(True)
 
@@ -373,18 +373,18 @@ def b3(sizes):
     seconds, queries, _ = counted(lambda: approve_revision(revision=cut, by=approver, note="b"))
 
     suspended = Licence.objects.filter(
-        status=Licence.Status.SUSPENDED, application__destination__code__in=removed
+        status=LicenceStatus.SUSPENDED, application__destination__code__in=removed
     )
     suspended_ids = set(suspended.values_list("pk", flat=True))
     recorded = set(
         Licence.history.filter(
-            status=Licence.Status.SUSPENDED,
+            status=LicenceStatus.SUSPENDED,
             history_change_reason__contains=cut.reference,
             id__in=suspended_ids,
         ).values_list("id", flat=True)
     )
     untouched = Licence.objects.filter(
-        status=Licence.Status.ACTIVE, application__destination__code__in=thirty_seven
+        status=LicenceStatus.ACTIVE, application__destination__code__in=thirty_seven
     ).count()
     factor = ratio(naive_extrapolated, seconds)
     every_recorded = len(suspended_ids) == affected_count and recorded == suspended_ids

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins
 from rest_framework.response import Response
 
-from countries import selectors
+from countries import standing_cache
 from countries.models import Country
 from countries.serializers import CountryDetailSerializer, CountrySerializer
 from registry.api.viewsets import VendorViewSet
@@ -82,12 +82,12 @@ class CountryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorVie
 
     def cache_keys(self):
         if self.action == "retrieve":
-            return [selectors.standing_key(self.kwargs[self.lookup_field])]
+            return [standing_cache.standing_key(self.kwargs[self.lookup_field])]
         return []
 
     def retrieve(self, request, *args, **kwargs):
         # From the shared cache: the most frequent call vendors make (``country_standing``).
-        standing = selectors.country_standing(
+        standing = standing_cache.country_standing(
             kwargs[self.lookup_field], prefetched=getattr(request, "prefetched", None)
         )
         if standing is None:

@@ -61,14 +61,14 @@ class LicenceTreatment(models.TextChoices):
 class WhitelistRevision(TrackedModel):
     """One decision that changes the whitelist, such as the cut from 102 to 37 countries."""
 
-    Status = RevisionStatus
-
     LicenceTreatment = LicenceTreatment
 
     reference = models.CharField(max_length=20, unique=True)
     title = models.CharField(max_length=200)
     reason = models.TextField("legal basis and reason")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.DRAFT
+    )
     licence_treatment = models.CharField(
         "active licences to removed countries",
         max_length=20,

@@ -1,16 +1,11 @@
 """Reads of the whitelist: now, and as it stood at any moment."""
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.utils import timezone
 
-from countries.models import Country, WhitelistChange, WhitelistRevision
-from licenses.models import Licence, LicenceApplication
+from countries.models import Country, RevisionStatus, WhitelistChange, WhitelistRevision
 
 
 def eligible_countries() -> QuerySet[Country]:
@@ -24,7 +19,7 @@ def with_standing(queryset: QuerySet[Country]) -> QuerySet[Country]:
     disagree.
     """
     last_change = WhitelistChange.objects.filter(
-        country=OuterRef("pk"), revision__status=WhitelistRevision.Status.APPLIED
+        country=OuterRef("pk"), revision__status=RevisionStatus.APPLIED
     ).order_by("-revision__applied_at", "-revision__reference")
     return queryset.annotate(
         eligible_since=Subquery(last_change.values("revision__applied_at")[:1]),
@@ -32,56 +27,12 @@ def with_standing(queryset: QuerySet[Country]) -> QuerySet[Country]:
     )
 
 
-# --- One country's standing, answered from the shared cache -------------------------------------
-#
-# Vendors ask whether a destination is eligible far more often than the list changes, so the
-# answer is cached per country. Applying a revision rewrites every entry once its transaction
-# commits (``refresh_standings``); a request that read the old list just before that commit only
-# ``add``s, so it cannot overwrite the fresh entries. ``COUNTRY_CACHE_SECONDS`` bounds anything
-# else, such as a process that died between the commit and the refresh.
-
 _STANDING_FIELDS = ("code", "alpha3", "name", "eligible", "eligible_since", "revision")
 
 
-def standing_key(code: str) -> str:
-    return f"country-standing:{code}"
-
-
-def _standing_lifetime() -> int:
-    return int(getattr(settings, "COUNTRY_CACHE_SECONDS", 60))
-
-
-def _standings(queryset: QuerySet[Country]) -> dict[str, dict]:
+def standings(queryset: QuerySet[Country]) -> dict[str, dict]:
+    """``{code: row}`` of each country's names and standing, as the API and its cache give them."""
     return {row["code"]: row for row in with_standing(queryset).values(*_STANDING_FIELDS)}
-
-
-def country_standing(code: str, *, prefetched: dict | None = None) -> dict | None:
-    """The country with this (exact) code: its names, whether it is eligible, since when and by
-    which revision; None when there is no such country.
-
-    ``prefetched``: values already read from the cache (by ``standing_key``) in this request.
-    """
-    key = standing_key(code)
-    lifetime = _standing_lifetime()
-    if lifetime <= 0:
-        found = None
-    elif prefetched is not None and key in prefetched:
-        found = prefetched[key]
-    else:
-        found = cache.get(key)
-    if found is None:
-        found = _standings(Country.objects.filter(code=code)).get(code)
-        if found is not None and lifetime > 0:
-            cache.add(key, found, timeout=lifetime)
-    return found
-
-
-def refresh_standings() -> None:
-    """Rewrites every country's cached standing from the database (after a revision commits)."""
-    lifetime = _standing_lifetime()
-    if lifetime > 0:
-        standings = _standings(Country.objects.all())
-        cache.set_many({standing_key(c): s for c, s in standings.items()}, timeout=lifetime)
 
 
 @dataclass(frozen=True)
@@ -102,7 +53,7 @@ def whitelist_steps(until: datetime.datetime | None = None) -> list[WhitelistSte
     history.
     """
     revisions = WhitelistRevision.objects.filter(
-        status=WhitelistRevision.Status.APPLIED, applied_at__isnull=False
+        status=RevisionStatus.APPLIED, applied_at__isnull=False
     )
     if until is not None:
         revisions = revisions.filter(applied_at__lte=until)
@@ -152,90 +103,10 @@ def whitelist_as_of_from_history(at: datetime.datetime) -> QuerySet[Country]:
 
 def revision_in_force(at: datetime.datetime | None = None) -> WhitelistRevision | None:
     """The last revision applied at or before ``at`` (now when omitted)."""
-    revisions = WhitelistRevision.objects.filter(status=WhitelistRevision.Status.APPLIED)
+    revisions = WhitelistRevision.objects.filter(status=RevisionStatus.APPLIED)
     if at is not None:
         revisions = revisions.filter(applied_at__lte=at)
     return revisions.order_by("-applied_at", "-reference").first()
-
-
-# --- What a revision touches --------------------------------------------------------------------
-
-
-def licences_affected(removed_country_ids: Iterable[int], *, on: datetime.date) -> QuerySet:
-    """The licences a revision removing these countries acts on: active, still valid on ``on``."""
-
-    return Licence.objects.filter(
-        status=Licence.Status.ACTIVE,
-        application__destination_id__in=list(removed_country_ids),
-        valid_until__gte=on,
-    ).order_by("pk")
-
-
-def applications_affected(removed_country_ids: Iterable[int]) -> QuerySet:
-    """The pending applications to these countries, which a revision removing them re-screens."""
-    return LicenceApplication.objects.filter(
-        status__in=LicenceApplication.PENDING_STATUSES,
-        destination_id__in=list(removed_country_ids),
-    ).order_by("pk")
-
-
-@dataclass(frozen=True)
-class RevisionImpact:
-    """What a revision would touch if it were applied now, for the senior official deciding it."""
-
-    revision: WhitelistRevision
-    added: list[Country]
-    removed: list[Country]
-    # Active licences to removed countries, with ``application__vendor`` and the destination.
-    licences: list
-    # Pending applications to removed countries, with their vendor and destination.
-    applications: list
-    vendors: list
-
-    @property
-    def licence_count(self) -> int:
-        return len(self.licences)
-
-    @property
-    def application_count(self) -> int:
-        return len(self.applications)
-
-    @property
-    def vendor_count(self) -> int:
-        return len(self.vendors)
-
-    @property
-    def suspends_licences(self) -> bool:
-        return self.revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND
-
-
-def revision_impact(revision: WhitelistRevision) -> RevisionImpact:
-    """Which active licences and pending applications, of which vendors, the revision would touch.
-
-    Three queries whatever the numbers: the revision's changes, the licences, the applications.
-    """
-    added, removed = [], []
-    for change in revision.changes.select_related("country").order_by("country__name"):
-        (added if change.action == WhitelistChange.Action.ADD else removed).append(change.country)
-    removed_ids = [country.pk for country in removed]
-    licences = list(
-        licences_affected(removed_ids, on=timezone.localdate()).select_related(
-            "application__vendor", "application__destination", "application__product"
-        )
-    )
-    applications = list(
-        applications_affected(removed_ids).select_related("vendor", "destination", "product")
-    )
-    vendors = {licence.application.vendor for licence in licences}
-    vendors |= {application.vendor for application in applications}
-    return RevisionImpact(
-        revision=revision,
-        added=added,
-        removed=removed,
-        licences=licences,
-        applications=applications,
-        vendors=sorted(vendors, key=lambda vendor: vendor.name),
-    )
 
 
 # --- Lists for the web pages --------------------------------------------------------------------
@@ -259,7 +130,7 @@ def revision_list() -> QuerySet[WhitelistRevision]:
             added_count=Count("changes", filter=Q(changes__action=WhitelistChange.Action.ADD)),
             removed_count=Count("changes", filter=Q(changes__action=WhitelistChange.Action.REMOVE)),
             is_waiting=Case(
-                When(status=WhitelistRevision.Status.PROPOSED, then=Value(0)),
+                When(status=RevisionStatus.PROPOSED, then=Value(0)),
                 default=Value(1),
             ),
         )
@@ -269,7 +140,7 @@ def revision_list() -> QuerySet[WhitelistRevision]:
 
 def revisions_waiting(*, for_user) -> QuerySet[WhitelistRevision]:
     """Proposed revisions: those a senior official may decide, or the official's own."""
-    waiting = revision_list().filter(status=WhitelistRevision.Status.PROPOSED)
+    waiting = revision_list().filter(status=RevisionStatus.PROPOSED)
     if for_user.has_perm("countries.approve_whitelistrevision"):
         return waiting.exclude(proposed_by=for_user)
     return waiting.filter(proposed_by=for_user)

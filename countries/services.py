@@ -5,6 +5,10 @@ history record is the revision's reference and title, so an auditor can trace ev
 removal to its decision. Applying a revision also acts on the active licences and the pending
 applications to the countries it removes, in the same transaction; a revision approved in the
 registry and one recorded from the past (the seed) take the same path, :func:`_apply`.
+
+Those rows belong to ``licenses``: the revision reaches them only through its two services for
+removed destinations (:func:`licenses.services.lock_for_destination_removal` and
+:func:`licenses.services.apply_destination_removal`), and writes nothing there itself.
 """
 
 import datetime
@@ -15,15 +19,17 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils import timezone
 
-from countries import selectors
+from countries import standing_cache
 from countries.models import Country, RevisionStatus, WhitelistChange, WhitelistRevision
-from licenses import approvals
-from licenses import selectors as licenses_selectors
-from licenses.models import Licence, LicenceApplication
-from licenses.services import check_transition
+from licenses.services import (
+    DestinationRemoval,
+    apply_destination_removal,
+    lock_for_destination_removal,
+)
 from registry import history
 from registry.errors import FourEyesViolation
 from registry.references import next_reference
+from registry.transitions import check_transition
 
 
 @transaction.atomic
@@ -76,8 +82,8 @@ class _Rows:
 
     targets: dict[int, str]
     countries: list[Country]
-    applications: list[LicenceApplication]
-    licences: list[Licence]
+    # The pending applications and active licences to the removed countries.
+    removal: DestinationRemoval
 
     @property
     def removed(self) -> list[int]:
@@ -95,15 +101,8 @@ def _lock_rows(targets: dict[int, str], *, at: datetime.datetime | None = None) 
     countries = list(
         Country.objects.select_for_update().filter(pk__in=list(targets)).order_by("pk")
     )
-    removed = _removed(targets)
-    applications = list(
-        selectors.applications_affected(removed)
-        .select_related("vendor", "product", "destination")
-        .select_for_update(of=("self",))
-    )
-    day = timezone.localdate(at or timezone.now())
-    licences = list(selectors.licences_affected(removed, on=day).select_for_update(of=("self",)))
-    return _Rows(targets, countries, applications, licences)
+    removal = lock_for_destination_removal(country_ids=_removed(targets), at=at)
+    return _Rows(targets, countries, removal)
 
 
 def _targets(revision: WhitelistRevision) -> dict[int, str]:
@@ -126,85 +125,6 @@ def _write_country_changes(
     _write(changed, fields=["eligible"], by=by, reason=revision_reason(revision), at=at)
 
 
-def _treat_licences(
-    revision: WhitelistRevision, rows: _Rows, *, by, at: datetime.datetime | None = None
-) -> int:
-    """Suspends the active licences to removed countries, or bars their renewal, as the
-    revision says. Returns how many licences changed."""
-    licences = rows.licences
-    if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
-        for licence in licences:
-            licence.status = Licence.Status.SUSPENDED
-        fields = ["status"]
-        what = "licence suspended pending review: its destination left the whitelist"
-    else:
-        licences = [licence for licence in licences if not licence.renewal_barred]
-        for licence in licences:
-            licence.renewal_barred = True
-        fields = ["renewal_barred"]
-        what = "licence runs to expiry with no renewal: its destination left the whitelist"
-    reason = f"{revision_reason(revision)} — {what}"
-    _write(licences, fields=fields, by=by, reason=reason, at=at)
-    return len(licences)
-
-
-def _rescreen_applications(
-    revision: WhitelistRevision, rows: _Rows, *, by, at: datetime.datetime | None = None
-) -> int:
-    """Screens again the pending applications to removed countries, against the revised list.
-
-    One that now fails is refused by the system with its failing rules as the reason, as at
-    submission. Returns how many were refused.
-    """
-    pending = rows.applications
-    # The destinations were read when the rows were locked, before the revision changed them;
-    # the screening must see them as the revision left them.
-    countries = {country.pk: country for country in rows.countries}
-    for application in pending:
-        application.destination = countries.get(application.destination_id, application.destination)
-    facts = licenses_selectors.facts_for_applications(
-        pending, revision_reference=revision.reference
-    )
-    system = history.system_user()
-    moment = at or timezone.now()
-    refused, passed = [], []
-    for application in pending:
-        results = approvals.screen(facts[application.pk])
-        application.screening = [result.as_dict() for result in results]
-        application.screened_against = revision
-        if approvals.failed(results):
-            application.status = LicenceApplication.Status.REFUSED
-            application.decided_by = system
-            application.decided_at = moment
-            application.decision_reason = approvals.refusal_reason(results)
-            refused.append(application)
-        else:
-            passed.append(application)
-    base = revision_reason(revision)
-    _write(
-        refused,
-        fields=[
-            "screening",
-            "screened_against",
-            "status",
-            "decided_by",
-            "decided_at",
-            "decision_reason",
-        ],
-        by=by,
-        reason=f"{base} — refused by screening against the revised whitelist",
-        at=at,
-    )
-    _write(
-        passed,
-        fields=["screening", "screened_against"],
-        by=by,
-        reason=f"{base} — screened again against the revised whitelist",
-        at=at,
-    )
-    return len(refused)
-
-
 @dataclass(frozen=True)
 class ApplyOutcome:
     countries_removed: int
@@ -221,11 +141,25 @@ def _apply(
     Countries first, then licences, then pending applications, so the re-screening sees the
     licences as the revision left them. The caller's transaction makes it all or nothing.
     """
-    transaction.on_commit(selectors.refresh_standings, robust=True)
+    transaction.on_commit(standing_cache.refresh_standings, robust=True)
     _write_country_changes(revision, rows, by=by, at=at)
-    licences = _treat_licences(revision, rows, by=by, at=at)
-    refused = _rescreen_applications(revision, rows, by=by, at=at)
-    return ApplyOutcome(len(rows.removed), licences, refused)
+    return _apply_removal(revision, rows, by=by, at=at)
+
+
+def _apply_removal(
+    revision: WhitelistRevision, rows: _Rows, *, by, at: datetime.datetime | None = None
+) -> ApplyOutcome:
+    """Has ``licenses`` treat the licences and re-screen the applications to the removed
+    countries, which it sees as the revision left them."""
+    outcome = apply_destination_removal(
+        removal=rows.removal,
+        revision=revision,
+        destinations=rows.countries,
+        by=by,
+        reason=revision_reason(revision),
+        at=at,
+    )
+    return ApplyOutcome(len(rows.removed), outcome.licences_changed, outcome.applications_refused)
 
 
 @transaction.atomic
@@ -239,9 +173,7 @@ def reapply_past_revision(*, revision: WhitelistRevision, by) -> ApplyOutcome:
     removals = dict.fromkeys(_removed(_targets(revision)), WhitelistChange.Action.REMOVE)
     at = revision.applied_at
     rows = _lock_rows(removals, at=at)
-    licences = _treat_licences(revision, rows, by=by, at=at)
-    refused = _rescreen_applications(revision, rows, by=by, at=at)
-    return ApplyOutcome(len(rows.removed), licences, refused)
+    return _apply_removal(revision, rows, by=by, at=at)
 
 
 @transaction.atomic
@@ -278,7 +210,7 @@ def record_past_revision(
         title=title,
         reason=reason,
         licence_treatment=licence_treatment,
-        status=WhitelistRevision.Status.APPLIED,
+        status=RevisionStatus.APPLIED,
         approved_by=by,
         decided_at=applied_at,
         decision_note=note,

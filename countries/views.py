@@ -12,8 +12,8 @@ from django.views import View
 
 from countries import selectors, services
 from countries.forms import CountryFilterForm, RevisionDecisionForm, RevisionProposalForm
-from countries.models import WhitelistRevision
-from licenses.selectors import applications_touched_by, licences_touched_by
+from countries.models import RevisionStatus, WhitelistRevision
+from licenses.selectors import applications_touched_by, licences_touched_by, revision_impact
 from registry.errors import DomainError
 from registry.web import add_service_error, paginate
 
@@ -86,17 +86,17 @@ class RevisionCreateView(PermissionRequiredMixin, View):
 def _revision_page(request, revision, *, decision_form=None, status=200):
     """The revision page: its changes, the impact preview while proposed, what it changed once
     applied, and the decision form for a senior official who did not propose it."""
-    is_proposed = revision.status == WhitelistRevision.Status.PROPOSED
+    is_proposed = revision.status == RevisionStatus.PROPOSED
     may_decide = (
         is_proposed
         and request.user.has_perm("countries.approve_whitelistrevision")
         and revision.proposed_by_id != request.user.pk
     )
-    applied = revision.status == WhitelistRevision.Status.APPLIED
+    applied = revision.status == RevisionStatus.APPLIED
     context = {
         "revision": revision,
         "changes": selectors.revision_changes(revision),
-        "impact": selectors.revision_impact(revision) if is_proposed else None,
+        "impact": revision_impact(revision) if is_proposed else None,
         "touched_licences": licences_touched_by(revision.reference) if applied else None,
         "touched_applications": applications_touched_by(revision.reference) if applied else None,
         "own_proposal": revision.proposed_by_id == request.user.pk,

@@ -4,7 +4,12 @@ services in ``licenses.services`` decide whether it is allowed."""
 from django import forms
 
 from countries.models import Country
-from licenses.models import LicenceApplication, LicenceStatus, Vendor, VendorStatus
+from licenses.models import (
+    ApplicationStatus,
+    LicenceStatus,
+    Vendor,
+    VendorStatus,
+)
 
 REASON_HELP = "Recorded in the history with your name."
 
@@ -64,7 +69,7 @@ class ApplicationFilterForm(forms.Form):
 
     status = forms.ChoiceField(
         required=False,
-        choices=[(PENDING, "Waiting for a decision"), *LicenceApplication.Status.choices],
+        choices=[(PENDING, "Waiting for a decision"), *ApplicationStatus.choices],
     )
     destination = forms.ChoiceField(required=False)
     vendor = forms.ChoiceField(required=False)

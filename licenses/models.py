@@ -24,8 +24,6 @@ class VendorStatus(models.TextChoices):
 class Vendor(TrackedModel):
     """An exporting company registered with the ministry."""
 
-    Status = VendorStatus
-
     name = models.CharField("company name", max_length=200)
     registration_number = models.CharField(
         max_length=50,
@@ -36,7 +34,9 @@ class Vendor(TrackedModel):
     contact_email = models.EmailField()
     contact_phone = models.CharField(max_length=50, blank=True)
     address = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        max_length=10, choices=VendorStatus.choices, default=VendorStatus.ACTIVE
+    )
 
     history = project_history()
 
@@ -116,11 +116,9 @@ class EndUserKind(models.TextChoices):
 class LicenceApplication(TrackedModel):
     """A vendor's request for a marketing or export licence to one destination and end user."""
 
-    Status = ApplicationStatus
-
     EndUserKind = EndUserKind
 
-    PENDING_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
+    PENDING_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 
     reference = models.CharField(max_length=20, unique=True)
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="applications")
@@ -147,7 +145,9 @@ class LicenceApplication(TrackedModel):
         related_name="+",
         help_text="The whitelist revision in force when the application was last screened.",
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    status = models.CharField(
+        max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -229,8 +229,6 @@ class LicenceStatus(models.TextChoices):
 class Licence(TrackedModel):
     """A licence granted on an approved application."""
 
-    Status = LicenceStatus
-
     NUMBER_PREFIXES = {LicenceType.MARKETING: "ML", LicenceType.EXPORT: "EL"}
 
     number = models.CharField(max_length=20, unique=True)
@@ -239,7 +237,9 @@ class Licence(TrackedModel):
     )
     valid_from = models.DateField()
     valid_until = models.DateField()
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        max_length=12, choices=LicenceStatus.choices, default=LicenceStatus.ACTIVE
+    )
     renewal_barred = models.BooleanField(
         default=False,
         help_text="Set when a whitelist revision let the licence run to expiry with no renewal.",

@@ -1,16 +1,25 @@
-"""Reads of vendors, applications and licences that are more than a one-line query."""
+"""Reads of vendors, applications and licences that are more than a one-line query.
+
+What a whitelist revision does to licensing is read here too: :func:`revision_impact`, the
+preview of the rows a revision would touch (the same rows its application locks, by
+:func:`affected_by_removal`), and :func:`licences_touched_by` / :func:`applications_touched_by`,
+what it did once applied.
+"""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from countries.models import Country, WhitelistRevision
+from countries.models import Country, WhitelistChange, WhitelistRevision
 from countries.selectors import revision_in_force, whitelist_as_of
 from licenses.approvals import ScreeningFacts
-from licenses.models import Licence, LicenceApplication, LicenceType, Product, Vendor
+from licenses.models import Licence, LicenceApplication, LicenceStatus, LicenceType, Product, Vendor
 from registry.locks import for_share
 
 
@@ -18,7 +27,7 @@ def active_marketing_licences(*, vendor_ids: Iterable[int]) -> dict[tuple[int, i
     """``{(vendor_id, product_id, destination_id): number}`` of the vendors' active marketing
     licences, in one query."""
     licences = Licence.objects.filter(
-        status=Licence.Status.ACTIVE,
+        status=LicenceStatus.ACTIVE,
         application__licence_type=LicenceType.MARKETING,
         application__vendor_id__in=set(vendor_ids),
     )
@@ -56,7 +65,7 @@ def screening_facts_and_revision(
     countries = Country.objects.filter(pk=destination.pk)
     marketing = (
         Licence.objects.filter(
-            status=Licence.Status.ACTIVE,
+            status=LicenceStatus.ACTIVE,
             application__licence_type=LicenceType.MARKETING,
             application__vendor_id=vendor.pk,
             application__product_id=product.pk,
@@ -124,6 +133,88 @@ def facts_for_applications(
     }
 
 
+# --- What a whitelist revision touches -----------------------------------------------------------
+
+
+class AffectedRows(NamedTuple):
+    applications: QuerySet[LicenceApplication]
+    licences: QuerySet[Licence]
+
+
+def affected_by_removal(country_ids: Iterable[int], *, on: datetime.date) -> AffectedRows:
+    """The rows a revision removing these countries acts on: the pending applications to them,
+    which it screens again, and the licences to them active and still valid on ``on``, each in
+    id order."""
+    country_ids = list(country_ids)
+    applications = LicenceApplication.objects.filter(
+        status__in=LicenceApplication.PENDING_STATUSES,
+        destination_id__in=country_ids,
+    ).order_by("pk")
+    licences = Licence.objects.filter(
+        status=LicenceStatus.ACTIVE,
+        application__destination_id__in=country_ids,
+        valid_until__gte=on,
+    ).order_by("pk")
+    return AffectedRows(applications, licences)
+
+
+@dataclass(frozen=True)
+class RevisionImpact:
+    """What a revision would touch if it were applied now, for the senior official deciding it."""
+
+    revision: WhitelistRevision
+    added: list[Country]
+    removed: list[Country]
+    # Active licences to removed countries, with ``application__vendor`` and the destination.
+    licences: list
+    # Pending applications to removed countries, with their vendor and destination.
+    applications: list
+    vendors: list
+
+    @property
+    def licence_count(self) -> int:
+        return len(self.licences)
+
+    @property
+    def application_count(self) -> int:
+        return len(self.applications)
+
+    @property
+    def vendor_count(self) -> int:
+        return len(self.vendors)
+
+    @property
+    def suspends_licences(self) -> bool:
+        return self.revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND
+
+
+def revision_impact(revision: WhitelistRevision) -> RevisionImpact:
+    """Which active licences and pending applications, of which vendors, the revision would touch.
+
+    Three queries whatever the numbers: the revision's changes, the licences, the applications.
+    """
+    added, removed = [], []
+    for change in revision.changes.select_related("country").order_by("country__name"):
+        (added if change.action == WhitelistChange.Action.ADD else removed).append(change.country)
+    affected = affected_by_removal([country.pk for country in removed], on=timezone.localdate())
+    licences = list(
+        affected.licences.select_related(
+            "application__vendor", "application__destination", "application__product"
+        )
+    )
+    applications = list(affected.applications.select_related("vendor", "destination", "product"))
+    vendors = {licence.application.vendor for licence in licences}
+    vendors |= {application.vendor for application in applications}
+    return RevisionImpact(
+        revision=revision,
+        added=added,
+        removed=removed,
+        licences=licences,
+        applications=applications,
+        vendors=sorted(vendors, key=lambda vendor: vendor.name),
+    )
+
+
 # --- Lists for the web pages --------------------------------------------------------------------
 
 
@@ -178,7 +269,10 @@ def licence_list(*, q: str = "", status: str = "", vendor: str = "") -> QuerySet
 def counts_by_status(model) -> list[tuple[str, str, int]]:
     """(status, label, count) for every status of ``model``, zeros included, in one query."""
     counts = dict(model.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    return [(value, label, counts.get(value, 0)) for value, label in model.Status.choices]
+    return [
+        (value, label, counts.get(value, 0))
+        for value, label in model._meta.get_field("status").choices
+    ]
 
 
 def licences_touched_by(reference: str) -> QuerySet:

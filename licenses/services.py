@@ -1,10 +1,15 @@
 """Every write to vendors, products, licence applications and licences.
 
 One function per use case, keyword-only, one transaction each, naming the acting user and the
-reason in the history record it writes. Status changes go through the transition tables below, so
-a change the lifecycle does not allow raises :class:`TransitionNotAllowed` naming both statuses,
-whichever face (web, API, admin, command) asked for it. Objects passed in are re-read under a row
-lock before their status changes, so two officials acting on one object at once get one outcome.
+reason in the history record it writes. Status changes go through the transition tables below
+(checked by :func:`registry.transitions.check_transition`), so a change the lifecycle does not
+allow raises :class:`TransitionNotAllowed` naming both statuses, whichever face (web, API, admin,
+command) asked for it. Objects passed in are re-read under a row lock before their status
+changes, so two officials acting on one object at once get one outcome.
+
+A whitelist revision acts on licences and applications only through the two functions at the end,
+:func:`lock_for_destination_removal` and :func:`apply_destination_removal`, which the revision
+service (``countries.services``) calls inside its own transaction.
 
 Locks are always taken in the same order — vendor, country, application, licence, reference
 counter, and last the audit chain's head, which the first history record takes — so concurrent
@@ -19,13 +24,15 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from countries.models import Country
+from countries.models import Country, WhitelistRevision
 from licenses import approvals, selectors
 from licenses.models import (
     ApplicationStatus,
@@ -40,6 +47,7 @@ from licenses.models import (
 from registry import history
 from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
 from registry.references import next_reference
+from registry.transitions import check_transition
 
 # How long a licence is valid from its approval.
 MARKETING_LICENCE_YEARS = 2
@@ -90,18 +98,6 @@ LICENCE_TRANSITIONS: dict[str, set[str]] = {
     LicenceStatus.EXPIRED: set(),
     LicenceStatus.SURRENDERED: set(),
 }
-
-
-def check_transition(table: dict[str, set[str]], obj, to: str, *, what: str | None = None) -> None:
-    """Raises :class:`TransitionNotAllowed` unless ``table`` allows ``obj.status -> to``."""
-    current = obj.status
-    if to not in table.get(current, set()):
-        choices = type(obj).Status
-        what = what or f"{obj._meta.verbose_name} {obj}"
-        raise TransitionNotAllowed(
-            f"{what[0].upper()}{what[1:]} is {choices(current).label.lower()}: it cannot become "
-            f"{choices(to).label.lower()}."
-        )
 
 
 def _require_reason(reason: str, field: str = "reason") -> str:
@@ -232,13 +228,16 @@ def _store_screening(
     application.screened_against = revision
 
 
-def _refuse_by_screening(application, results, *, system, at=None) -> LicenceApplication:
-    """The system refuses an application that fails a rule; the failing rules are the reason."""
+def _refuse_by_screening(application, results, *, system, at=None) -> None:
+    """The system refuses an application that fails a rule; the failing rules are the reason.
+
+    Sets the decision only: at submission it is saved by the system, on a whitelist revision in
+    bulk with the revision's other writes.
+    """
     application.status = ApplicationStatus.REFUSED
     application.decided_by = system
     application.decided_at = _now(at)
     application.decision_reason = approvals.refusal_reason(results)
-    return history.save(application, by=system, reason=application.decision_reason, at=at)
 
 
 @transaction.atomic
@@ -298,6 +297,7 @@ def submit_application(
     history.save(application, by=by, reason="Application submitted", at=at)
     if system is not None:
         _refuse_by_screening(application, results, system=system, at=at)
+        history.save(application, by=system, reason=application.decision_reason, at=at)
     return application
 
 
@@ -526,3 +526,160 @@ def expire_licences(*, today: datetime.date | None = None) -> int:
         reason=f"Expired: validity ended before {today:%Y-%m-%d}",
     )
     return len(licences)
+
+
+# --- A whitelist revision's removed destinations ------------------------------------------------
+
+
+@dataclass
+class DestinationRemoval:
+    """The pending applications and the active licences to the destinations a revision removes,
+    locked for update by :func:`lock_for_destination_removal`."""
+
+    applications: list[LicenceApplication]
+    licences: list[Licence]
+
+
+@dataclass(frozen=True)
+class RemovalOutcome:
+    licences_changed: int
+    applications_refused: int
+
+
+def lock_for_destination_removal(
+    *, country_ids: Iterable[int], at: datetime.datetime | None = None
+) -> DestinationRemoval:
+    """Locks, each by id, the pending applications and then the active licences (still valid on
+    the day of ``at``) to these countries, inside the revision's transaction.
+
+    The revision service calls it after locking the countries and before its first history record,
+    so the registry's lock order holds (see the module's note): an official's service locks its
+    application or licence and then writes history; had the revision taken the audit chain's head
+    first and then waited for that row, each would wait for the other.
+    """
+    affected = selectors.affected_by_removal(country_ids, on=timezone.localdate(_now(at)))
+    applications = list(
+        affected.applications.select_related("vendor", "product", "destination").select_for_update(
+            of=("self",)
+        )
+    )
+    licences = list(affected.licences.select_for_update(of=("self",)))
+    return DestinationRemoval(applications, licences)
+
+
+@transaction.atomic
+def apply_destination_removal(
+    *,
+    removal: DestinationRemoval,
+    revision: WhitelistRevision,
+    destinations: Iterable[Country],
+    by,
+    reason: str,
+    at: datetime.datetime | None = None,
+) -> RemovalOutcome:
+    """Does to the rows of ``removal`` what ``revision`` decided, with one history record each.
+
+    Licences first, then the pending applications, so the re-screening sees the licences as the
+    revision left them. ``destinations`` are the countries the revision changed, as it left them;
+    ``reason`` (the revision's reference and title) begins every record's reason. The revision's
+    transaction makes it all or nothing, with its changes to the countries.
+    """
+    licences = _treat_licences(revision, removal.licences, by=by, reason=reason, at=at)
+    refused = _rescreen_applications(
+        revision,
+        removal.applications,
+        destinations=destinations,
+        by=by,
+        reason=reason,
+        at=at,
+    )
+    return RemovalOutcome(licences_changed=licences, applications_refused=refused)
+
+
+def _write_many(objs: list, *, fields: list[str], by, reason: str, at=None) -> None:
+    """Writes many objects with one history record each.
+
+    Live changes go through the bulk helper, a few statements whatever their number. Only the seed
+    dates records in the past (``at``); it writes its few rows one by one, as the bulk helper
+    stamps every record with the present moment.
+    """
+    if at is None:
+        history.bulk_update(objs, fields=fields, by=by, reason=reason)
+        return
+    for obj in objs:
+        history.save(obj, by=by, reason=reason, at=at, update_fields=fields)
+
+
+def _treat_licences(
+    revision: WhitelistRevision, licences: list[Licence], *, by, reason: str, at=None
+) -> int:
+    """Suspends the active licences to removed destinations, or bars their renewal, as the
+    revision says. Returns how many licences changed."""
+    if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
+        for licence in licences:
+            licence.status = LicenceStatus.SUSPENDED
+        fields = ["status"]
+        what = "licence suspended pending review: its destination left the whitelist"
+    else:
+        licences = [licence for licence in licences if not licence.renewal_barred]
+        for licence in licences:
+            licence.renewal_barred = True
+        fields = ["renewal_barred"]
+        what = "licence runs to expiry with no renewal: its destination left the whitelist"
+    _write_many(licences, fields=fields, by=by, reason=f"{reason} — {what}", at=at)
+    return len(licences)
+
+
+def _rescreen_applications(
+    revision: WhitelistRevision,
+    applications: list[LicenceApplication],
+    *,
+    destinations: Iterable[Country],
+    by,
+    reason: str,
+    at=None,
+) -> int:
+    """Screens again the pending applications to removed destinations, against the revised list.
+
+    One that now fails is refused by the system with its failing rules as the reason, as at
+    submission. Returns how many were refused.
+    """
+    # The destinations were read when the rows were locked, before the revision changed them;
+    # the screening must see them as the revision left them.
+    countries = {country.pk: country for country in destinations}
+    for application in applications:
+        application.destination = countries.get(application.destination_id, application.destination)
+    facts = selectors.facts_for_applications(applications, revision_reference=revision.reference)
+    system = history.system_user()
+    moment = _now(at)
+    refused, passed = [], []
+    for application in applications:
+        results = approvals.screen(facts[application.pk])
+        _store_screening(application, results, revision)
+        if approvals.failed(results):
+            _refuse_by_screening(application, results, system=system, at=moment)
+            refused.append(application)
+        else:
+            passed.append(application)
+    _write_many(
+        refused,
+        fields=[
+            "screening",
+            "screened_against",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ],
+        by=by,
+        reason=f"{reason} — refused by screening against the revised whitelist",
+        at=at,
+    )
+    _write_many(
+        passed,
+        fields=["screening", "screened_against"],
+        by=by,
+        reason=f"{reason} — screened again against the revised whitelist",
+        at=at,
+    )
+    return len(refused)

@@ -22,7 +22,7 @@ from licenses.forms import (
     VendorForm,
     VendorStatusForm,
 )
-from licenses.models import Licence, LicenceApplication, Vendor
+from licenses.models import ApplicationStatus, Licence, LicenceApplication, Vendor
 from registry.errors import DomainError
 from registry.web import add_service_error, paginate
 
@@ -202,7 +202,7 @@ def _application_page(request, application, *, decision_form=None):
         "decision_form": decision_form
         or (ApplicationDecisionForm(approvable=approvable) if may_decide else None),
         "licence": getattr(application, "licence", None)
-        if application.status == LicenceApplication.Status.APPROVED
+        if application.status == ApplicationStatus.APPROVED
         else None,
     }
     return render(request, "licenses/application_detail.html", context)

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from licenses.models import Vendor
+from licenses.models import Vendor, VendorStatus
 from registry import history
 from tests.licenses.factories import VendorFactory
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("distinct", [1, 3, 40], ids=["same", "few", "all-different"])
 def test_bulk_update_writes_each_objects_own_values(official, distinct):
     vendors = VendorFactory.create_batch(40)
-    statuses = [Vendor.Status.SUSPENDED, Vendor.Status.DEBARRED, Vendor.Status.ACTIVE]
+    statuses = [VendorStatus.SUSPENDED, VendorStatus.DEBARRED, VendorStatus.ACTIVE]
     for n, vendor in enumerate(vendors):
         vendor.status = statuses[n % min(distinct, 3)]
         vendor.contact_phone = f"+972-{n % distinct}"

@@ -9,7 +9,7 @@ from django.db import connection, connections, transaction
 from django.test import override_settings
 
 from countries.models import Country
-from licenses.models import Vendor
+from licenses.models import Vendor, VendorStatus
 from registry import audit_chain, history
 from registry.models import AuditChainHead
 from tests.audit.conftest import tamper
@@ -49,7 +49,7 @@ def test_single_saves_and_bulk_updates_both_extend_the_chain(official):
     first = AuditChainHead.objects.get().last_seq
     vendors = VendorFactory.create_batch(3)
     for vendor in vendors:
-        vendor.status = Vendor.Status.SUSPENDED
+        vendor.status = VendorStatus.SUSPENDED
     history.bulk_update(vendors, fields=["status"], by=official, reason="Sanctions")
     records = Vendor.history.model.objects.filter(audit_seq__gt=first).order_by("audit_seq")
     assert [r.audit_seq for r in records] == list(range(first + 1, first + 7))
@@ -170,7 +170,7 @@ def test_a_rollback_gives_the_numbers_back(official):
     before = AuditChainHead.objects.get().last_seq
     vendor = VendorFactory()
     with pytest.raises(RuntimeError), transaction.atomic():
-        vendor.status = Vendor.Status.SUSPENDED
+        vendor.status = VendorStatus.SUSPENDED
         history.save(vendor, by=official, reason="Suspended")
         raise RuntimeError("the service failed after writing")
     assert AuditChainHead.objects.get().last_seq == before + 1

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from countries.models import Country
-from licenses.models import Vendor
+from licenses.models import Vendor, VendorStatus
 from registry import audit_chain, history
 from registry.models import AuditChainHead
 from tests.audit.conftest import tamper
@@ -44,19 +44,19 @@ def test_the_system_check_fails_when_history_is_switched_off():
 
 def test_a_save_with_history_switched_off_is_refused(official):
     vendor = VendorFactory()
-    vendor.status = Vendor.Status.SUSPENDED
+    vendor.status = VendorStatus.SUSPENDED
     with override_settings(SIMPLE_HISTORY_ENABLED=False), pytest.raises(history.HistoryBypassError):
         history.save(vendor, by=official, reason="quietly")
-    assert Vendor.objects.get(pk=vendor.pk).status == Vendor.Status.ACTIVE
+    assert Vendor.objects.get(pk=vendor.pk).status == VendorStatus.ACTIVE
 
 
 def test_a_save_that_skips_history_is_refused(official):
     vendor = VendorFactory()
     vendor.skip_history_when_saving = True
-    vendor.status = Vendor.Status.SUSPENDED
+    vendor.status = VendorStatus.SUSPENDED
     with pytest.raises(history.HistoryBypassError):
         history.save(vendor, by=official, reason="quietly")
-    assert Vendor.objects.get(pk=vendor.pk).status == Vendor.Status.ACTIVE
+    assert Vendor.objects.get(pk=vendor.pk).status == VendorStatus.ACTIVE
 
 
 def test_loaddata_is_refused_for_tracked_models(tmp_path):
@@ -145,19 +145,19 @@ def test_history_rolls_back_with_the_change(official):
     vendor = VendorFactory()
     records = vendor.history.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        vendor.status = Vendor.Status.DEBARRED
+        vendor.status = VendorStatus.DEBARRED
         history.save(vendor, by=official, reason="Debarred")
         raise RuntimeError("a later step of the service failed")
-    assert Vendor.objects.get(pk=vendor.pk).status == Vendor.Status.ACTIVE
+    assert Vendor.objects.get(pk=vendor.pk).status == VendorStatus.ACTIVE
     assert vendor.history.count() == records
 
 
 def test_a_failing_history_write_rolls_back_the_change(official):
     vendor = VendorFactory()
-    vendor.status = Vendor.Status.DEBARRED
+    vendor.status = VendorStatus.DEBARRED
     with override_settings(AUDIT_KEY=""), pytest.raises(Exception, match="AUDIT_KEY"):
         history.save(vendor, by=official, reason="Debarred")
-    assert Vendor.objects.get(pk=vendor.pk).status == Vendor.Status.ACTIVE
+    assert Vendor.objects.get(pk=vendor.pk).status == VendorStatus.ACTIVE
 
 
 # --- 4. Times come from the server ------------------------------------------------------------
@@ -165,11 +165,11 @@ def test_a_failing_history_write_rolls_back_the_change(official):
 
 def test_a_caller_cannot_backdate_a_bulk_update(official):
     vendor = VendorFactory()
-    vendor.status = Vendor.Status.SUSPENDED
+    vendor.status = VendorStatus.SUSPENDED
     vendor._history_date = datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)
     with pytest.raises(audit_chain.BackdatedRecordError):
         history.bulk_update([vendor], fields=["status"], by=official, reason="Backdated")
-    assert Vendor.objects.get(pk=vendor.pk).status == Vendor.Status.ACTIVE
+    assert Vendor.objects.get(pk=vendor.pk).status == VendorStatus.ACTIVE
 
 
 def test_record_times_are_the_servers_in_utc(official):

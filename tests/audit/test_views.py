@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from countries.services import record_past_revision
-from licenses.models import Vendor
+from licenses.models import VendorStatus
 from registry import history
 from registry.audit.exports import spreadsheet_safe
 from tests.licenses.factories import VendorFactory
@@ -52,7 +52,7 @@ def test_the_pages_are_read_only(auditor_client):
 
 def test_the_timeline_shows_who_what_why_and_the_fields_changed(auditor_client, official):
     vendor = VendorFactory(name="Acme Cyber Ltd")
-    vendor.status = Vendor.Status.SUSPENDED
+    vendor.status = VendorStatus.SUSPENDED
     history.save(vendor, by=official, reason="Export without a licence")
     response = auditor_client.get(reverse("audit:timeline"))
     page = response.content.decode()
@@ -266,7 +266,7 @@ def test_odd_input_never_makes_a_500(auditor_client, name, query):
 
 def test_the_timeline_exports_every_matching_change(auditor_client, official):
     vendor = VendorFactory(name="=cmd|' /C calc'!A0")
-    vendor.status = Vendor.Status.SUSPENDED
+    vendor.status = VendorStatus.SUSPENDED
     history.save(vendor, by=official, reason="-2+3")
     url = reverse("audit:timeline")
     response = auditor_client.get(

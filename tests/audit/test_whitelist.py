@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from countries import selectors
-from countries.models import WhitelistRevision
+from countries.models import RevisionStatus, WhitelistRevision
 from countries.services import record_past_revision
 from registry import history
 
@@ -86,7 +86,7 @@ def test_only_applied_revisions_count(official):
         reference="REV-2026-901",
         title="Proposed, never applied",
         reason="Test",
-        status=WhitelistRevision.Status.PROPOSED,
+        status=RevisionStatus.PROPOSED,
         proposed_by=official,
     )
     history.save(revision, by=official, reason="Proposed")

@@ -12,7 +12,7 @@ import pytest
 from countries import services
 from countries.models import Country
 from licenses import services as licence_services
-from licenses.models import Licence, LicenceApplication, Vendor
+from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus, Vendor
 from registry import audit_chain
 from tests.countries.helpers import propose_removal
 from tests.licenses import helpers
@@ -61,7 +61,7 @@ def test_a_licence_suspended_while_a_revision_removes_its_destination(
     _assert_no_error(suspended, applied)
     assert not Country.objects.get(code="FR").eligible
     licence.refresh_from_db()
-    assert licence.status == Licence.Status.SUSPENDED
+    assert licence.status == LicenceStatus.SUSPENDED
     # The revision found the licence already suspended, and left it as the official did.
     assert _licence_history(licence) == [
         ("active", f"Issued on approval of {licence.application.reference}"),
@@ -90,7 +90,7 @@ def test_a_licence_reinstated_while_a_revision_removes_its_destination(
 
     _assert_no_error(reinstated, applied)
     licence.refresh_from_db()
-    assert licence.status == Licence.Status.SUSPENDED
+    assert licence.status == LicenceStatus.SUSPENDED
     # Reinstated while France was on the list, then suspended by the revision that removed it.
     assert _licence_history(licence)[-2:] == [
         ("active", "Inquiry closed"),
@@ -121,9 +121,9 @@ def test_an_application_withdrawn_while_a_revision_removes_its_destination(
 
     _assert_no_error(withdrawn, applied)
     application.refresh_from_db()
-    assert application.status == LicenceApplication.Status.WITHDRAWN
+    assert application.status == ApplicationStatus.WITHDRAWN
     latest = application.history.order_by("audit_seq").last()
-    assert latest.status == LicenceApplication.Status.WITHDRAWN
+    assert latest.status == ApplicationStatus.WITHDRAWN
     assert latest.history_change_reason == "The tender was cancelled"
     _assert_chain_intact()
 
@@ -145,6 +145,6 @@ def test_an_application_submitted_while_a_revision_proposes_removing_its_destina
     )
 
     _assert_no_error(submitted, proposed)
-    assert submitted.status == LicenceApplication.Status.SUBMITTED
+    assert submitted.status == ApplicationStatus.SUBMITTED
     assert proposed.changes.get().country.code == "FR"
     _assert_chain_intact()

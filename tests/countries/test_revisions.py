@@ -6,11 +6,11 @@ from django.db import connection
 from django.utils import timezone
 
 from countries import services
-from countries.models import Country, WhitelistChange, WhitelistRevision
+from countries.models import Country, RevisionStatus, WhitelistChange, WhitelistRevision
 from countries.seeding import load_fixture
-from countries.selectors import revision_impact
 from licenses import services as licence_services
-from licenses.models import Licence, LicenceApplication
+from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus
+from licenses.selectors import revision_impact
 from registry import history
 from registry.errors import FourEyesViolation, TransitionNotAllowed
 from tests.licenses import helpers
@@ -42,7 +42,7 @@ def eligible_codes():
 def test_propose_records_the_changes_without_applying_them(senior):
     revision = propose(senior, add=["mx", "SA"], remove=["FR"])
     assert revision.reference == f"REV-{timezone.now().year}-001"
-    assert revision.status == WhitelistRevision.Status.PROPOSED
+    assert revision.status == RevisionStatus.PROPOSED
     assert revision.proposed_by == senior
     changes = {(c.country.code, c.action) for c in revision.changes.select_related("country")}
     assert changes == {("MX", "add"), ("SA", "add"), ("FR", "remove")}
@@ -76,7 +76,7 @@ def test_the_proposer_cannot_approve_or_reject_their_own_revision(senior):
     with pytest.raises(FourEyesViolation):
         services.reject_revision(revision=revision, by=senior, note="Changed my mind")
     revision.refresh_from_db()
-    assert revision.status == WhitelistRevision.Status.PROPOSED
+    assert revision.status == RevisionStatus.PROPOSED
     assert "MX" not in eligible_codes()
 
 
@@ -87,14 +87,14 @@ def test_an_official_who_is_not_senior_cannot_decide_a_revision(senior, official
     with pytest.raises(PermissionDenied):
         services.reject_revision(revision=revision, by=official, note="No")
     revision.refresh_from_db()
-    assert revision.status == WhitelistRevision.Status.PROPOSED
+    assert revision.status == RevisionStatus.PROPOSED
 
 
 def test_approval_applies_the_revision_with_history_naming_it(senior, second_senior):
     revision = propose(senior, add=["MX"], remove=["FR"], title="Mexico in, France out")
     services.approve_revision(revision=revision, by=second_senior, note="Agreed")
     revision.refresh_from_db()
-    assert revision.status == WhitelistRevision.Status.APPLIED
+    assert revision.status == RevisionStatus.APPLIED
     assert revision.approved_by == second_senior
     assert revision.applied_at is not None and revision.decision_note == "Agreed"
     assert {"MX"} <= eligible_codes() and "FR" not in eligible_codes()
@@ -110,7 +110,7 @@ def test_rejection_needs_a_note_and_changes_no_country(senior, second_senior):
         services.reject_revision(revision=revision, by=second_senior, note=" ")
     services.reject_revision(revision=revision, by=second_senior, note="No legal basis")
     revision.refresh_from_db()
-    assert revision.status == WhitelistRevision.Status.REJECTED
+    assert revision.status == RevisionStatus.REJECTED
     assert revision.decision_note == "No legal basis"
     assert "FR" in eligible_codes()
 
@@ -181,10 +181,10 @@ def test_the_cut_from_102_to_37(registry_with_licences, senior, second_senior, t
             assert record.history_change_reason.startswith(reason)
             assert record.history_username == "senior"
             if treatment == Treatment.SUSPEND:
-                assert licence.status == Licence.Status.SUSPENDED
+                assert licence.status == LicenceStatus.SUSPENDED
                 assert "suspended pending review" in record.history_change_reason
             else:
-                assert licence.status == Licence.Status.ACTIVE
+                assert licence.status == LicenceStatus.ACTIVE
                 assert licence.renewal_barred
                 assert "runs to expiry with no renewal" in record.history_change_reason
         else:
@@ -193,12 +193,12 @@ def test_the_cut_from_102_to_37(registry_with_licences, senior, second_senior, t
             assert not record.history_change_reason.startswith(reason)
 
     hungary, france = (LicenceApplication.objects.get(pk=pending[c].pk) for c in ("HU", "FR"))
-    assert hungary.status == LicenceApplication.Status.REFUSED
+    assert hungary.status == ApplicationStatus.REFUSED
     assert hungary.decided_by == history.system_user()
     assert hungary.screened_against == cut
     assert "destination_whitelisted" in hungary.decision_reason
     assert hungary.history.latest().history_change_reason.startswith(reason)
-    assert france.status == LicenceApplication.Status.SUBMITTED
+    assert france.status == ApplicationStatus.SUBMITTED
     # The application refused by the revision can no longer be approved.
     with pytest.raises(TransitionNotAllowed):
         licence_services.approve_application(application=hungary, by=senior, reason="ok")
@@ -216,12 +216,12 @@ def test_a_failure_half_way_through_applying_leaves_nothing_changed(
         raise RuntimeError("the database went away")
 
     # Countries and licences are written by then; the re-screening fails.
-    monkeypatch.setattr(services, "_rescreen_applications", fail)
+    monkeypatch.setattr(licence_services, "_rescreen_applications", fail)
     with pytest.raises(RuntimeError):
         services.approve_revision(revision=cut, by=senior)
 
     cut.refresh_from_db()
-    assert cut.status == WhitelistRevision.Status.PROPOSED
+    assert cut.status == RevisionStatus.PROPOSED
     assert len(eligible_codes()) == 102
     assert dict(Licence.objects.values_list("number", "status")) == statuses
     assert LicenceApplication.objects.get(pk=pending["HU"].pk).status == "under_review"

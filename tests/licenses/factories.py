@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from countries.models import Country
 from licenses.models import (
+    ApplicationStatus,
     EndUserKind,
     Licence,
     LicenceApplication,
@@ -62,7 +63,7 @@ class LicenceFactory(TrackedFactory):
     number = factory.Sequence(lambda n: f"ML-2026-{n:06d}")
     application = factory.SubFactory(
         LicenceApplicationFactory,
-        status=LicenceApplication.Status.APPROVED,
+        status=ApplicationStatus.APPROVED,
         decided_at=factory.LazyFunction(timezone.now),
     )
     valid_from = factory.LazyFunction(lambda: timezone.localdate())

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from countries.models import Country
 from licenses import services
-from licenses.models import Licence, LicenceApplication
+from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus
 from registry import history
 from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
 from tests.licenses import helpers
@@ -18,13 +18,11 @@ from tests.licenses.factories import LicenceApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
-Status = LicenceApplication.Status
-
 
 def test_a_passing_application_waits_for_an_official(vendor, product, vendor_user):
     application = helpers.submit(vendor, product, vendor_user)
     application.refresh_from_db()
-    assert application.status == Status.SUBMITTED
+    assert application.status == ApplicationStatus.SUBMITTED
     assert re.fullmatch(rf"APP-{timezone.now().year}-000001", application.reference)
     assert [r["passed"] for r in application.screening] == [True] * 5
     assert application.screened_against.reference == "REV-2021-001"
@@ -40,7 +38,7 @@ def test_a_failing_application_is_stored_and_refused_by_the_system(vendor, produ
         vendor, product, vendor_user, destination="MX", end_user_kind="private"
     )
     application.refresh_from_db()
-    assert application.status == Status.REFUSED
+    assert application.status == ApplicationStatus.REFUSED
     assert application.decided_by == history.system_user()
     assert application.decided_at is not None
     failed = [r["rule"] for r in application.screening if not r["passed"]]
@@ -57,7 +55,7 @@ def test_a_product_of_another_vendor_is_refused(vendor, vendor_user, official):
     other = helpers.register_vendor(official, name="Globex", registration_number="51-0000002")
     product = helpers.register_product(other, official)
     application = helpers.submit(vendor, product, vendor_user)
-    assert application.status == Status.REFUSED
+    assert application.status == ApplicationStatus.REFUSED
     assert "product_registered" in application.decision_reason
 
 
@@ -65,12 +63,12 @@ def test_an_export_licence_needs_an_active_marketing_licence(
     vendor, product, vendor_user, official
 ):
     export = helpers.submit(vendor, product, vendor_user, licence_type="export")
-    assert export.status == Status.REFUSED
+    assert export.status == ApplicationStatus.REFUSED
     assert "marketing_before_export" in export.decision_reason
 
     marketing = helpers.licence_for(vendor, product, vendor_user, official)
     export = helpers.submit(vendor, product, vendor_user, licence_type="export")
-    assert export.status == Status.SUBMITTED
+    assert export.status == ApplicationStatus.SUBMITTED
     services.start_review(application=export, by=official)
     services.suspend_licence(licence=marketing, by=official, reason="Under investigation")
     with pytest.raises(ScreeningFailed) as error:
@@ -106,12 +104,12 @@ def test_approval_issues_a_marketing_licence(vendor, product, vendor_user, offic
     licence = helpers.licence_for(vendor, product, vendor_user, official)
     year = timezone.now().year
     assert licence.number == f"ML-{year}-000001"
-    assert licence.status == Licence.Status.ACTIVE
+    assert licence.status == LicenceStatus.ACTIVE
     assert licence.valid_from == timezone.localdate()
     assert licence.valid_until == licence.valid_from.replace(year=licence.valid_from.year + 2)
     application = licence.application
     application.refresh_from_db()
-    assert application.status == Status.APPROVED
+    assert application.status == ApplicationStatus.APPROVED
     assert application.decided_by == official
     assert application.decision_reason == "Meets the conditions"
     assert licence.history.latest().history_change_reason == (
@@ -147,7 +145,7 @@ def test_approval_screens_again_against_the_list_in_force_now(
     assert [r["rule"] for r in error.value.failed_rules] == ["destination_whitelisted"]
     assert "France is not on the whitelist" in error.value.failed_rules[0]["message"]
     application.refresh_from_db()
-    assert application.status == Status.UNDER_REVIEW
+    assert application.status == ApplicationStatus.UNDER_REVIEW
     assert not Licence.objects.exists()
 
 
@@ -166,7 +164,7 @@ def test_refusal_needs_a_reason(vendor, product, vendor_user, official):
         services.refuse_application(application=application, by=official, reason="  ")
     assert "reason" in error.value.message_dict
     application.refresh_from_db()
-    assert application.status == Status.SUBMITTED
+    assert application.status == ApplicationStatus.SUBMITTED
 
 
 def test_another_vendor_cannot_withdraw_the_application(
@@ -179,7 +177,7 @@ def test_another_vendor_cannot_withdraw_the_application(
         services.withdraw_application(application=application, by=intruder)
     services.withdraw_application(application=application, by=vendor_user)
     application.refresh_from_db()
-    assert application.status == Status.WITHDRAWN
+    assert application.status == ApplicationStatus.WITHDRAWN
     assert application.history.latest().history_change_reason == "Withdrawn by the vendor"
 
 
@@ -187,30 +185,35 @@ def test_another_vendor_cannot_withdraw_the_application(
 
 
 def _move(to, application, official):
-    if to == Status.UNDER_REVIEW:
+    if to == ApplicationStatus.UNDER_REVIEW:
         return services.start_review(application=application, by=official)
-    if to == Status.APPROVED:
+    if to == ApplicationStatus.APPROVED:
         return services.approve_application(application=application, by=official, reason="ok")
-    if to == Status.REFUSED:
+    if to == ApplicationStatus.REFUSED:
         return services.refuse_application(application=application, by=official, reason="no")
     return services.withdraw_application(application=application, by=official)
 
 
 ALLOWED = {
-    (Status.SUBMITTED, Status.UNDER_REVIEW),
-    (Status.SUBMITTED, Status.REFUSED),
-    (Status.SUBMITTED, Status.WITHDRAWN),
-    (Status.UNDER_REVIEW, Status.APPROVED),
-    (Status.UNDER_REVIEW, Status.REFUSED),
-    (Status.UNDER_REVIEW, Status.WITHDRAWN),
+    (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW),
+    (ApplicationStatus.SUBMITTED, ApplicationStatus.REFUSED),
+    (ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN),
+    (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.APPROVED),
+    (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.REFUSED),
+    (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.WITHDRAWN),
 }
-MOVES = [Status.UNDER_REVIEW, Status.APPROVED, Status.REFUSED, Status.WITHDRAWN]
+MOVES = [
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.REFUSED,
+    ApplicationStatus.WITHDRAWN,
+]
 
 
-@pytest.mark.parametrize("start", list(Status))
+@pytest.mark.parametrize("start", list(ApplicationStatus))
 @pytest.mark.parametrize("to", MOVES)
 def test_application_transitions(start, to, official):
-    decided = start in (Status.APPROVED, Status.REFUSED)
+    decided = start in (ApplicationStatus.APPROVED, ApplicationStatus.REFUSED)
     application = LicenceApplicationFactory(
         status=start, decided_at=timezone.now() if decided else None
     )
@@ -224,8 +227,8 @@ def test_application_transitions(start, to, official):
     else:
         with pytest.raises(TransitionNotAllowed) as error:
             _move(to, application, official)
-        assert Status(start).label.lower() in error.value.message
-        assert Status(to).label.lower() in error.value.message
+        assert ApplicationStatus(start).label.lower() in error.value.message
+        assert ApplicationStatus(to).label.lower() in error.value.message
         application.refresh_from_db()
         assert application.status == start
         assert application.history.count() == records

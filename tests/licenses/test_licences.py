@@ -10,32 +10,31 @@ from django.utils import timezone
 
 from countries.models import Country
 from licenses import services
-from licenses.models import Licence
+from licenses.models import LicenceStatus
 from registry import history
 from registry.errors import DomainError, TransitionNotAllowed
 from tests.licenses.factories import LicenceFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 
-Status = Licence.Status
 
 SERVICES = {
-    Status.SUSPENDED: services.suspend_licence,
-    Status.ACTIVE: services.reinstate_licence,
-    Status.REVOKED: services.revoke_licence,
-    Status.SURRENDERED: services.surrender_licence,
+    LicenceStatus.SUSPENDED: services.suspend_licence,
+    LicenceStatus.ACTIVE: services.reinstate_licence,
+    LicenceStatus.REVOKED: services.revoke_licence,
+    LicenceStatus.SURRENDERED: services.surrender_licence,
 }
 ALLOWED = {
-    (Status.ACTIVE, Status.SUSPENDED),
-    (Status.ACTIVE, Status.REVOKED),
-    (Status.ACTIVE, Status.SURRENDERED),
-    (Status.SUSPENDED, Status.ACTIVE),
-    (Status.SUSPENDED, Status.REVOKED),
-    (Status.SUSPENDED, Status.SURRENDERED),
+    (LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED),
+    (LicenceStatus.ACTIVE, LicenceStatus.REVOKED),
+    (LicenceStatus.ACTIVE, LicenceStatus.SURRENDERED),
+    (LicenceStatus.SUSPENDED, LicenceStatus.ACTIVE),
+    (LicenceStatus.SUSPENDED, LicenceStatus.REVOKED),
+    (LicenceStatus.SUSPENDED, LicenceStatus.SURRENDERED),
 }
 
 
-@pytest.mark.parametrize("start", list(Status))
+@pytest.mark.parametrize("start", list(LicenceStatus))
 @pytest.mark.parametrize("to", list(SERVICES))
 def test_licence_transitions(start, to, official):
     licence = LicenceFactory(status=start)
@@ -61,24 +60,24 @@ def test_every_change_needs_a_reason(official):
     with pytest.raises(ValidationError, match="reason"):
         services.suspend_licence(licence=licence, by=official, reason="")
     licence.refresh_from_db()
-    assert licence.status == Status.ACTIVE
+    assert licence.status == LicenceStatus.ACTIVE
 
 
 def test_reinstating_is_refused_while_the_destination_is_not_eligible(official):
-    licence = LicenceFactory(status=Status.SUSPENDED)
+    licence = LicenceFactory(status=LicenceStatus.SUSPENDED)
     france = Country.objects.get(code="FR")
     france.eligible = False
     history.save(france, by=official, reason="test: France left the list")
     with pytest.raises(TransitionNotAllowed, match="France is not on the whitelist"):
         services.reinstate_licence(licence=licence, by=official, reason="Review complete")
     licence.refresh_from_db()
-    assert licence.status == Status.SUSPENDED
+    assert licence.status == LicenceStatus.SUSPENDED
 
 
 def test_reinstating_is_refused_once_the_validity_has_ended(official):
     start = timezone.localdate() - datetime.timedelta(days=800)
     licence = LicenceFactory(
-        status=Status.SUSPENDED,
+        status=LicenceStatus.SUSPENDED,
         valid_from=start,
         valid_until=start + datetime.timedelta(days=730),
     )
@@ -91,19 +90,19 @@ def test_expire_licences_expires_active_and_suspended_licences_past_their_validi
     start = datetime.date(2024, 1, 1)
     ended = LicenceFactory(valid_from=start, valid_until=datetime.date(2026, 5, 31))
     ended_suspended = LicenceFactory(
-        status=Status.SUSPENDED, valid_from=start, valid_until=datetime.date(2026, 1, 1)
+        status=LicenceStatus.SUSPENDED, valid_from=start, valid_until=datetime.date(2026, 1, 1)
     )
     last_day = LicenceFactory(valid_from=start, valid_until=today)
     revoked = LicenceFactory(
-        status=Status.REVOKED, valid_from=start, valid_until=datetime.date(2025, 1, 1)
+        status=LicenceStatus.REVOKED, valid_from=start, valid_until=datetime.date(2025, 1, 1)
     )
 
     assert services.expire_licences(today=today) == 2
     for licence, status in [
-        (ended, Status.EXPIRED),
-        (ended_suspended, Status.EXPIRED),
-        (last_day, Status.ACTIVE),
-        (revoked, Status.REVOKED),
+        (ended, LicenceStatus.EXPIRED),
+        (ended_suspended, LicenceStatus.EXPIRED),
+        (last_day, LicenceStatus.ACTIVE),
+        (revoked, LicenceStatus.REVOKED),
     ]:
         licence.refresh_from_db()
         assert licence.status == status
@@ -121,7 +120,7 @@ def test_expire_licences_command():
     call_command("expire_licences", stdout=out)
     assert "1 licence(s) expired." in out.getvalue()
     licence.refresh_from_db()
-    assert licence.status == Status.EXPIRED
+    assert licence.status == LicenceStatus.EXPIRED
 
 
 def test_only_the_holder_or_an_official_may_surrender(official, django_user_model):
@@ -133,8 +132,8 @@ def test_only_the_holder_or_an_official_may_surrender(official, django_user_mode
     with pytest.raises(DomainError):
         services.surrender_licence(licence=licence, by=stranger, reason="Not ours")
     licence.refresh_from_db()
-    assert licence.status == Status.ACTIVE
+    assert licence.status == LicenceStatus.ACTIVE
     services.surrender_licence(licence=licence, by=holder, reason="Contract ended")
     licence.refresh_from_db()
-    assert licence.status == Status.SURRENDERED
+    assert licence.status == LicenceStatus.SURRENDERED
     assert licence.history.latest().history_username == "holder"

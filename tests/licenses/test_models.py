@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from countries.models import Country
-from licenses.models import LicenceApplication
+from licenses.models import ApplicationStatus
 from registry import history
 from tests.licenses.factories import (
     LicenceApplicationFactory,
@@ -64,7 +64,7 @@ def test_licence_must_end_after_it_starts():
 
 
 def test_decided_application_needs_a_decision_date():
-    refused(LicenceApplicationFactory, status=LicenceApplication.Status.REFUSED, decided_at=None)
+    refused(LicenceApplicationFactory, status=ApplicationStatus.REFUSED, decided_at=None)
 
 
 def test_lowercase_country_code_refused():

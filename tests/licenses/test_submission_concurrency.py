@@ -10,7 +10,7 @@ from django.utils import timezone
 from countries import services as country_services
 from countries.models import Country
 from licenses import selectors, services
-from licenses.models import ApplicationStatus, LicenceApplication, LicenceType, Vendor
+from licenses.models import ApplicationStatus, LicenceApplication, LicenceType, Vendor, VendorStatus
 from tests.countries.helpers import propose_removal
 from tests.licenses import helpers
 from tests.licenses.concurrency import WAIT, interleave, run_together
@@ -92,7 +92,7 @@ def test_a_vendor_suspension_waits_for_a_submission_in_flight(
     suspended_seq = vendor.history.get(status="suspended").audit_seq
     assert suspended_seq > submitted_seq
     vendor.refresh_from_db()
-    assert vendor.status == Vendor.Status.SUSPENDED
+    assert vendor.status == VendorStatus.SUSPENDED
 
 
 def test_a_suspension_of_the_marketing_licence_waits_for_an_export_submission_in_flight(

@@ -5,14 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from licenses import services
-from licenses.models import Product, Vendor
+from licenses.models import Product, Vendor, VendorStatus
 from registry.errors import TransitionNotAllowed
 from tests.licenses import helpers
 from tests.licenses.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db
-
-Status = Vendor.Status
 
 
 def test_register_vendor_records_who(official):
@@ -54,25 +52,25 @@ def test_update_vendor_changes_contact_fields_only(official):
         services.update_vendor(vendor=vendor, by=official, reason="x", status="debarred")
     assert "status" in error.value.message_dict
     vendor.refresh_from_db()
-    assert vendor.status == Status.ACTIVE
+    assert vendor.status == VendorStatus.ACTIVE
 
 
 SERVICES = {
-    Status.SUSPENDED: services.suspend_vendor,
-    Status.DEBARRED: services.debar_vendor,
-    Status.ACTIVE: services.reinstate_vendor,
+    VendorStatus.SUSPENDED: services.suspend_vendor,
+    VendorStatus.DEBARRED: services.debar_vendor,
+    VendorStatus.ACTIVE: services.reinstate_vendor,
 }
 ALLOWED = {
-    (Status.ACTIVE, Status.SUSPENDED),
-    (Status.ACTIVE, Status.DEBARRED),
-    (Status.SUSPENDED, Status.ACTIVE),
-    (Status.SUSPENDED, Status.DEBARRED),
-    (Status.DEBARRED, Status.ACTIVE),
+    (VendorStatus.ACTIVE, VendorStatus.SUSPENDED),
+    (VendorStatus.ACTIVE, VendorStatus.DEBARRED),
+    (VendorStatus.SUSPENDED, VendorStatus.ACTIVE),
+    (VendorStatus.SUSPENDED, VendorStatus.DEBARRED),
+    (VendorStatus.DEBARRED, VendorStatus.ACTIVE),
 }
 
 
-@pytest.mark.parametrize("start", list(Status))
-@pytest.mark.parametrize("to", list(Status))
+@pytest.mark.parametrize("start", list(VendorStatus))
+@pytest.mark.parametrize("to", list(VendorStatus))
 def test_vendor_transitions(start, to, official):
     vendor = VendorFactory(status=start)
     if (start, to) in ALLOWED:

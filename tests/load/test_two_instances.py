@@ -26,7 +26,7 @@ from django.db import connection
 from django.urls import Resolver404, resolve
 
 from bench.servers import ROOT, Gunicorn, database_url, production_env
-from licenses.models import LicenceApplication
+from licenses.models import ApplicationStatus, LicenceApplication
 from registry import roles
 from registry.errors import DomainError
 from registry.models import User
@@ -57,9 +57,9 @@ def officials_decide(by, stop: threading.Event, decided: Counter) -> None:
     try:
         while not stop.is_set():
             pending = list(
-                LicenceApplication.objects.filter(
-                    status=LicenceApplication.Status.SUBMITTED
-                ).order_by("?")[:5]
+                LicenceApplication.objects.filter(status=ApplicationStatus.SUBMITTED).order_by("?")[
+                    :5
+                ]
             )
             if not pending:
                 time.sleep(0.1)
@@ -153,7 +153,7 @@ def test_two_app_servers_under_load_answer_no_5xx_and_lose_no_application(
     assert set(stored.values()) == {1}
     withdrawn = set(
         LicenceApplication.objects.filter(
-            reference__in=report["withdrawn"], status=LicenceApplication.Status.WITHDRAWN
+            reference__in=report["withdrawn"], status=ApplicationStatus.WITHDRAWN
         ).values_list("reference", flat=True)
     )
     assert withdrawn == set(report["withdrawn"])

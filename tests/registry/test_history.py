@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from countries.models import Country
-from licenses.models import Vendor
+from licenses.models import Vendor, VendorStatus
 from registry import history
 from tests.licenses.factories import VendorFactory
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_saved_change_records_user_reason_and_fields(official):
     vendor = VendorFactory()
-    vendor.status = Vendor.Status.SUSPENDED
+    vendor.status = VendorStatus.SUSPENDED
     history.save(vendor, by=official, reason="Licence conditions breached")
     record = vendor.history.latest()
     assert record.status == "suspended"
@@ -27,11 +27,11 @@ def test_saved_change_records_user_reason_and_fields(official):
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_change_without_a_reason_is_refused_and_nothing_is_written(official, reason):
     vendor = VendorFactory()
-    vendor.status = Vendor.Status.SUSPENDED
+    vendor.status = VendorStatus.SUSPENDED
     with pytest.raises(history.MissingAuditContextError):
         history.save(vendor, by=official, reason=reason)
     vendor.refresh_from_db()
-    assert vendor.status == Vendor.Status.ACTIVE
+    assert vendor.status == VendorStatus.ACTIVE
     assert vendor.history.count() == 1
 
 
@@ -63,7 +63,7 @@ def test_writes_that_would_skip_history_are_refused(write):
 def test_bulk_update_writes_one_record_per_object(official):
     vendors = VendorFactory.create_batch(3)
     for vendor in vendors:
-        vendor.status = Vendor.Status.SUSPENDED
+        vendor.status = VendorStatus.SUSPENDED
     assert history.bulk_update(vendors, fields=["status"], by=official, reason="Sanctions") == 3
     for vendor in vendors:
         record = vendor.history.latest()

@@ -3,7 +3,7 @@ the general path does: the new values, and one history record per object with us
 
 import pytest
 
-from licenses.models import Licence, Vendor
+from licenses.models import Licence, LicenceStatus, Vendor
 from registry import history
 from tests.licenses.factories import LicenceFactory, VendorFactory
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_one_value_for_many_objects_updates_each_row_and_records_each(official):
     licences = LicenceFactory.create_batch(5)
     for licence in licences:
-        licence.status = Licence.Status.SUSPENDED
+        licence.status = LicenceStatus.SUSPENDED
     assert (
         history.bulk_update(
             licences, fields=["status"], by=official, reason="REV-2026-001: suspended", batch_size=2
@@ -21,7 +21,7 @@ def test_one_value_for_many_objects_updates_each_row_and_records_each(official):
         == 5
     )
     for licence in licences:
-        assert Licence.objects.get(pk=licence.pk).status == Licence.Status.SUSPENDED
+        assert Licence.objects.get(pk=licence.pk).status == LicenceStatus.SUSPENDED
         records = licence.history.order_by("-history_date", "-history_id")
         assert records.count() == 2
         latest = records.first()
@@ -42,7 +42,7 @@ def test_different_values_per_object_each_land_on_their_own_row(official):
 
 def test_the_fast_path_leaves_other_rows_alone(official):
     changed, untouched = LicenceFactory.create_batch(2)
-    changed.status = Licence.Status.SUSPENDED
+    changed.status = LicenceStatus.SUSPENDED
     history.bulk_update([changed], fields=["status"], by=official, reason="One only")
-    assert Licence.objects.get(pk=untouched.pk).status == Licence.Status.ACTIVE
+    assert Licence.objects.get(pk=untouched.pk).status == LicenceStatus.ACTIVE
     assert untouched.history.count() == 1

@@ -15,8 +15,8 @@ from django.db import connection
 
 from bench.servers import ROOT, database_url
 from countries import services
-from countries.models import Country, WhitelistRevision
-from licenses.models import Licence
+from countries.models import Country, RevisionStatus
+from licenses.models import Licence, LicenceStatus
 from tests.countries.helpers import propose_removal
 from tests.licenses.factories import LicenceFactory
 
@@ -52,9 +52,9 @@ def test_a_crash_half_way_through_a_revision_changes_nothing(official, senior):
     france.refresh_from_db()
     revision.refresh_from_db()
     assert france.eligible
-    assert revision.status == WhitelistRevision.Status.PROPOSED
+    assert revision.status == RevisionStatus.PROPOSED
     assert all(
-        Licence.objects.get(pk=licence.pk).status == Licence.Status.ACTIVE for licence in licences
+        Licence.objects.get(pk=licence.pk).status == LicenceStatus.ACTIVE for licence in licences
     )
     assert (Country.history.count(), Licence.history.count()) == history_before
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.urls import URLPattern, get_resolver
 
-from countries.models import WhitelistRevision
+from countries.models import RevisionStatus, WhitelistRevision
 from registry import history
 from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
 
@@ -44,7 +44,7 @@ def keys(official):
         reference="REV-2026-900",
         title="Remove Mexico",
         reason="Misuse reported.",
-        status=WhitelistRevision.Status.PROPOSED,
+        status=RevisionStatus.PROPOSED,
         proposed_by=official,
     )
     history.save(revision, by=official, reason="proposed")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from countries.models import Country
-from licenses.models import Licence, LicenceApplication
+from licenses.models import ApplicationStatus, Licence
 from registry import history
 from tests.licenses.helpers import register_product, register_vendor, submit
 
@@ -39,7 +39,7 @@ def test_the_queue_lists_pending_applications_oldest_first(client, official, ven
     first = submit(vendor, product, official, destination="DE")
     second = submit(vendor, product, official, destination="FR")
     refused = submit(vendor, product, official, destination="MX")  # refused by screening
-    assert refused.status == LicenceApplication.Status.REFUSED
+    assert refused.status == ApplicationStatus.REFUSED
     client.force_login(official)
     listed = [a.reference for a in client.get("/applications/").context["page"].object_list]
     assert listed == [first.reference, second.reference]

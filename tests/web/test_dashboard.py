@@ -2,8 +2,8 @@
 
 import pytest
 
-from countries.models import Country
-from licenses.models import LicenceApplication
+from countries.models import Country, RevisionStatus
+from licenses.models import ApplicationStatus
 from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_an_official_sees_the_queue_oldest_first_counts_and_latest_changes(clien
     newer = LicenceApplicationFactory(submitted_at=now - datetime.timedelta(days=1))
     older = LicenceApplicationFactory(submitted_at=now - datetime.timedelta(days=9))
     LicenceApplicationFactory(
-        status=LicenceApplication.Status.REFUSED, decided_at=now, reference="APP-2026-999999"
+        status=ApplicationStatus.REFUSED, decided_at=now, reference="APP-2026-999999"
     )
     LicenceFactory()
     client.force_login(official)
@@ -46,7 +46,7 @@ def test_a_senior_official_sees_revisions_proposed_by_others(client, senior, off
         reference="REV-2026-901",
         title="Remove Mexico",
         reason="Reports of misuse.",
-        status=WhitelistRevision.Status.PROPOSED,
+        status=RevisionStatus.PROPOSED,
         proposed_by=official,
     )
     history.save(revision, by=official, reason="proposed")

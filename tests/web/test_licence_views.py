@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from countries.models import Country
-from licenses.models import Licence
+from licenses.models import LicenceStatus
 from registry import history
 from tests.licenses.helpers import licence_for, register_product, register_vendor
 
@@ -66,7 +66,7 @@ def test_revoking_is_final(client, official, licence):
     html = act(client, licence, "reinstate", "Undo").content.decode()
     assert "There is a problem" in html
     licence.refresh_from_db()
-    assert licence.status == Licence.Status.REVOKED
+    assert licence.status == LicenceStatus.REVOKED
 
 
 def test_the_list_filters_by_status_in_a_constant_number_of_queries(

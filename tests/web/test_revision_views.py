@@ -3,7 +3,7 @@
 import pytest
 
 from countries.models import Country, WhitelistRevision
-from licenses.models import Licence
+from licenses.models import LicenceStatus
 from tests.licenses.helpers import licence_for, register_product, register_vendor, submit
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_a_second_senior_official_approves_and_the_licence_is_suspended(
     assert f"{revision.reference} is approved and applied" in html
     assert not Country.objects.get(code="FR").eligible
     french_licence.refresh_from_db()
-    assert french_licence.status == Licence.Status.SUSPENDED
+    assert french_licence.status == LicenceStatus.SUSPENDED
     changed = html[html.index("Licences this revision changed") :]
     assert french_licence.number in changed
     assert "Suspended" in changed
