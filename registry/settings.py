@@ -138,7 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: a redis:// CACHE_URL makes throttles and caches shared by every app server --------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://registry")}
-# How long a country's standing may be answered from the shared cache (countries.selectors);
+# How long a country's standing may be answered from the shared cache (countries.standing_cache);
 # applying a revision rewrites every entry at once, this bounds anything else. 0: off.
 COUNTRY_CACHE_SECONDS = env.int("COUNTRY_CACHE_SECONDS", default=60)
 
