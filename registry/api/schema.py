@@ -33,7 +33,8 @@ DESCRIPTIONS = {
     "413": "The request body is over the size limit (1 MB by default).",
     "415": "The request body must be JSON.",
     "422": "This Idempotency-Key was already used for a different request.",
-    "429": "Too many requests for this token; `Retry-After` says when to retry.",
+    "429": "Too many requests for this token, or from this address without a valid token; "
+    "`Retry-After` says when to retry.",
 }
 
 

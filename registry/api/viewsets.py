@@ -27,6 +27,15 @@ class VendorViewSet(viewsets.GenericViewSet):
     def vendor(self):
         return self.request.user.vendor
 
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        # Before the permissions, which refuse a call without a token (401) before DRF's own
+        # order would count it: so calls without a token are throttled too.
+        super().check_throttles(request)
+
+    def check_throttles(self, request):
+        """Already done in ``perform_authentication``."""
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         errors = {}
