@@ -18,7 +18,7 @@ from licenses.models import (
     Product,
     ProductCategory,
 )
-from registry.api.fields import KeyRelatedField
+from registry.api.fields import DecimalField, KeyRelatedField, StrictSerializer
 
 TEXT_MAX_LENGTH = 5000
 
@@ -30,7 +30,7 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProductCreateSerializer(serializers.Serializer):
+class ProductCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     control_entry = serializers.CharField(
         max_length=20, help_text="Wassenaar-style control-list entry, such as 4A005 or 5A001.j."
@@ -57,7 +57,7 @@ class ScreeningResultSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class EndUserSerializer(serializers.Serializer):
+class EndUserSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=EndUserKind.choices)
 
@@ -112,7 +112,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return licence.number if licence else None
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(StrictSerializer):
     licence_type = serializers.ChoiceField(choices=LicenceType.choices)
     product = KeyRelatedField(
         slug_field="reference",
@@ -130,7 +130,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
     )
     end_user = EndUserSerializer()
     end_use = serializers.CharField(max_length=TEXT_MAX_LENGTH)
-    value = serializers.DecimalField(
+    value = DecimalField(
         max_digits=15, decimal_places=2, min_value=Decimal("0"), coerce_to_string=True
     )
     currency = serializers.RegexField(
@@ -146,7 +146,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
             self.fields["product"].queryset = Product.objects.filter(vendor=vendor)
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(StrictSerializer):
     reason = serializers.CharField(
         max_length=TEXT_MAX_LENGTH,
         required=False,

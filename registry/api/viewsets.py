@@ -1,5 +1,6 @@
 """The base of the vendor endpoints: who may call them, and whose objects they see."""
 
+from django.utils.cache import add_never_cache_headers
 from rest_framework import exceptions, viewsets
 
 from registry.api.permissions import IsVendorUser
@@ -26,6 +27,13 @@ class VendorViewSet(viewsets.GenericViewSet):
     @property
     def vendor(self):
         return self.request.user.vendor
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Every answer, errors included, is the caller's own: no cache (a proxy's or the
+        client's) may keep it."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
