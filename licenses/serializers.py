@@ -6,7 +6,7 @@ rules of the regime (screening, allowed transitions) are the services' alone.
 
 from decimal import Decimal
 
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 
 from countries.models import Country
 from licenses.models import (
@@ -30,6 +30,15 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ProductNameTaken(exceptions.APIException):
+    """A name the vendor already uses: the request is well formed, the vendor's state forbids
+    it (409, as a client retrying a registration expects), not invalid input (400)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "You already have a product with this name."
+    default_code = "name_taken"
+
+
 class ProductCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     control_entry = serializers.CharField(
@@ -44,11 +53,15 @@ class ProductCreateSerializer(StrictSerializer):
         super().__init__(*args, **kwargs)
         self.vendor = vendor
 
-    def validate_name(self, name):
-        """A field message for the common case; the table's constraint still decides races."""
-        if self.vendor and Product.objects.filter(vendor=self.vendor, name=name).exists():
-            raise serializers.ValidationError("You already have a product with this name.")
-        return name
+    def validate(self, attrs):
+        """Once the fields are valid; the table's constraint still decides races (the view
+        answers those 409 too)."""
+        if self.name_taken(attrs["name"]):
+            raise ProductNameTaken()
+        return attrs
+
+    def name_taken(self, name) -> bool:
+        return bool(self.vendor) and Product.objects.filter(vendor=self.vendor, name=name).exists()
 
 
 class ScreeningResultSerializer(serializers.Serializer):

@@ -8,7 +8,9 @@ from rest_framework import serializers
 
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not take, each with a message, rather than ignoring them: a
-    misspelt optional field would otherwise be dropped without a word."""
+    misspelt optional field would otherwise be dropped without a word. Text and decimals are
+    JSON strings, as the schema says: DRF would turn a number into text, and a JSON number
+    into a decimal through a binary float."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -17,6 +19,15 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 message = f"Unknown field; this request takes {', '.join(sorted(writable))}."
                 raise serializers.ValidationError({name: [message] for name in unknown})
+            not_strings = {
+                name: ["Give a JSON string."]
+                for name, value in data.items()
+                if isinstance(self.fields[name], serializers.CharField | serializers.DecimalField)
+                and value is not None
+                and not isinstance(value, str)
+            }
+            if not_strings:
+                raise serializers.ValidationError(not_strings)
         return super().to_internal_value(data)
 
 

@@ -38,11 +38,15 @@ DESCRIPTIONS = {
 }
 
 
+# Where a code means something particular on one operation.
+_PARTICULAR = {("/api/v1/products/", "post", "409"): "You already have a product with this name."}
+
+
 def _codes(path: str, method: str) -> list[str]:
     codes = ["400", "401", "403", "404", "406", "429"]
     if method == "post":
         codes += ["413", "415", "422"]
-        if path.endswith("/withdraw/"):
+        if path.endswith("/withdraw/") or (path, method, "409") in _PARTICULAR:
             codes.append("409")
     return codes
 
@@ -57,7 +61,7 @@ def document_error_responses(result, generator, request, public):
                 responses.setdefault(
                     code,
                     {
-                        "description": DESCRIPTIONS[code],
+                        "description": _PARTICULAR.get((path, method, code), DESCRIPTIONS[code]),
                         "content": {"application/json": {"schema": _REF}},
                     },
                 )

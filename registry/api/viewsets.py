@@ -55,6 +55,9 @@ class VendorViewSet(viewsets.GenericViewSet):
             elif len(values) > 1:
                 # One value each: silently using the last of several would hide a mistake.
                 errors[name] = ["Give this parameter once."]
+            elif values == [""]:
+                # An empty filter would otherwise filter nothing, unlike any value it takes.
+                errors[name] = ["Give a value, or leave the parameter out."]
         if errors:
             raise exceptions.ValidationError(errors)
 

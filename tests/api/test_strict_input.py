@@ -68,13 +68,46 @@ def test_an_unknown_field_on_withdrawal_is_refused(api_a, application_a):
     assert list(response.json()["errors"]) == ["force"]
 
 
-@pytest.mark.parametrize("value", ["-0", "-0.00", "-0.0", -0.0])
+@pytest.mark.parametrize("value", ["-0", "-0.00", "-0.0"])
 def test_a_negative_zero_value_is_refused_with_a_field_message(api_a, product_a, value):
     response = api_a.post(
         "/api/v1/applications/", application_body(product_a, value=value), format="json"
     )
     assert response.status_code == 400
     assert response.json()["errors"] == {"value": ["Give zero without a sign: 0."]}
+
+
+@pytest.mark.parametrize("value", [-0.0, 0, 250000])
+def test_a_value_sent_as_a_json_number_is_refused_as_the_schema_says(api_a, product_a, value):
+    response = api_a.post(
+        "/api/v1/applications/", application_body(product_a, value=value), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"value": ["Give a JSON string."]}
+
+
+def test_a_name_sent_as_a_number_is_refused(api_a):
+    body = {"name": 0, "control_entry": "5A004", "category": "forensics"}
+    response = api_a.post("/api/v1/products/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"name": ["Give a JSON string."]}
+
+
+def test_a_product_name_already_used_answers_409(api_a, product_a):
+    body = {"name": product_a.name, "control_entry": "5A004", "category": "forensics"}
+    response = api_a.post("/api/v1/products/", body, format="json")
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "You already have a product with this name.",
+        "code": "name_taken",
+    }
+
+
+@pytest.mark.parametrize("query", ["status=", "licence_type="])
+def test_an_empty_filter_is_refused(api_a, query):
+    response = api_a.get(f"/api/v1/applications/?{query}")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {query[:-1]: ["Give a value, or leave the parameter out."]}
 
 
 def test_a_zero_value_without_a_sign_is_taken(api_a, product_a):
