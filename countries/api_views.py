@@ -4,7 +4,12 @@ import functools
 
 import django_filters
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins
 from rest_framework.response import Response
 
@@ -39,6 +44,15 @@ def _represent(standing: tuple) -> dict:
     list=extend_schema(
         summary="List countries",
         description="Every ISO 3166-1 country; `?eligible=true` for the whitelist only.",
+        # The words the filter takes, not a boolean (which would promise 1, 0, yes and no).
+        parameters=[
+            OpenApiParameter(
+                "eligible",
+                str,
+                enum=["true", "false"],
+                description="true: only the countries on the whitelist now; false: the others.",
+            )
+        ],
     ),
     retrieve=extend_schema(
         summary="Check a destination",

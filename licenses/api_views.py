@@ -7,7 +7,6 @@ application or licence answers 404, as if it did not exist.
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -25,6 +24,7 @@ from licenses.serializers import (
     ApplicationSerializer,
     LicenceSerializer,
     ProductCreateSerializer,
+    ProductNameTaken,
     ProductSerializer,
     WithdrawSerializer,
 )
@@ -37,7 +37,7 @@ KEY_PATTERN = r"[A-Za-z0-9-]{1,20}"
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -98,6 +98,7 @@ class ProductViewSet(
 
     @extend_schema(
         summary="Register a product",
+        description="A name you already use for a product answers 409.",
         request=ProductCreateSerializer,
         responses={201: ProductSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -123,6 +124,8 @@ class ProductViewSet(
                 vendor=self.vendor, by=request.user, **serializer.validated_data
             )
         except DjangoValidationError as error:
+            if serializer.name_taken(serializer.validated_data["name"]):
+                raise ProductNameTaken() from None
             raise _api_validation_error(error) from None
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 

@@ -6,7 +6,7 @@ rules of the regime (screening, allowed transitions) are the services' alone.
 
 from decimal import Decimal
 
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 
 from countries.models import Country
 from licenses.models import (
@@ -18,7 +18,7 @@ from licenses.models import (
     Product,
     ProductCategory,
 )
-from registry.api.fields import KeyRelatedField
+from registry.api.fields import DecimalField, KeyRelatedField, StrictSerializer
 
 TEXT_MAX_LENGTH = 5000
 
@@ -30,7 +30,16 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProductCreateSerializer(serializers.Serializer):
+class ProductNameTaken(exceptions.APIException):
+    """A name the vendor already uses: the request is well formed, the vendor's state forbids
+    it (409, as a client retrying a registration expects), not invalid input (400)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "You already have a product with this name."
+    default_code = "name_taken"
+
+
+class ProductCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     control_entry = serializers.CharField(
         max_length=20, help_text="Wassenaar-style control-list entry, such as 4A005 or 5A001.j."
@@ -44,11 +53,15 @@ class ProductCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         self.vendor = vendor
 
-    def validate_name(self, name):
-        """A field message for the common case; the table's constraint still decides races."""
-        if self.vendor and Product.objects.filter(vendor=self.vendor, name=name).exists():
-            raise serializers.ValidationError("You already have a product with this name.")
-        return name
+    def validate(self, attrs):
+        """Once the fields are valid; the table's constraint still decides races (the view
+        answers those 409 too)."""
+        if self.name_taken(attrs["name"]):
+            raise ProductNameTaken()
+        return attrs
+
+    def name_taken(self, name) -> bool:
+        return bool(self.vendor) and Product.objects.filter(vendor=self.vendor, name=name).exists()
 
 
 class ScreeningResultSerializer(serializers.Serializer):
@@ -57,7 +70,7 @@ class ScreeningResultSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class EndUserSerializer(serializers.Serializer):
+class EndUserSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=EndUserKind.choices)
 
@@ -112,7 +125,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return licence.number if licence else None
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(StrictSerializer):
     licence_type = serializers.ChoiceField(choices=LicenceType.choices)
     product = KeyRelatedField(
         slug_field="reference",
@@ -130,7 +143,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
     )
     end_user = EndUserSerializer()
     end_use = serializers.CharField(max_length=TEXT_MAX_LENGTH)
-    value = serializers.DecimalField(
+    value = DecimalField(
         max_digits=15, decimal_places=2, min_value=Decimal("0"), coerce_to_string=True
     )
     currency = serializers.RegexField(
@@ -146,7 +159,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
             self.fields["product"].queryset = Product.objects.filter(vendor=vendor)
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(StrictSerializer):
     reason = serializers.CharField(
         max_length=TEXT_MAX_LENGTH,
         required=False,

@@ -5,6 +5,11 @@ its token's rate. Each is one round trip to Redis on its own, and on a busy serv
 trips, not the work, are what an eligibility check costs. With django-redis the reads and the
 count are one script, run in one command; with any other cache (the in-process default of a
 development machine) they are that cache's ordinary calls, with the same results.
+
+django-redis pickles what it stores, and unpickling runs whatever the bytes say: anyone able to
+write to Redis could run code in the app through any value read back. Values that must not be
+trusted that far (the API's credentials) are written and read here as plain bytes instead
+(``write_raw`` and ``raw=``), never through the cache's serializer.
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ _SHA = hashlib.sha1(_READ_AND_COUNT.encode()).hexdigest()
 
 
 def read_and_count(
-    keys: Sequence[str], *, counter: tuple[str, int] | None = None
+    keys: Sequence[str], *, counter: tuple[str, int] | None = None, raw: Sequence[str] = ()
 ) -> tuple[dict, int | None]:
     """The values found for ``keys``, and the ``counter`` (key, lifetime in seconds) after
-    adding one to it (None without a counter)."""
+    adding one to it (None without a counter). The values of the ``raw`` keys (among ``keys``)
+    are as ``write_raw`` stored them, never decoded by the cache."""
     client = _redis_client()
     if client is None:
         found = cache.get_many(keys) if keys else {}
@@ -44,11 +50,21 @@ def read_and_count(
     made = [cache.make_key(k) for k in (counter_key, *keys)]
     reply = _run_script(client, made, lifetime)
     found = {
-        key: cache.client.decode(value)
+        key: value if key in raw else cache.client.decode(value)
         for key, value in zip(keys, reply[1:], strict=True)
         if value is not None
     }
     return found, (int(reply[0]) if counter else None)
+
+
+def write_raw(key: str, value: bytes, lifetime: int) -> None:
+    """Stores ``value`` as these bytes in Redis (unpickled, for ``read_and_count(raw=...)``);
+    with another cache, as that cache stores a value of its own process."""
+    client = _redis_client()
+    if client is None:
+        cache.set(key, value, timeout=lifetime)
+    else:
+        client.set(cache.make_key(key), value, ex=lifetime)
 
 
 def count(key: str, lifetime: int) -> int:

@@ -2,6 +2,8 @@
 
 Clients send ``Authorization: Token <key>``; ``Bearer <key>`` is accepted too, because most HTTP
 tools offer that scheme. A header that is not well formed is refused with 401 before any query.
+A refused token counts against the caller's address at the anonymous rate, so guessing keys is
+answered 429 like any other flood.
 """
 
 import re
@@ -15,7 +17,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
 from registry.api import credentials
-from registry.api.throttles import TokenRateThrottle
+from registry.api.throttles import AnonymousRateThrottle, TokenRateThrottle
 
 SCHEMES = (b"token", b"bearer")
 
@@ -25,6 +27,13 @@ _KEY_PATTERN = re.compile(r"[0-9a-f]{16,128}")
 
 class TokenAuthentication(KnoxTokenAuthentication):
     def authenticate(self, request):
+        try:
+            return self._authenticate(request)
+        except exceptions.AuthenticationFailed:
+            AnonymousRateThrottle().refuse_when_over(request)
+            raise
+
+    def _authenticate(self, request):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() not in SCHEMES:
             return None

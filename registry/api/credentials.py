@@ -6,6 +6,12 @@ permissions already resolved, keyed by the token's digest (the key itself never 
 The user's password hash has no business in a cache and is left out: the user comes back with
 that field deferred.
 
+Redis is shared, so an entry is not taken on trust: it is JSON (never a pickle, whose reading
+would run whatever the bytes say), and it carries an HMAC-SHA256 keyed from ``SECRET_KEY`` over
+the entry and the key it is stored under. An entry someone wrote into Redis, or copied there from
+another token's key, fails the check and counts as absent: the token is looked up in the
+database as if nothing were cached. Write access to Redis alone grants nothing.
+
 An entry lives ``API_CREDENTIALS_CACHE_SECONDS`` at most (60 by default; 0 turns the cache off),
 and never beyond the token's expiry. Everything that changes what a token may do drops the entries
 of the tokens concerned once its transaction commits: revoking or changing a token; saving or
@@ -16,7 +22,9 @@ and a request that read the old state just before such a commit can cache it for
 
 from __future__ import annotations
 
-import copy
+import datetime
+import json
+import logging
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -26,6 +34,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from knox.models import AuthToken
 
 from registry import shared_cache
@@ -41,29 +50,90 @@ def _key(digest: str) -> str:
     return _PREFIX + digest
 
 
-def _entry(user, token) -> tuple:
-    """Copies of the user, with its permissions resolved and without its password hash, and of
-    the token, as the cache keeps them (pickled, the way Django pickles model instances)."""
-    user.get_all_permissions()  # fills the permission caches, which are kept with the user
-    user, token = copy.copy(user), copy.copy(token)
-    user.__dict__.pop("password", None)  # never cached: it comes back deferred, read if needed
-    user._state.fields_cache = {}  # the vendor and other relations are read fresh
-    token._state.fields_cache = {}
+_MAC_SALT = "registry.api.credentials: a token and its user, cached"
+# The user's password hash stays out: the user comes back with that field deferred.
+_LEFT_OUT = {"password"}
+
+logger = logging.getLogger(__name__)
+
+
+def _columns(instance) -> dict:
+    values = {}
+    for field in type(instance)._meta.concrete_fields:
+        if field.attname in _LEFT_OUT:
+            continue
+        value = field.value_from_object(instance)
+        values[field.attname] = value.isoformat() if isinstance(value, datetime.date) else value
+    return values
+
+
+def _instance(model, columns: dict):
+    """The model instance with these columns, as if read from the database; any other column
+    is deferred, read from the database if ever used."""
+    names = set(columns)
+    values = [
+        field.to_python(columns[field.attname])
+        for field in model._meta.concrete_fields
+        if field.attname in names
+    ]
+    return model.from_db(None, names, values)
+
+
+def _mac(key: str, payload: str) -> str:
+    return salted_hmac(_MAC_SALT, f"{key}\n{payload}", algorithm="sha256").hexdigest()
+
+
+def _entry(key: str, user, token) -> bytes:
+    """What the cache keeps under ``key``: the MAC, then the JSON of the user's and the
+    token's columns and of the user's permissions, resolved."""
+    payload = json.dumps(
+        {
+            "user": _columns(user),
+            "permissions": sorted(user.get_all_permissions()),
+            "token": _columns(token),
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    return f"{_mac(key, payload)}:{payload}".encode()
+
+
+def _read(key: str, digest: str, entry) -> tuple | None:
+    """The ``(user, token)`` of an entry whose MAC holds for ``key``; None for anything else."""
+    if not isinstance(entry, bytes | str):
+        return None
+    try:
+        text = entry.decode() if isinstance(entry, bytes) else entry
+        mac, _, payload = text.partition(":")
+        if not constant_time_compare(mac, _mac(key, payload)):
+            logger.warning("A cached API credential failed its check and was ignored: %s", key)
+            return None
+        data = json.loads(payload)
+        user = _instance(get_user_model(), data["user"])
+        token = _instance(AuthToken, data["token"])
+        permissions = set(data["permissions"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not constant_time_compare(token.digest, digest) or token.user_id != user.pk:
+        return None
+    user._perm_cache = permissions  # what ModelBackend.has_perm reads
     return user, token
 
 
 def cached(
     digest: str, *, also: Sequence[str] = (), counter: tuple[str, int] | None = None
 ) -> tuple[tuple | None, dict, int | None]:
-    """The ``(user, token)`` cached for this digest (None when absent or expired), the values
-    of the ``also`` keys found, and the ``counter`` counted once more: one round trip in all
-    (``registry.shared_cache``)."""
+    """The ``(user, token)`` cached for this digest (None when absent, expired or failing its
+    check), the values of the ``also`` keys found, and the ``counter`` counted once more: one
+    round trip in all (``registry.shared_cache``)."""
     key = _key(digest) if _lifetime() > 0 else None
-    found, count = shared_cache.read_and_count([*also, key] if key else also, counter=counter)
+    keys = [*also, key] if key else list(also)
+    found, count = shared_cache.read_and_count(keys, counter=counter, raw=[key] if key else ())
     entry = found.pop(key, None) if key else None
-    if entry is None:
+    credentials = None if entry is None else _read(key, digest, entry)
+    if credentials is None:
         return None, found, count
-    user, token = entry
+    user, token = credentials
     if token.expiry is not None and token.expiry <= timezone.now():
         return None, found, count  # the database path deletes the expired token and refuses it
     return (user, token), found, count
@@ -79,7 +149,8 @@ def remember(user, token) -> None:
         lifetime = min(lifetime, int(left))
         if lifetime <= 0:
             return
-    cache.set(_key(token.digest), _entry(user, token), timeout=lifetime)
+    key = _key(token.digest)
+    shared_cache.write_raw(key, _entry(key, user, token), lifetime)
 
 
 def forget_tokens(digests: Iterable[str]) -> None:

@@ -17,11 +17,21 @@ def _refuse_constant(name):
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _refuse_duplicate_keys(pairs):
+    """An object naming a key twice is ambiguous: which value the sender meant is unknowable."""
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} is given twice")
+        seen[key] = value
+    return seen
+
+
 class LimitedJSONParser(JSONParser):
     """Strict JSON of a bounded size, refused before it is read when it says it is too large.
 
     Strings must be valid Unicode: a lone surrogate (legal in JSON's escapes, not in UTF-8) would
-    otherwise reach the database and fail there.
+    otherwise reach the database and fail there. An object may name each key once.
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
@@ -40,7 +50,11 @@ class LimitedJSONParser(JSONParser):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = raw.decode(encoding)
-            data = json.loads(text, parse_constant=_refuse_constant)
+            data = json.loads(
+                text,
+                parse_constant=_refuse_constant,
+                object_pairs_hook=_refuse_duplicate_keys,
+            )
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except (ValueError, UnicodeError, RecursionError) as error:
             raise exceptions.ParseError(f"The body is not valid JSON: {error}") from None

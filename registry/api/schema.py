@@ -33,15 +33,20 @@ DESCRIPTIONS = {
     "413": "The request body is over the size limit (1 MB by default).",
     "415": "The request body must be JSON.",
     "422": "This Idempotency-Key was already used for a different request.",
-    "429": "Too many requests for this token; `Retry-After` says when to retry.",
+    "429": "Too many requests for this token, or from this address without a valid token; "
+    "`Retry-After` says when to retry.",
 }
+
+
+# Where a code means something particular on one operation.
+_PARTICULAR = {("/api/v1/products/", "post", "409"): "You already have a product with this name."}
 
 
 def _codes(path: str, method: str) -> list[str]:
     codes = ["400", "401", "403", "404", "406", "429"]
     if method == "post":
         codes += ["413", "415", "422"]
-        if path.endswith("/withdraw/"):
+        if path.endswith("/withdraw/") or (path, method, "409") in _PARTICULAR:
             codes.append("409")
     return codes
 
@@ -56,7 +61,7 @@ def document_error_responses(result, generator, request, public):
                 responses.setdefault(
                     code,
                     {
-                        "description": DESCRIPTIONS[code],
+                        "description": _PARTICULAR.get((path, method, code), DESCRIPTIONS[code]),
                         "content": {"application/json": {"schema": _REF}},
                     },
                 )

@@ -9,6 +9,7 @@ changed setting applies at once.
 """
 
 from knox.models import AuthToken
+from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -78,3 +79,10 @@ class AnonymousRateThrottle(_WindowCounterThrottle):
         if request.user and request.user.is_authenticated:
             return None
         return self.get_ident(request)
+
+    def refuse_when_over(self, request) -> None:
+        """Counts a call whose token was refused, raising ``Throttled`` once the address is
+        over the rate (the view's throttles never see such a call)."""
+        counter = self.counter(self.get_ident(request))
+        if counter is not None and shared_cache.count(*counter) > self.num_requests:
+            raise exceptions.Throttled(wait=self.wait())

@@ -1,5 +1,6 @@
 """The base of the vendor endpoints: who may call them, and whose objects they see."""
 
+from django.utils.cache import add_never_cache_headers
 from rest_framework import exceptions, viewsets
 
 from registry.api.permissions import IsVendorUser
@@ -27,6 +28,22 @@ class VendorViewSet(viewsets.GenericViewSet):
     def vendor(self):
         return self.request.user.vendor
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Every answer, errors included, is the caller's own: no cache (a proxy's or the
+        client's) may keep it."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        # Before the permissions, which refuse a call without a token (401) before DRF's own
+        # order would count it: so calls without a token are throttled too.
+        super().check_throttles(request)
+
+    def check_throttles(self, request):
+        """Already done in ``perform_authentication``."""
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         errors = {}
@@ -38,6 +55,9 @@ class VendorViewSet(viewsets.GenericViewSet):
             elif len(values) > 1:
                 # One value each: silently using the last of several would hide a mistake.
                 errors[name] = ["Give this parameter once."]
+            elif values == [""]:
+                # An empty filter would otherwise filter nothing, unlike any value it takes.
+                errors[name] = ["Give a value, or leave the parameter out."]
         if errors:
             raise exceptions.ValidationError(errors)
 

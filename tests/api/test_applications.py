@@ -110,14 +110,14 @@ def test_a_product_is_registered_with_its_own_reference(api_a, vendor_a):
     assert api_a.get(f"/api/v1/products/{reference}/").json()["name"] == "Phone extractor"
 
 
-def test_a_second_product_of_the_same_name_is_a_400_on_the_name(api_a, product_a):
+def test_a_second_product_of_the_same_name_is_a_409(api_a, product_a):
     response = api_a.post(
         "/api/v1/products/",
         {"name": product_a.name, "control_entry": "5A004", "category": "forensics"},
         format="json",
     )
-    assert response.status_code == 400
-    assert "name" in response.json()["errors"]
+    assert response.status_code == 409
+    assert response.json()["code"] == "name_taken"
 
 
 def test_the_vendor_reads_its_licence_and_filters_by_status(api_a, licence_a):
