@@ -247,9 +247,9 @@ def vendor_token(product_owner) -> str:
 
 
 def b1_b2(database_url, sizes):
-    from bench.servers import Gunicorn
     from countries.models import Country
     from registry.history import system_user
+    from tests.support.servers import Gunicorn
 
     require_path("/api/v1/countries/FR/", "B1 and B2: the vendors' API, its eligibility endpoint")
     require_path("/api/v1/applications/", "B1 and B2: the vendors' API, its submission endpoint")

@@ -10,9 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
-
-from registry import roles
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM_ARGS = [
@@ -25,30 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture
-def vendor_user(db, django_user_model):
-    from tests.licenses.factories import VendorFactory
-
-    user = django_user_model.objects.create_user(
-        username="vendor-user", password="pw", vendor=VendorFactory()
-    )
-    user.groups.add(Group.objects.get(name=roles.VENDORS))
-    return user
-
-
-@pytest.fixture
-def client_for(client):
-    """``client_for(user)``: the test client signed in as that user (or anonymous for None)."""
-
-    def sign_in(user):
-        client.logout()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return sign_in
 
 
 # --- Chromium --------------------------------------------------------------------------------

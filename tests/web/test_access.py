@@ -7,7 +7,7 @@ from django.urls import URLPattern, get_resolver
 from countries.models import WhitelistRevision
 from registry import history
 from registry.web import RoleRequiredMixin
-from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
+from tests.factories import LicenceApplicationFactory, LicenceFactory
 
 pytestmark = pytest.mark.django_db
 

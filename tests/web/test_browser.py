@@ -56,12 +56,14 @@ def test_auditor_is_refused_the_officials_forms(new_page, auditor, official):
 def test_an_official_reviews_and_approves_an_application_and_the_licence_appears(
     new_page, official, system
 ):
-    from tests.licenses.helpers import register_product, register_vendor, submit
+    from tests.factories import register_product, register_vendor, submit_application
 
-    vendor = register_vendor(official)
-    product = register_product(vendor, official)
-    application = submit(vendor, product, system, destination="DE")
-    submit(vendor, product, system, destination="MX")  # refused at once by screening
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
+    application = submit_application(vendor=vendor, product=product, by=system, destination="DE")
+    submit_application(
+        vendor=vendor, product=product, by=system, destination="MX"
+    )  # refused at once by screening
 
     page = new_page()
     sign_in(page, "official")
@@ -110,11 +112,13 @@ def test_an_official_reviews_and_approves_an_application_and_the_licence_appears
 def test_a_country_removed_by_a_senior_official_suspends_the_licence(
     new_page, official, senior, system
 ):
-    from tests.licenses.helpers import licence_for, register_product, register_vendor
+    from tests.factories import issue_licence, register_product, register_vendor
 
-    vendor = register_vendor(official)
-    product = register_product(vendor, official)
-    licence = licence_for(vendor, product, system, official, destination="AT")
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
+    licence = issue_licence(
+        vendor=vendor, product=product, by=system, official=official, destination="AT"
+    )
 
     page = new_page()
     sign_in(page, "official")

@@ -4,7 +4,7 @@ import pytest
 
 from countries.models import Country
 from licenses.models import LicenceApplication
-from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
+from tests.factories import LicenceApplicationFactory, LicenceFactory
 
 pytestmark = pytest.mark.django_db
 
