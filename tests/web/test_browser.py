@@ -1,16 +1,16 @@
 """End to end in Chromium against a live server, with JavaScript off: what officials, senior
-officials and auditors do in the browser. Each test saves screenshots for the README."""
+officials and auditors do in the browser. Each test takes the screenshots the README shows."""
 
 import re
 
 import pytest
 
-from tests.web.conftest import screenshot, sign_in, sign_out
+from tests.web.conftest import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_auditor_is_refused_the_officials_forms(new_page, auditor, official):
+def test_auditor_is_refused_the_officials_forms(new_page, screenshot, auditor, official):
     page = new_page()
     page.goto("/accounts/login/")
     screenshot(page, "login")
@@ -54,7 +54,7 @@ def test_auditor_is_refused_the_officials_forms(new_page, auditor, official):
 
 
 def test_an_official_reviews_and_approves_an_application_and_the_licence_appears(
-    new_page, official, system
+    new_page, screenshot, official, system
 ):
     from tests.factories import register_product, register_vendor, submit_application
 
@@ -110,7 +110,7 @@ def test_an_official_reviews_and_approves_an_application_and_the_licence_appears
 
 
 def test_a_country_removed_by_a_senior_official_suspends_the_licence(
-    new_page, official, senior, system
+    new_page, screenshot, official, senior, system
 ):
     from tests.factories import issue_licence, register_product, register_vendor
 
