@@ -10,7 +10,6 @@ import os
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 
@@ -18,6 +17,7 @@ from countries.models import Country
 from registry import roles
 from registry.history import SYSTEM_USERNAME, ensure_system_user, system_user
 from registry.models import User
+from tests.factories import register_product, register_vendor, user_with_role
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
@@ -101,30 +101,40 @@ def system(db):
     return system_user()
 
 
-def _user_in(role, username, django_user_model, **extra):
-    user = django_user_model.objects.create_user(username=username, password="pw", **extra)
-    user.groups.add(Group.objects.get(name=role))
-    return user
+@pytest.fixture
+def official(db):
+    return user_with_role(role=roles.OFFICIALS, username="official")
 
 
 @pytest.fixture
-def official(db, django_user_model):
-    return _user_in(roles.OFFICIALS, "official", django_user_model)
+def senior(db):
+    return user_with_role(role=roles.SENIOR_OFFICIALS, username="senior")
 
 
 @pytest.fixture
-def senior(db, django_user_model):
-    return _user_in(roles.SENIOR_OFFICIALS, "senior", django_user_model)
+def second_senior(db):
+    return user_with_role(role=roles.SENIOR_OFFICIALS, username="senior2")
 
 
 @pytest.fixture
-def second_senior(db, django_user_model):
-    return _user_in(roles.SENIOR_OFFICIALS, "senior2", django_user_model)
+def auditor(db):
+    return user_with_role(role=roles.AUDITORS, username="auditor")
 
 
 @pytest.fixture
-def auditor(db, django_user_model):
-    return _user_in(roles.AUDITORS, "auditor", django_user_model)
+def vendor(official):
+    """A vendor registered by an official, as the web page registers one."""
+    return register_vendor(by=official)
+
+
+@pytest.fixture
+def vendor_user(vendor):
+    return user_with_role(role=roles.VENDORS, username="vendor-acme", vendor=vendor)
+
+
+@pytest.fixture
+def product(vendor, vendor_user):
+    return register_product(vendor=vendor, by=vendor_user)
 
 
 # --- Skips that CI does not accept --------------------------------------------------------------

@@ -1,8 +1,51 @@
-"""The base of every factory of a tracked model: saves through the history helper."""
+"""Every builder of test data, in one place.
+
+Two kinds, for two needs:
+
+- the factories (``VendorFactory`` …) write rows straight through the history helper, as the
+  system actor: fast, for tests that need records to exist and do not care how they came about;
+- the service builders (``register_vendor``, ``register_product``, ``submit_application``,
+  ``issue_licence``, ``propose_removal``) go through the services, as the web pages and the API
+  do, so screening, numbering and the history run as in production.
+
+All take keyword arguments only, except ``application_body``, whose keywords are the body's own
+fields (a test may replace even ``product``).
+"""
+
+import datetime
+from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from countries import services as countries_services
+from countries.models import Country, WhitelistRevision
+from licenses import services as licenses_services
+from licenses.models import (
+    ApplicationStatus,
+    EndUserKind,
+    Licence,
+    LicenceApplication,
+    LicenceType,
+    Product,
+    ProductCategory,
+    Vendor,
+)
 from registry import history
+from registry.models import User
+
+# --- Users -------------------------------------------------------------------------------------
+
+
+def user_with_role(*, role: str, username: str, password: str = "pw", **extra) -> User:
+    """A user in one of the roles (``registry.roles``); a vendor user also names its ``vendor``."""
+    user = User.objects.create_user(username=username, password=password, **extra)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+# --- Factories: rows written directly, as the system actor -------------------------------------
 
 
 class TrackedFactory(factory.django.DjangoModelFactory):
@@ -15,3 +58,150 @@ class TrackedFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         obj = model_class(*args, **kwargs)
         return history.save(obj, by=history.system_user(), reason="test data")
+
+
+class VendorFactory(TrackedFactory):
+    class Meta:
+        model = Vendor
+
+    name = factory.Sequence(lambda n: f"Vendor {n} Ltd")
+    # Apart from the 51-… numbers the tests register through the services, so the two never meet.
+    registration_number = factory.Sequence(lambda n: f"52-{n:07d}")
+    contact_name = "Dana Cohen"
+    contact_email = factory.Sequence(lambda n: f"compliance{n}@vendor.example")
+
+
+class ProductFactory(TrackedFactory):
+    class Meta:
+        model = Product
+
+    reference = factory.Sequence(lambda n: f"PRD-2026-{n:06d}")
+    vendor = factory.SubFactory(VendorFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    control_entry = "4D004"
+    category = ProductCategory.FORENSICS
+
+
+class LicenceApplicationFactory(TrackedFactory):
+    class Meta:
+        model = LicenceApplication
+
+    reference = factory.Sequence(lambda n: f"APP-2026-{n:06d}")
+    product = factory.SubFactory(ProductFactory)
+    vendor = factory.SelfAttribute("product.vendor")
+    licence_type = LicenceType.MARKETING
+    destination = factory.LazyFunction(lambda: Country.objects.get(code="FR"))
+    end_user_name = "Direction générale de la sécurité intérieure"
+    end_user_kind = EndUserKind.INTELLIGENCE
+    end_use = "Lawful interception in counter-terrorism investigations."
+    value = Decimal("250000.00")
+    currency = "EUR"
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class LicenceFactory(TrackedFactory):
+    class Meta:
+        model = Licence
+
+    number = factory.Sequence(lambda n: f"ML-2026-{n:06d}")
+    application = factory.SubFactory(
+        LicenceApplicationFactory,
+        status=ApplicationStatus.APPROVED,
+        decided_at=factory.LazyFunction(timezone.now),
+    )
+    valid_from = factory.LazyFunction(lambda: timezone.localdate())
+    valid_until = factory.LazyAttribute(lambda o: o.valid_from + datetime.timedelta(days=730))
+
+
+# --- Service builders: records made as the web pages and the API make them ---------------------
+
+
+def register_vendor(
+    *, by, name: str = "Acme Cyber Ltd", registration_number: str = "51-0000001"
+) -> Vendor:
+    return licenses_services.register_vendor(
+        by=by,
+        name=name,
+        registration_number=registration_number,
+        contact_name="Dana Cohen",
+        contact_email="compliance@acme.example",
+    )
+
+
+def register_product(
+    *,
+    vendor: Vendor,
+    by,
+    name: str = "Lighthouse",
+    control_entry: str = "4D004",
+    category: str = "forensics",
+    **extra,
+) -> Product:
+    return licenses_services.register_product(
+        vendor=vendor, by=by, name=name, control_entry=control_entry, category=category, **extra
+    )
+
+
+def submit_application(
+    *, vendor: Vendor, product: Product, by, destination: str = "FR", **fields
+) -> LicenceApplication:
+    """An application that passes screening to ``destination`` unless ``fields`` say otherwise."""
+    values = {
+        "licence_type": LicenceType.MARKETING,
+        "end_user_name": "Direction générale de la sécurité intérieure",
+        "end_user_kind": EndUserKind.INTELLIGENCE,
+        "end_use": "Lawful interception in counter-terrorism investigations.",
+        "value": Decimal("250000.00"),
+        "currency": "EUR",
+    }
+    values.update(fields)
+    return licenses_services.submit_application(
+        vendor=vendor,
+        by=by,
+        product=product,
+        destination=Country.objects.get(code=destination),
+        **values,
+    )
+
+
+def issue_licence(
+    *, vendor: Vendor, product: Product, by, official, destination: str = "FR", **fields
+) -> Licence:
+    """Submits (as ``by``), reviews and approves (as ``official``); returns the licence issued."""
+    application = submit_application(
+        vendor=vendor, product=product, by=by, destination=destination, **fields
+    )
+    licenses_services.start_review(application=application, by=official)
+    return licenses_services.approve_application(
+        application=application, by=official, reason="Meets the conditions"
+    )
+
+
+def propose_removal(*, code: str, by) -> WhitelistRevision:
+    """A proposed revision taking ``code`` off the list, suspending its active licences."""
+    return countries_services.propose_revision(
+        by=by,
+        title=f"{code} out",
+        reason="Decision of the Director of Defense Exports",
+        add=[],
+        remove=[code],
+        licence_treatment=WhitelistRevision.LicenceTreatment.SUSPEND,
+    )
+
+
+def application_body(product: Product, /, **changes) -> dict:
+    """The API's request to submit an application that passes screening, changed as given."""
+    body = {
+        "licence_type": "marketing",
+        "product": product.reference,
+        "destination": "FR",
+        "end_user": {
+            "name": "Direction générale de la sécurité intérieure",
+            "kind": "intelligence",
+        },
+        "end_use": "Lawful interception in counter-terrorism investigations.",
+        "value": "250000.00",
+        "currency": "EUR",
+    }
+    body.update(changes)
+    return body

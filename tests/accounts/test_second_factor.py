@@ -22,7 +22,7 @@ from tests.accounts.conftest import (
 )
 from tests.api.conftest import client_for as api_client_for
 from tests.api.conftest import vendor_user
-from tests.licenses.factories import VendorFactory
+from tests.factories import VendorFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("otp_required")]
 

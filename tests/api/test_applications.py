@@ -4,7 +4,7 @@ import pytest
 
 from licenses import services
 from licenses.models import LicenceApplication, Product
-from tests.api.conftest import application_body, submit
+from tests.factories import application_body, submit_application
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +167,7 @@ def test_a_suspended_vendor_can_still_apply_but_is_refused(api_a, vendor_a, prod
 
 
 def test_the_list_is_newest_first(api_a, vendor_a, user_a, product_a):
-    first = submit(vendor_a, user_a, product_a)
-    second = submit(vendor_a, user_a, product_a, destination="MX")
+    first = submit_application(vendor=vendor_a, by=user_a, product=product_a)
+    second = submit_application(vendor=vendor_a, by=user_a, product=product_a, destination="MX")
     references = [a["reference"] for a in api_a.get("/api/v1/applications/").json()["results"]]
     assert references == [second.reference, first.reference]

@@ -98,15 +98,12 @@ def test_issue_token_refuses_unknown_users_and_users_who_are_not_vendors(officia
     assert not AuthToken.objects.exists()
 
 
-def test_a_vendors_group_member_without_a_vendor_is_refused(django_user_model):
-    from django.contrib.auth.models import Group
-
+def test_a_vendors_group_member_without_a_vendor_is_refused(api_client_for):
     from registry import roles
-    from tests.api.conftest import client_for
+    from tests.factories import user_with_role
 
-    loose = django_user_model.objects.create_user(username="loose", password="pw")
-    loose.groups.add(Group.objects.get(name=roles.VENDORS))
-    response = client_for(loose).get(URL)
+    loose = user_with_role(role=roles.VENDORS, username="loose")
+    response = api_client_for(user=loose).get(URL)
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
 

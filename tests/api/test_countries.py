@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.countries.helpers import propose_removal
+from tests.factories import propose_removal
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_a_cached_answer_changes_as_soon_as_a_revision_removing_the_country_is_a
     from countries import services
 
     assert api_a.get("/api/v1/countries/FR/").json()["eligible"] is True  # now cached
-    revision = propose_removal("FR", by=senior)
+    revision = propose_removal(code="FR", by=senior)
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_revision(revision=revision, by=second_senior)
     body = api_a.get("/api/v1/countries/FR/").json()

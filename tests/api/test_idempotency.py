@@ -12,11 +12,11 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from django.utils import timezone
 
-from bench.servers import ROOT
 from licenses.models import LicenceApplication, Product
 from registry.models import IdempotencyRecord
-from tests.api.conftest import application_body, client_for, register_product
-from tests.licenses.concurrency import run_together
+from tests.factories import application_body, register_product
+from tests.support.concurrency import run_together
+from tests.support.servers import ROOT
 
 KEY = "6f1c1f8e-4f55-4a3a-9d2e-3b7f1f0e9a01"
 
@@ -58,7 +58,7 @@ def test_the_same_key_for_a_different_request_is_a_422(api_a, product_a):
 
 @pytest.mark.django_db
 def test_keys_belong_to_their_user(api_a, api_b, product_a, vendor_b, user_b):
-    product_b = register_product(vendor_b, user_b)
+    product_b = register_product(vendor=vendor_b, by=user_b)
     assert post(api_a, application_body(product_a)).status_code == 201
     second = post(api_b, application_body(product_b))
     assert second.status_code == 201
@@ -94,8 +94,8 @@ def test_a_malformed_key_is_a_400(api_a, product_a, key):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_first_requests_at_once_make_one_application(user_a, product_a):
-    clients = [client_for(user_a) for _ in range(4)]
+def test_two_first_requests_at_once_make_one_application(api_client_for, user_a, product_a):
+    clients = [api_client_for(user=user_a) for _ in range(4)]
     responses = run_together(
         *(lambda client=client: post(client, application_body(product_a)) for client in clients)
     )
@@ -220,10 +220,12 @@ def test_a_batch_size_below_one_is_refused(records):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_retries_at_once_with_an_expired_key_make_one_new_application(user_a, product_a):
-    first = post(client_for(user_a), application_body(product_a)).json()
+def test_retries_at_once_with_an_expired_key_make_one_new_application(
+    api_client_for, user_a, product_a
+):
+    first = post(api_client_for(user=user_a), application_body(product_a)).json()
     _age(25, key=KEY)
-    clients = [client_for(user_a) for _ in range(4)]
+    clients = [api_client_for(user=user_a) for _ in range(4)]
     responses = run_together(
         *(lambda client=client: post(client, application_body(product_a)) for client in clients)
     )

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from tests.api.conftest import application_body, client_for
+from tests.factories import application_body
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Vendor A acts last, so the requests of the others meet A's objects as they were.
@@ -72,13 +72,13 @@ def test_every_api_route_and_method_has_a_row():
 
 
 @pytest.fixture
-def callers(db, user_a, user_b, official, auditor):
+def callers(api_client_for, user_a, user_b, official, auditor):
     return {
-        ANON: client_for(None),
-        A: client_for(user_a),
-        B: client_for(user_b),
-        OFF: client_for(official),
-        AUD: client_for(auditor),
+        ANON: api_client_for(user=None),
+        A: api_client_for(user=user_a),
+        B: api_client_for(user=user_b),
+        OFF: api_client_for(user=official),
+        AUD: api_client_for(user=auditor),
     }
 
 

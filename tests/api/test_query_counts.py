@@ -4,8 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.conftest import application_body
-from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory, ProductFactory
+from tests.factories import (
+    LicenceApplicationFactory,
+    LicenceFactory,
+    ProductFactory,
+    application_body,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from tests.api.conftest import client_for, register_product, submit
+from tests.factories import register_product, submit_application
 
 CHECKS = [
     checks.not_a_server_error,
@@ -50,16 +50,16 @@ def api_schema(db, settings):
 
 
 @pytest.fixture
-def vendor_token(vendor_a, user_a, settings):
+def vendor_token(api_client_for, vendor_a, user_a, settings):
     """A vendor's token on seeded data, with no throttling to cut the run short."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"token": None, "anonymous": None},
     }
-    product = register_product(vendor_a, user_a)
-    submit(vendor_a, user_a, product)
-    submit(vendor_a, user_a, product, destination="MX")
-    return client_for(user_a)._credentials["HTTP_AUTHORIZATION"]
+    product = register_product(vendor=vendor_a, by=user_a)
+    submit_application(vendor=vendor_a, by=user_a, product=product)
+    submit_application(vendor=vendor_a, by=user_a, product=product, destination="MX")
+    return api_client_for(user=user_a)._credentials["HTTP_AUTHORIZATION"]
 
 
 def headers_to_add(case, token):

@@ -6,7 +6,7 @@ import pytest
 
 from licenses.models import Vendor, VendorStatus
 from registry import history
-from tests.licenses.factories import VendorFactory
+from tests.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_records_of_every_field_type_verify_after_the_bulk_path(official):
     # JSON, decimals, dates, times and foreign keys read back exactly as they were hashed.
     from django.core.management import call_command
 
-    from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
+    from tests.factories import LicenceApplicationFactory, LicenceFactory
 
     applications = LicenceApplicationFactory.create_batch(3)
     for n, application in enumerate(applications):

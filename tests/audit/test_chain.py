@@ -13,7 +13,7 @@ from licenses.models import Vendor, VendorStatus
 from registry import audit_chain, history
 from registry.models import AuditChainHead
 from tests.audit.conftest import tamper
-from tests.licenses.factories import VendorFactory
+from tests.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db
 

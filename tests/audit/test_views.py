@@ -12,7 +12,7 @@ from countries.services import record_past_revision
 from licenses.models import VendorStatus
 from registry import history
 from registry.audit.exports import spreadsheet_safe
-from tests.licenses.factories import VendorFactory
+from tests.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db
 

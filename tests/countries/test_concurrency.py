@@ -5,14 +5,14 @@ import pytest
 from countries import services
 from countries.models import Country, WhitelistRevision
 from registry.errors import TransitionNotAllowed
-from tests.countries.helpers import propose_removal
-from tests.licenses.concurrency import run_together
+from tests.factories import propose_removal
+from tests.support.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_approving_one_revision_twice_applies_it_once(official, senior, second_senior):
-    revision = propose_removal("FR", by=official)
+    revision = propose_removal(code="FR", by=official)
 
     outcomes = run_together(
         *(

@@ -14,9 +14,14 @@ from countries.models import Country
 from licenses import services as licence_services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus, Vendor
 from registry import audit_chain
-from tests.countries.helpers import propose_removal
-from tests.licenses import helpers
-from tests.licenses.concurrency import interleave
+from tests.factories import (
+    issue_licence,
+    propose_removal,
+    register_product,
+    register_vendor,
+    submit_application,
+)
+from tests.support.concurrency import interleave
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -40,15 +45,17 @@ def _assert_chain_intact() -> None:
 
 @pytest.fixture
 def licence(official):
-    vendor = helpers.register_vendor(official)
-    product = helpers.register_product(vendor, official)
-    return helpers.licence_for(vendor, product, official, official, destination="FR")
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
+    return issue_licence(
+        vendor=vendor, product=product, by=official, official=official, destination="FR"
+    )
 
 
 def test_a_licence_suspended_while_a_revision_removes_its_destination(
     licence, official, senior, second_senior
 ):
-    revision = propose_removal("FR", by=senior)
+    revision = propose_removal(code="FR", by=senior)
 
     suspended, applied = interleave(
         lock=lambda: Licence.objects.select_for_update().get(pk=licence.pk),
@@ -74,7 +81,7 @@ def test_a_licence_reinstated_while_a_revision_removes_its_destination(
     licence, official, senior, second_senior
 ):
     licence_services.suspend_licence(licence=licence, by=official, reason="Inquiry opened")
-    revision = propose_removal("FR", by=senior)
+    revision = propose_removal(code="FR", by=senior)
 
     def lock_as_reinstating_does():
         Country.objects.select_for_update().get(code="FR")
@@ -106,10 +113,10 @@ def test_a_licence_reinstated_while_a_revision_removes_its_destination(
 def test_an_application_withdrawn_while_a_revision_removes_its_destination(
     official, senior, second_senior
 ):
-    vendor = helpers.register_vendor(official)
-    product = helpers.register_product(vendor, official)
-    application = helpers.submit(vendor, product, official, destination="FR")
-    revision = propose_removal("FR", by=senior)
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
+    application = submit_application(vendor=vendor, product=product, by=official, destination="FR")
+    revision = propose_removal(code="FR", by=senior)
 
     withdrawn, applied = interleave(
         lock=lambda: LicenceApplication.objects.select_for_update().get(pk=application.pk),
@@ -131,8 +138,8 @@ def test_an_application_withdrawn_while_a_revision_removes_its_destination(
 def test_an_application_submitted_while_a_revision_proposes_removing_its_destination(
     official, senior
 ):
-    vendor = helpers.register_vendor(official)
-    product = helpers.register_product(vendor, official)
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
 
     def lock_as_submitting_does():
         Vendor.objects.select_for_update().get(pk=vendor.pk)
@@ -140,8 +147,10 @@ def test_an_application_submitted_while_a_revision_proposes_removing_its_destina
 
     submitted, proposed = interleave(
         lock=lock_as_submitting_does,
-        then=lambda: helpers.submit(vendor, product, official, destination="FR"),
-        meanwhile=lambda: propose_removal("FR", by=senior),
+        then=lambda: submit_application(
+            vendor=vendor, product=product, by=official, destination="FR"
+        ),
+        meanwhile=lambda: propose_removal(code="FR", by=senior),
     )
 
     _assert_no_error(submitted, proposed)

@@ -13,7 +13,7 @@ from licenses.models import ApplicationStatus, Licence, LicenceApplication, Lice
 from licenses.selectors import revision_impact
 from registry import history
 from registry.errors import FourEyesViolation, TransitionNotAllowed
-from tests.licenses import helpers
+from tests.factories import issue_licence, register_product, register_vendor, submit_application
 
 pytestmark = pytest.mark.django_db
 
@@ -141,20 +141,28 @@ def back_to_102(senior, second_senior):
 
 @pytest.fixture
 def registry_with_licences(back_to_102, official):
-    vendor = helpers.register_vendor(official)
-    product = helpers.register_product(vendor, official)
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
     licences = {
-        code: helpers.licence_for(vendor, product, official, official, destination=code)
+        code: issue_licence(
+            vendor=vendor, product=product, by=official, official=official, destination=code
+        )
         for code in ("MX", "SA", "AE", "FR", "DE")
     }
-    licences["MX-export"] = helpers.licence_for(
-        vendor, product, official, official, destination="MX", licence_type="export"
+    licences["MX-export"] = issue_licence(
+        vendor=vendor,
+        product=product,
+        by=official,
+        official=official,
+        destination="MX",
+        licence_type="export",
     )
     licences["DE"] = licence_services.revoke_licence(
         licence=licences["DE"], by=official, reason="Breach"
     )
     pending = {
-        code: helpers.submit(vendor, product, official, destination=code) for code in ("HU", "FR")
+        code: submit_application(vendor=vendor, product=product, by=official, destination=code)
+        for code in ("HU", "FR")
     }
     licence_services.start_review(application=pending["HU"], by=official)
     return licences, pending
@@ -232,8 +240,8 @@ def test_applying_a_revision_to_10000_licences_uses_a_bounded_number_of_queries(
     senior, second_senior, official, django_assert_max_num_queries
 ):
     """Ten thousand licences and a thousand applications to France, written in bulk as data."""
-    vendor = helpers.register_vendor(official)
-    product = helpers.register_product(vendor, official)
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
     france = Country.objects.get(code="FR")
     now, today = timezone.now(), timezone.localdate()
     common = {

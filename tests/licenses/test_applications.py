@@ -13,14 +13,19 @@ from licenses import services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus
 from registry import history
 from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
-from tests.licenses import helpers
-from tests.licenses.factories import LicenceApplicationFactory
+from tests.factories import (
+    LicenceApplicationFactory,
+    issue_licence,
+    register_product,
+    register_vendor,
+    submit_application,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_passing_application_waits_for_an_official(vendor, product, vendor_user):
-    application = helpers.submit(vendor, product, vendor_user)
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert re.fullmatch(rf"APP-{timezone.now().year}-000001", application.reference)
@@ -34,8 +39,8 @@ def test_a_passing_application_waits_for_an_official(vendor, product, vendor_use
 
 
 def test_a_failing_application_is_stored_and_refused_by_the_system(vendor, product, vendor_user):
-    application = helpers.submit(
-        vendor, product, vendor_user, destination="MX", end_user_kind="private"
+    application = submit_application(
+        vendor=vendor, product=product, by=vendor_user, destination="MX", end_user_kind="private"
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REFUSED
@@ -52,9 +57,9 @@ def test_a_failing_application_is_stored_and_refused_by_the_system(vendor, produ
 
 
 def test_a_product_of_another_vendor_is_refused(vendor, vendor_user, official):
-    other = helpers.register_vendor(official, name="Globex", registration_number="51-0000002")
-    product = helpers.register_product(other, official)
-    application = helpers.submit(vendor, product, vendor_user)
+    other = register_vendor(by=official, name="Globex", registration_number="51-0000002")
+    product = register_product(vendor=other, by=official)
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
     assert application.status == ApplicationStatus.REFUSED
     assert "product_registered" in application.decision_reason
 
@@ -62,12 +67,16 @@ def test_a_product_of_another_vendor_is_refused(vendor, vendor_user, official):
 def test_an_export_licence_needs_an_active_marketing_licence(
     vendor, product, vendor_user, official
 ):
-    export = helpers.submit(vendor, product, vendor_user, licence_type="export")
+    export = submit_application(
+        vendor=vendor, product=product, by=vendor_user, licence_type="export"
+    )
     assert export.status == ApplicationStatus.REFUSED
     assert "marketing_before_export" in export.decision_reason
 
-    marketing = helpers.licence_for(vendor, product, vendor_user, official)
-    export = helpers.submit(vendor, product, vendor_user, licence_type="export")
+    marketing = issue_licence(vendor=vendor, product=product, by=vendor_user, official=official)
+    export = submit_application(
+        vendor=vendor, product=product, by=vendor_user, licence_type="export"
+    )
     assert export.status == ApplicationStatus.SUBMITTED
     services.start_review(application=export, by=official)
     services.suspend_licence(licence=marketing, by=official, reason="Under investigation")
@@ -93,15 +102,16 @@ def test_invalid_values_are_refused_with_field_messages_and_nothing_stored(
     vendor, product, vendor_user, field, value
 ):
     with pytest.raises(ValidationError) as error:
-        helpers.submit(vendor, product, vendor_user, **{field: value})
+        submit_application(vendor=vendor, product=product, by=vendor_user, **{field: value})
     assert field in error.value.message_dict
     assert not LicenceApplication.objects.exists()
     # The reference number was given back with the rolled-back transaction.
-    assert helpers.submit(vendor, product, vendor_user).reference.endswith("-000001")
+    again = submit_application(vendor=vendor, product=product, by=vendor_user)
+    assert again.reference.endswith("-000001")
 
 
 def test_approval_issues_a_marketing_licence(vendor, product, vendor_user, official):
-    licence = helpers.licence_for(vendor, product, vendor_user, official)
+    licence = issue_licence(vendor=vendor, product=product, by=vendor_user, official=official)
     year = timezone.now().year
     assert licence.number == f"ML-{year}-000001"
     assert licence.status == LicenceStatus.ACTIVE
@@ -118,9 +128,13 @@ def test_approval_issues_a_marketing_licence(vendor, product, vendor_user, offic
 
 
 def test_export_licences_are_numbered_in_their_own_series(vendor, product, vendor_user, official):
-    helpers.licence_for(vendor, product, vendor_user, official)
-    helpers.licence_for(vendor, product, vendor_user, official, destination="DE")
-    export = helpers.licence_for(vendor, product, vendor_user, official, licence_type="export")
+    issue_licence(vendor=vendor, product=product, by=vendor_user, official=official)
+    issue_licence(
+        vendor=vendor, product=product, by=vendor_user, official=official, destination="DE"
+    )
+    export = issue_licence(
+        vendor=vendor, product=product, by=vendor_user, official=official, licence_type="export"
+    )
     year = timezone.now().year
     assert export.number == f"EL-{year}-000001"
     assert export.valid_until == export.valid_from.replace(year=export.valid_from.year + 1)
@@ -134,7 +148,9 @@ def test_export_licences_are_numbered_in_their_own_series(vendor, product, vendo
 def test_approval_screens_again_against_the_list_in_force_now(
     vendor, product, vendor_user, official
 ):
-    application = helpers.submit(vendor, product, vendor_user, destination="FR")
+    application = submit_application(
+        vendor=vendor, product=product, by=vendor_user, destination="FR"
+    )
     services.start_review(application=application, by=official)
     france = Country.objects.get(code="FR")
     france.eligible = False
@@ -150,7 +166,7 @@ def test_approval_screens_again_against_the_list_in_force_now(
 
 
 def test_approval_refused_once_the_vendor_is_suspended(vendor, product, vendor_user, official):
-    application = helpers.submit(vendor, product, vendor_user)
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
     services.start_review(application=application, by=official)
     services.suspend_vendor(vendor=vendor, by=official, reason="Breach of licence conditions")
     with pytest.raises(ScreeningFailed) as error:
@@ -159,7 +175,7 @@ def test_approval_refused_once_the_vendor_is_suspended(vendor, product, vendor_u
 
 
 def test_refusal_needs_a_reason(vendor, product, vendor_user, official):
-    application = helpers.submit(vendor, product, vendor_user)
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
     with pytest.raises(ValidationError) as error:
         services.refuse_application(application=application, by=official, reason="  ")
     assert "reason" in error.value.message_dict
@@ -170,8 +186,8 @@ def test_refusal_needs_a_reason(vendor, product, vendor_user, official):
 def test_another_vendor_cannot_withdraw_the_application(
     vendor, product, vendor_user, official, django_user_model
 ):
-    application = helpers.submit(vendor, product, vendor_user)
-    other = helpers.register_vendor(official, name="Globex", registration_number="51-0000002")
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
+    other = register_vendor(by=official, name="Globex", registration_number="51-0000002")
     intruder = django_user_model.objects.create_user(username="globex", vendor=other)
     with pytest.raises(DomainError):
         services.withdraw_application(application=application, by=intruder)
@@ -242,7 +258,7 @@ def test_the_table_allows_exactly_the_designed_moves():
 
 
 def test_decision_dates_are_recorded(vendor, product, vendor_user, official):
-    application = helpers.submit(vendor, product, vendor_user)
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
     before = timezone.now() - datetime.timedelta(seconds=1)
     services.refuse_application(application=application, by=official, reason="Insufficient detail")
     application.refresh_from_db()

@@ -6,14 +6,14 @@ from django.utils import timezone
 from licenses import services
 from licenses.models import Licence, LicenceApplication
 from registry.errors import TransitionNotAllowed
-from tests.licenses import helpers
-from tests.licenses.concurrency import run_together
+from tests.factories import submit_application
+from tests.support.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_decisions_on_one_application_yield_one(official, senior, vendor, product):
-    application = helpers.submit(vendor, product, official)
+    application = submit_application(vendor=vendor, product=product, by=official)
     services.start_review(application=application, by=official)
 
     outcomes = run_together(
@@ -33,7 +33,7 @@ def test_two_decisions_on_one_application_yield_one(official, senior, vendor, pr
 
 
 def test_the_same_approval_twice_issues_one_licence(official, senior, vendor, product):
-    application = helpers.submit(vendor, product, official)
+    application = submit_application(vendor=vendor, product=product, by=official)
     services.start_review(application=application, by=official)
 
     outcomes = run_together(
@@ -54,7 +54,9 @@ def test_licence_numbers_stay_unique_and_gap_free_under_concurrent_approvals(
 ):
     applications = []
     for code in ("FR", "DE", "IT", "ES", "NL", "BE"):
-        application = helpers.submit(vendor, product, official, destination=code)
+        application = submit_application(
+            vendor=vendor, product=product, by=official, destination=code
+        )
         applications.append(services.start_review(application=application, by=official))
 
     outcomes = run_together(
@@ -72,7 +74,7 @@ def test_licence_numbers_stay_unique_and_gap_free_under_concurrent_approvals(
 def test_two_refusals_at_once_record_one_decision(official, senior, vendor, product):
     """Repeated, since a race without the lock shows only when the two reads overlap."""
     for round_ in range(5):
-        application = helpers.submit(vendor, product, official)
+        application = submit_application(vendor=vendor, product=product, by=official)
         outcomes = run_together(
             *(
                 lambda by=by, application=application: services.refuse_application(

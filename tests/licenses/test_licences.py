@@ -13,7 +13,7 @@ from licenses import services
 from licenses.models import LicenceStatus
 from registry import history
 from registry.errors import DomainError, TransitionNotAllowed
-from tests.licenses.factories import LicenceFactory, VendorFactory
+from tests.factories import LicenceFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,7 @@ from django.db import IntegrityError, transaction
 from countries.models import Country
 from licenses.models import ApplicationStatus
 from registry import history
-from tests.licenses.factories import (
-    LicenceApplicationFactory,
-    LicenceFactory,
-    ProductFactory,
-    VendorFactory,
-)
+from tests.factories import LicenceApplicationFactory, LicenceFactory, ProductFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 

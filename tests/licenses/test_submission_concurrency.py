@@ -11,9 +11,8 @@ from countries import services as country_services
 from countries.models import Country
 from licenses import selectors, services
 from licenses.models import ApplicationStatus, LicenceApplication, LicenceType, Vendor, VendorStatus
-from tests.countries.helpers import propose_removal
-from tests.licenses import helpers
-from tests.licenses.concurrency import WAIT, interleave, run_together
+from tests.factories import issue_licence, propose_removal, submit_application
+from tests.support.concurrency import WAIT, interleave, run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +60,7 @@ def test_a_submission_completes_while_another_of_the_vendor_to_the_country_is_in
             with connection.cursor() as cursor:
                 # Waiting for the first transaction would end in an error, not a hang.
                 cursor.execute("SET LOCAL lock_timeout = '10s'")
-            second = helpers.submit(vendor, product, vendor_user)
+            second = submit_application(vendor=vendor, product=product, by=vendor_user)
         assert first.is_alive(), "the first submission was meant to be still in flight"
     finally:
         release.set()
@@ -76,7 +75,7 @@ def test_a_vendor_suspension_waits_for_a_submission_in_flight(
     france = Country.objects.get(code="FR")
     application, suspended = interleave(
         lock=screening_locks(vendor, product, france),
-        then=lambda: helpers.submit(vendor, product, vendor_user),
+        then=lambda: submit_application(vendor=vendor, product=product, by=vendor_user),
         meanwhile=lambda: services.suspend_vendor(
             vendor=vendor, by=official, reason="Under investigation"
         ),
@@ -98,11 +97,13 @@ def test_a_vendor_suspension_waits_for_a_submission_in_flight(
 def test_a_suspension_of_the_marketing_licence_waits_for_an_export_submission_in_flight(
     vendor, product, vendor_user, official
 ):
-    marketing = helpers.licence_for(vendor, product, vendor_user, official)
+    marketing = issue_licence(vendor=vendor, product=product, by=vendor_user, official=official)
     france = Country.objects.get(code="FR")
     application, suspended = interleave(
         lock=screening_locks(vendor, product, france, licence_type=LicenceType.EXPORT),
-        then=lambda: helpers.submit(vendor, product, vendor_user, licence_type=LicenceType.EXPORT),
+        then=lambda: submit_application(
+            vendor=vendor, product=product, by=vendor_user, licence_type=LicenceType.EXPORT
+        ),
         meanwhile=lambda: services.suspend_licence(
             licence=marketing, by=official, reason="Under review"
         ),
@@ -118,11 +119,11 @@ def test_a_revision_removing_the_destination_waits_for_a_submission_in_flight_an
     vendor, product, vendor_user, official, senior
 ):
     france = Country.objects.get(code="FR")
-    revision = propose_removal("FR", by=official)
+    revision = propose_removal(code="FR", by=official)
     # The submission goes on to write its history while the revision waits: both finish.
     submitted, applied = interleave(
         lock=screening_locks(vendor, product, france),
-        then=lambda: helpers.submit(vendor, product, vendor_user),
+        then=lambda: submit_application(vendor=vendor, product=product, by=vendor_user),
         meanwhile=lambda: country_services.approve_revision(revision=revision, by=senior),
     )
 
@@ -138,7 +139,9 @@ def test_submissions_at_once_get_consecutive_unique_references(vendor, product, 
     codes = ("FR", "FR", "FR", "DE", "IT", "ES")
     outcomes = run_together(
         *(
-            lambda code=code: helpers.submit(vendor, product, vendor_user, destination=code)
+            lambda code=code: submit_application(
+                vendor=vendor, product=product, by=vendor_user, destination=code
+            )
             for code in codes
         )
     )

@@ -7,23 +7,22 @@ from django.utils import timezone
 from licenses import services
 from licenses.models import Product, Vendor, VendorStatus
 from registry.errors import TransitionNotAllowed
-from tests.licenses import helpers
-from tests.licenses.factories import VendorFactory
+from tests.factories import VendorFactory, register_product, register_vendor
 
 pytestmark = pytest.mark.django_db
 
 
 def test_register_vendor_records_who(official):
-    vendor = helpers.register_vendor(official)
+    vendor = register_vendor(by=official)
     record = vendor.history.latest()
     assert (record.history_type, record.history_username) == ("+", "official")
     assert record.history_change_reason == "Vendor registered"
 
 
 def test_registration_number_is_unique_with_a_field_message(official):
-    helpers.register_vendor(official)
+    register_vendor(by=official)
     with pytest.raises(ValidationError) as error:
-        helpers.register_vendor(official, name="Another")
+        register_vendor(by=official, name="Another")
     assert "registration_number" in error.value.message_dict
     assert Vendor.objects.count() == 1
 
@@ -41,7 +40,7 @@ def test_invalid_email_is_refused(official):
 
 
 def test_update_vendor_changes_contact_fields_only(official):
-    vendor = helpers.register_vendor(official)
+    vendor = register_vendor(by=official)
     services.update_vendor(
         vendor=vendor, by=official, reason="New compliance officer", contact_name="Noa Levi"
     )
@@ -86,18 +85,18 @@ def test_vendor_transitions(start, to, official):
 
 
 def test_register_product_gives_it_a_reference(official):
-    vendor = helpers.register_vendor(official)
-    first = helpers.register_product(vendor, official, name="Lighthouse")
-    second = helpers.register_product(vendor, official, name="Beacon")
+    vendor = register_vendor(by=official)
+    first = register_product(vendor=vendor, by=official, name="Lighthouse")
+    second = register_product(vendor=vendor, by=official, name="Beacon")
     year = timezone.now().year
     assert (first.reference, second.reference) == (f"PRD-{year}-000001", f"PRD-{year}-000002")
 
 
 def test_a_vendor_cannot_register_two_products_of_one_name(official):
-    vendor = helpers.register_vendor(official)
-    helpers.register_product(vendor, official)
+    vendor = register_vendor(by=official)
+    register_product(vendor=vendor, by=official)
     with pytest.raises(ValidationError):
-        helpers.register_product(vendor, official)
+        register_product(vendor=vendor, by=official)
     with pytest.raises(ValidationError) as error:
         services.register_product(
             vendor=vendor, by=official, name="Other", control_entry="4D004", category="spyware"

@@ -23,14 +23,13 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
-from django.urls import Resolver404, resolve
 
-from bench.servers import ROOT, Gunicorn, database_url, production_env
 from licenses.models import ApplicationStatus, LicenceApplication
 from registry import roles
 from registry.errors import DomainError
 from registry.models import User
-from tests.licenses.factories import ProductFactory, VendorFactory
+from tests.factories import ProductFactory, VendorFactory
+from tests.support.servers import ROOT, Gunicorn, database_url, production_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -83,18 +82,7 @@ def officials_decide(by, stop: threading.Event, decided: Counter) -> None:
         connection.close()
 
 
-@pytest.fixture
-def vendor_api():
-    """The vendors' API is another part of the registry: the load test needs it routed."""
-    try:
-        resolve("/api/v1/applications/")
-    except Resolver404:
-        pytest.skip("the vendors' API (/api/v1/) is not in this code base")
-
-
-def test_two_app_servers_under_load_answer_no_5xx_and_lose_no_application(
-    vendor_api, official, tmp_path
-):
+def test_two_app_servers_under_load_answer_no_5xx_and_lose_no_application(official, tmp_path):
     redis.Redis.from_url(REDIS_URL).flushdb()
     vendors = [vendor_with_token(i) for i in range(VENDORS)]
     env = production_env(DATABASE_URL=database_url(connection.settings_dict), CACHE_URL=REDIS_URL)

@@ -8,7 +8,7 @@ from django.db import transaction
 from countries.models import Country
 from licenses.models import Vendor, VendorStatus
 from registry import history
-from tests.licenses.factories import VendorFactory
+from tests.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_bulk_update_records_are_those_simple_history_would_write(official, mode
     library's own ``bulk_history_create`` as either changes."""
     from django.utils import timezone
 
-    from tests.licenses.factories import LicenceFactory
+    from tests.factories import LicenceFactory
 
     factory = VendorFactory if model == "vendor" else LicenceFactory
     objs = factory.create_batch(2)

@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_settings(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
-    environment.update(env, DJANGO_SETTINGS_MODULE="registry.settings")
+    """Loads the production settings in a new process whose environment holds only ``env``:
+    nothing set for the test run (its SECRET_KEY and AUDIT_KEY among them) reaches it."""
+    environment = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "registry.settings", **env}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
         cwd=ROOT,
@@ -27,13 +28,19 @@ def run_settings(**env):
 
 
 def test_settings_refuse_to_start_without_secret_key_when_debug_off():
-    result = run_settings(DEBUG="false")
+    result = run_settings(DEBUG="false", AUDIT_KEY="a" * 32)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_settings_start_with_a_secret_key_or_in_debug():
-    assert run_settings(DEBUG="false", SECRET_KEY="x" * 50).returncode == 0
+def test_settings_refuse_to_start_without_audit_key_when_debug_off():
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "AUDIT_KEY is not set" in result.stderr
+
+
+def test_settings_start_with_both_keys_or_in_debug():
+    assert run_settings(DEBUG="false", SECRET_KEY="x" * 50, AUDIT_KEY="a" * 32).returncode == 0
     assert run_settings(DEBUG="true").returncode == 0
 
 

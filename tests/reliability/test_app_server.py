@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
-from bench.servers import Gunicorn, database_url, production_env
+from tests.support.servers import Gunicorn, database_url, production_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

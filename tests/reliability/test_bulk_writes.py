@@ -5,7 +5,7 @@ import pytest
 
 from licenses.models import Licence, LicenceStatus, Vendor
 from registry import history
-from tests.licenses.factories import LicenceFactory, VendorFactory
+from tests.factories import LicenceFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ import pytest
 import redis
 from django.db import connection
 
-from bench.servers import Gunicorn, TcpProxy, database_url, production_env
 from tests.reliability.http_client import (
     ELIGIBILITY,
     WITH_SESSION,
@@ -21,6 +20,8 @@ from tests.reliability.http_client import (
     assert_api_unavailable,
     fetch,
 )
+from tests.support.servers import Gunicorn, database_url, production_env
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db]
 
@@ -49,7 +50,7 @@ def app_behind_redis_proxy(db, redis_proxy):
 
 
 def test_a_lost_cache_gives_503_json_on_the_api_and_the_web_goes_on(
-    vendor_api, app_behind_redis_proxy, redis_proxy
+    app_behind_redis_proxy, redis_proxy
 ):
     proxy, _ = redis_proxy
     base = app_behind_redis_proxy.url

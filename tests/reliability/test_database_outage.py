@@ -44,9 +44,7 @@ def test_a_lost_database_gives_503_pages_and_the_app_recovers_when_it_returns(
     assert "Traceback" not in app_behind_proxy.output()
 
 
-def test_a_lost_database_gives_503_json_on_the_api_and_it_recovers(
-    vendor_api, app_behind_proxy, db_proxy
-):
+def test_a_lost_database_gives_503_json_on_the_api_and_it_recovers(app_behind_proxy, db_proxy):
     base = app_behind_proxy.url
     assert fetch(base + ELIGIBILITY, WITH_TOKEN)[0] == 401  # the token was looked up: unknown
 

@@ -10,10 +10,10 @@ import sys
 import pytest
 from django.db import transaction
 
-from bench.servers import ROOT
 from countries.models import Country
 from registry.db_router import replica_reads
-from registry.json_logging import JsonFormatter
+from registry.logging import JsonFormatter
+from tests.support.servers import ROOT
 
 
 def manage(*args, **env):

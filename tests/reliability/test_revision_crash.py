@@ -13,12 +13,11 @@ import sys
 import pytest
 from django.db import connection
 
-from bench.servers import ROOT, database_url
 from countries import services
 from countries.models import Country, RevisionStatus
 from licenses.models import Licence, LicenceStatus
-from tests.countries.helpers import propose_removal
-from tests.licenses.factories import LicenceFactory
+from tests.factories import LicenceFactory, propose_removal
+from tests.support.servers import ROOT, database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +25,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_a_crash_half_way_through_a_revision_changes_nothing(official, senior):
     france = Country.objects.get(code="FR")
     licences = [LicenceFactory(application__destination=france) for _ in range(3)]
-    revision = propose_removal("FR", by=official)
+    revision = propose_removal(code="FR", by=official)
     history_before = (Country.history.count(), Licence.history.count())
 
     env = dict(

@@ -1,8 +1,12 @@
-"""Fixtures of the web tests: signed-in clients for each role, and Chromium driven by Playwright.
+"""Fixtures of the browser tests: Chromium driven by Playwright, and the screenshots it takes.
 
 The browser tests drive Debian's Chromium (``/usr/bin/chromium``, or ``CHROMIUM_PATH``); the
 Playwright package never downloads a browser here. Without Chromium they skip with a message, but
 in CI (``CI=true``) they fail instead: a browser test that did not run proves nothing.
+
+The screenshots go to a temporary folder, so that a test run leaves the working tree as it found
+it; ``SCREENSHOTS_DIR=docs/screenshots`` (relative to the repository's root, or absolute) writes
+them where the README shows them.
 """
 
 import os
@@ -10,11 +14,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from registry import roles
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -25,30 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture
-def vendor_user(db, django_user_model):
-    from tests.licenses.factories import VendorFactory
-
-    user = django_user_model.objects.create_user(
-        username="vendor-user", password="pw", vendor=VendorFactory()
-    )
-    user.groups.add(Group.objects.get(name=roles.VENDORS))
-    return user
-
-
-@pytest.fixture
-def client_for(client):
-    """``client_for(user)``: the test client signed in as that user (or anonymous for None)."""
-
-    def sign_in(user):
-        client.logout()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return sign_in
 
 
 # --- Chromium --------------------------------------------------------------------------------
@@ -113,10 +90,24 @@ def new_page(browser, live_server):
         context.close()
 
 
-def screenshot(page, name: str) -> None:
-    """Saves the whole page to docs/screenshots/<name>.png, shown in the README."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+@pytest.fixture(scope="session")
+def screenshots_dir(tmp_path_factory) -> Path:
+    wanted = os.environ.get("SCREENSHOTS_DIR")
+    if not wanted:
+        return tmp_path_factory.mktemp("screenshots")
+    folder = ROOT / wanted  # an absolute path replaces the root
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def screenshot(screenshots_dir):
+    """``screenshot(page, name)``: saves the whole page as ``<name>.png`` in ``screenshots_dir``."""
+
+    def take(page, name: str) -> None:
+        page.screenshot(path=str(screenshots_dir / f"{name}.png"), full_page=True)
+
+    return take
 
 
 def sign_in(page, username: str, password: str = "pw") -> None:

@@ -7,7 +7,7 @@ from django.urls import URLPattern, get_resolver
 
 from countries.models import RevisionStatus, WhitelistRevision
 from registry import history
-from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
+from tests.factories import LicenceApplicationFactory, LicenceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,24 +8,14 @@ from django.utils import timezone
 from countries.models import Country
 from licenses.models import ApplicationStatus, Licence
 from registry import history
-from tests.licenses.helpers import register_product, register_vendor, submit
+from tests.factories import register_product, register_vendor, submit_application
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def vendor(official):
-    return register_vendor(official)
-
-
-@pytest.fixture
-def product(vendor, official):
-    return register_product(vendor, official)
-
-
-@pytest.fixture
 def application(vendor, product, system):
-    return submit(vendor, product, system)
+    return submit_application(vendor=vendor, product=product, by=system)
 
 
 def take_off_the_list(code, by):
@@ -36,9 +26,11 @@ def take_off_the_list(code, by):
 
 
 def test_the_queue_lists_pending_applications_oldest_first(client, official, vendor, product):
-    first = submit(vendor, product, official, destination="DE")
-    second = submit(vendor, product, official, destination="FR")
-    refused = submit(vendor, product, official, destination="MX")  # refused by screening
+    first = submit_application(vendor=vendor, product=product, by=official, destination="DE")
+    second = submit_application(vendor=vendor, product=product, by=official, destination="FR")
+    refused = submit_application(
+        vendor=vendor, product=product, by=official, destination="MX"
+    )  # refused by screening
     assert refused.status == ApplicationStatus.REFUSED
     client.force_login(official)
     listed = [a.reference for a in client.get("/applications/").context["page"].object_list]
@@ -48,11 +40,11 @@ def test_the_queue_lists_pending_applications_oldest_first(client, official, ven
 
 
 def test_the_queue_filters_by_destination_and_vendor(client, official, vendor, product):
-    other = register_vendor(official, name="Globex Ltd", registration_number="51-0000002")
-    other_product = register_product(other, official, name="Periscope")
-    to_germany = submit(vendor, product, official, destination="DE")
-    submit(vendor, product, official, destination="FR")
-    globex = submit(other, other_product, official, destination="FR")
+    other = register_vendor(by=official, name="Globex Ltd", registration_number="51-0000002")
+    other_product = register_product(vendor=other, by=official, name="Periscope")
+    to_germany = submit_application(vendor=vendor, product=product, by=official, destination="DE")
+    submit_application(vendor=vendor, product=product, by=official, destination="FR")
+    globex = submit_application(vendor=other, product=other_product, by=official, destination="FR")
     client.force_login(official)
 
     def listed(query):
@@ -173,11 +165,11 @@ def test_the_queue_is_paginated_in_a_constant_number_of_queries(client, official
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(official)
-    submit(vendor, product, official)
+    submit_application(vendor=vendor, product=product, by=official)
     with CaptureQueriesContext(connection) as few:
         client.get("/applications/")
     for _ in range(30):
-        submit(vendor, product, official)
+        submit_application(vendor=vendor, product=product, by=official)
     with CaptureQueriesContext(connection) as many:
         response = client.get("/applications/")
     assert len(response.context["page"].object_list) == 25
@@ -185,7 +177,7 @@ def test_the_queue_is_paginated_in_a_constant_number_of_queries(client, official
 
 
 def test_screening_refusals_stay_on_record_with_their_date(client, official, vendor, product):
-    refused = submit(vendor, product, official, destination="SA")
+    refused = submit_application(vendor=vendor, product=product, by=official, destination="SA")
     client.force_login(official)
     html = client.get(f"/applications/{refused.reference}/").content.decode()
     assert "Refused" in html

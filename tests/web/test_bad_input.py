@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.licenses.factories import LicenceFactory
+from tests.factories import LicenceFactory
 
 pytestmark = pytest.mark.django_db
 

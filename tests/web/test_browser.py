@@ -1,16 +1,16 @@
 """End to end in Chromium against a live server, with JavaScript off: what officials, senior
-officials and auditors do in the browser. Each test saves screenshots for the README."""
+officials and auditors do in the browser. Each test takes the screenshots the README shows."""
 
 import re
 
 import pytest
 
-from tests.web.conftest import screenshot, sign_in, sign_out
+from tests.web.conftest import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_auditor_is_refused_the_officials_forms(new_page, auditor, official):
+def test_auditor_is_refused_the_officials_forms(new_page, screenshot, auditor, official):
     page = new_page()
     page.goto("/accounts/login/")
     screenshot(page, "login")
@@ -54,14 +54,16 @@ def test_auditor_is_refused_the_officials_forms(new_page, auditor, official):
 
 
 def test_an_official_reviews_and_approves_an_application_and_the_licence_appears(
-    new_page, official, system
+    new_page, screenshot, official, system
 ):
-    from tests.licenses.helpers import register_product, register_vendor, submit
+    from tests.factories import register_product, register_vendor, submit_application
 
-    vendor = register_vendor(official)
-    product = register_product(vendor, official)
-    application = submit(vendor, product, system, destination="DE")
-    submit(vendor, product, system, destination="MX")  # refused at once by screening
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
+    application = submit_application(vendor=vendor, product=product, by=system, destination="DE")
+    submit_application(
+        vendor=vendor, product=product, by=system, destination="MX"
+    )  # refused at once by screening
 
     page = new_page()
     sign_in(page, "official")
@@ -108,13 +110,15 @@ def test_an_official_reviews_and_approves_an_application_and_the_licence_appears
 
 
 def test_a_country_removed_by_a_senior_official_suspends_the_licence(
-    new_page, official, senior, system
+    new_page, screenshot, official, senior, system
 ):
-    from tests.licenses.helpers import licence_for, register_product, register_vendor
+    from tests.factories import issue_licence, register_product, register_vendor
 
-    vendor = register_vendor(official)
-    product = register_product(vendor, official)
-    licence = licence_for(vendor, product, system, official, destination="AT")
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
+    licence = issue_licence(
+        vendor=vendor, product=product, by=system, official=official, destination="AT"
+    )
 
     page = new_page()
     sign_in(page, "official")

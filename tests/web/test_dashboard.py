@@ -4,7 +4,7 @@ import pytest
 
 from countries.models import Country, RevisionStatus
 from licenses.models import ApplicationStatus
-from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
+from tests.factories import LicenceApplicationFactory, LicenceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,16 +7,16 @@ from django.test.utils import CaptureQueriesContext
 from countries.models import Country
 from licenses.models import LicenceStatus
 from registry import history
-from tests.licenses.helpers import licence_for, register_product, register_vendor
+from tests.factories import issue_licence, register_product, register_vendor
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def licence(official, system):
-    vendor = register_vendor(official)
-    product = register_product(vendor, official)
-    return licence_for(vendor, product, system, official)
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
+    return issue_licence(vendor=vendor, product=product, by=system, official=official)
 
 
 def act(client, licence, action, reason):
@@ -77,8 +77,8 @@ def test_the_list_filters_by_status_in_a_constant_number_of_queries(
         client.get("/licences/")
     vendor = licence.application.vendor
     for n in range(30):
-        product = register_product(vendor, official, name=f"Product {n}")
-        licence_for(vendor, product, system, official)
+        product = register_product(vendor=vendor, by=official, name=f"Product {n}")
+        issue_licence(vendor=vendor, product=product, by=system, official=official)
     with CaptureQueriesContext(connection) as many:
         response = client.get("/licences/")
     assert len(response.context["page"].object_list) == 25
@@ -89,10 +89,20 @@ def test_the_list_filters_by_status_in_a_constant_number_of_queries(
 
 
 def test_the_list_shows_one_vendors_licences_from_the_vendor_page_link(client, official, system):
-    first = register_vendor(official)
-    second = register_vendor(official, name="Globex Ltd", registration_number="51-0000002")
-    mine = licence_for(first, register_product(first, official), system, official)
-    licence_for(second, register_product(second, official), system, official)
+    first = register_vendor(by=official)
+    second = register_vendor(by=official, name="Globex Ltd", registration_number="51-0000002")
+    mine = issue_licence(
+        vendor=first,
+        product=register_product(vendor=first, by=official),
+        by=system,
+        official=official,
+    )
+    issue_licence(
+        vendor=second,
+        product=register_product(vendor=second, by=official),
+        by=system,
+        official=official,
+    )
     client.force_login(official)
     listed = client.get("/licences/?vendor=51-0000001").context["page"].object_list
     assert [licence.number for licence in listed] == [mine.number]

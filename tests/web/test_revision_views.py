@@ -4,7 +4,7 @@ import pytest
 
 from countries.models import Country, WhitelistRevision
 from licenses.models import LicenceStatus
-from tests.licenses.helpers import licence_for, register_product, register_vendor, submit
+from tests.factories import issue_licence, register_product, register_vendor, submit_application
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +23,11 @@ def propose(client, **fields):
 
 @pytest.fixture
 def french_licence(official, system):
-    vendor = register_vendor(official)
-    product = register_product(vendor, official)
-    return licence_for(vendor, product, system, official, destination="FR")
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
+    return issue_licence(
+        vendor=vendor, product=product, by=system, official=official, destination="FR"
+    )
 
 
 def test_an_official_proposes_by_picking_and_pasting_codes(client, official):
@@ -77,7 +79,9 @@ def test_the_impact_preview_lists_licences_applications_and_vendors(
     client, official, french_licence, system
 ):
     vendor = french_licence.application.vendor
-    pending = submit(vendor, french_licence.application.product, system, destination="FR")
+    pending = submit_application(
+        vendor=vendor, product=french_licence.application.product, by=system, destination="FR"
+    )
     client.force_login(official)
     propose(client, remove=["FR"])
     revision = WhitelistRevision.objects.get(status="proposed")
@@ -111,7 +115,9 @@ def test_a_second_senior_official_approves_and_the_licence_is_suspended(
     client, official, senior, french_licence, system
 ):
     application = french_licence.application
-    pending = submit(application.vendor, application.product, system, destination="FR")
+    pending = submit_application(
+        vendor=application.vendor, product=application.product, by=system, destination="FR"
+    )
     client.force_login(official)
     propose(client, remove=["FR"])
     revision = WhitelistRevision.objects.get(status="proposed")

@@ -84,11 +84,11 @@ def test_a_status_change_without_reason_or_not_allowed_shows_the_error(client, o
 
 
 def test_the_vendor_page_lists_products_applications_and_licences(client, official, system):
-    from tests.licenses.helpers import licence_for, register_product, register_vendor
+    from tests.factories import issue_licence, register_product, register_vendor
 
-    vendor = register_vendor(official)
-    product = register_product(vendor, official)
-    licence = licence_for(vendor, product, system, official)
+    vendor = register_vendor(by=official)
+    product = register_product(vendor=vendor, by=official)
+    licence = issue_licence(vendor=vendor, product=product, by=system, official=official)
     client.force_login(official)
     html = client.get(f"/vendors/{vendor.registration_number}/").content.decode()
     assert product.reference in html
@@ -114,7 +114,7 @@ def test_the_vendor_list_costs_the_same_queries_for_3_or_30_vendors(client, offi
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.licenses.factories import LicenceFactory, VendorFactory
+    from tests.factories import LicenceFactory, VendorFactory
 
     client.force_login(official)
     for _ in range(3):

@@ -1,11 +1,10 @@
-"""Real servers for the benchmarks and the reliability and load tests: gunicorn instances as
-production runs them, and a TCP proxy that can cut the database away.
+"""Gunicorn instances as production runs them, for the reliability and load tests and the
+benchmarks (``bench`` imports them from here).
 
 Everything listens on 127.0.0.1 on a free port chosen by the kernel, and is stopped by whoever
 started it.
 """
 
-import contextlib
 import os
 import secrets
 import signal
@@ -13,13 +12,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -126,71 +124,3 @@ class Gunicorn:
     def __exit__(self, *exc):
         self.stop()
         Path(self.log.name).unlink(missing_ok=True)
-
-
-class TcpProxy:
-    """Forwards a local port to the database; ``cut()`` drops every connection and refuses new
-    ones (accepting and closing at once, as a restarting server does), ``restore()`` undoes it."""
-
-    def __init__(self, target_host: str, target_port: int):
-        self.target = (target_host, int(target_port))
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self._lock = threading.Lock()
-        self._open: set[socket.socket] = set()
-        self._cut = False
-        self._stopping = False
-        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
-        self._thread.start()
-
-    def _accept_loop(self) -> None:
-        while not self._stopping:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if self._cut:
-                client.close()
-                continue
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            with self._lock:
-                self._open.update((client, upstream))
-            for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
-
-    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (src, dst):
-                self._close(sock)
-
-    def _close(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._open.discard(sock)
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-        sock.close()
-
-    def cut(self) -> None:
-        self._cut = True
-        with self._lock:
-            sockets = list(self._open)
-        for sock in sockets:
-            self._close(sock)
-
-    def restore(self) -> None:
-        self._cut = False
-
-    def close(self) -> None:
-        self._stopping = True
-        self.cut()
-        self.listener.close()
