@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.api.conftest import register_product, submit
+from tests.factories import register_product, submit_application
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 SEED = 20261201
@@ -35,9 +35,9 @@ def vendor_key(vendor_a, user_a, settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"token": None, "anonymous": None},
     }
-    product = register_product(vendor_a, user_a)
-    submit(vendor_a, user_a, product)
-    submit(vendor_a, user_a, product, destination="MX")
+    product = register_product(vendor=vendor_a, by=user_a)
+    submit_application(vendor=vendor_a, product=product, by=user_a)
+    submit_application(vendor=vendor_a, product=product, by=user_a, destination="MX")
     output = io.StringIO()
     call_command("issue_token", user_a.username, stdout=output)
     return output.getvalue().strip().splitlines()[-1]

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.api.conftest import application_body
+from tests.factories import application_body
 
 pytestmark = pytest.mark.django_db
 

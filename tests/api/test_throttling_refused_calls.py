@@ -52,11 +52,11 @@ def test_unknown_tokens_and_no_token_share_the_addresss_count(low_rates):
     assert client_with(None, address="10.9.9.9").get(CHECK).status_code == 401
 
 
-def test_a_valid_token_is_not_held_back_by_refused_calls_from_its_address(low_rates, user_a):
-    from tests.api.conftest import client_for
-
+def test_a_valid_token_is_not_held_back_by_refused_calls_from_its_address(
+    low_rates, user_a, api_client_for
+):
     for _ in range(3):
         client_with(f"Token {secrets.token_hex(32)}").get(CHECK)
-    api = client_for(user_a)
+    api = api_client_for(user=user_a)
     api.defaults["REMOTE_ADDR"] = "10.1.2.3"
     assert api.get(CHECK).status_code == 200

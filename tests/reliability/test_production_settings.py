@@ -12,7 +12,7 @@ from django.db import transaction
 
 from countries.models import Country
 from registry.db_router import replica_reads
-from registry.logging import JsonFormatter
+from registry.json_logging import JsonFormatter
 from tests.support.servers import ROOT
 
 
