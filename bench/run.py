@@ -249,7 +249,7 @@ def vendor_token(product_owner) -> str:
 def b1_b2(database_url, sizes):
     from bench.servers import Gunicorn
     from countries.models import Country
-    from registry.history import system_user
+    from registry.audit.history import system_user
 
     require_path("/api/v1/countries/FR/", "B1 and B2: the vendors' API, its eligibility endpoint")
     require_path("/api/v1/applications/", "B1 and B2: the vendors' API, its submission endpoint")
@@ -305,8 +305,9 @@ def b3(sizes):
     from bench import data
     from countries.models import Country
     from licenses.models import Licence
-    from registry import history, roles
-    from registry.history import system_user
+    from registry import roles
+    from registry.audit import history
+    from registry.audit.history import system_user
 
     try:
         from countries.services import approve_revision, propose_revision
@@ -416,7 +417,7 @@ def b4(sizes):
     from bench import data
     from countries.models import Country
     from countries.selectors import whitelist_as_of
-    from registry.history import system_user
+    from registry.audit.history import system_user
 
     system = system_user()
     cut_day = datetime.datetime(2021, 11, 25, tzinfo=datetime.UTC)
@@ -467,7 +468,7 @@ def b5(sizes):
     from bench import data
     from countries.models import Country
     from registry import roles
-    from registry.history import system_user
+    from registry.audit.history import system_user
 
     wanted = {"review_queue": "/applications/", "audit_timeline": "/audit/"}
     missing = []

@@ -21,7 +21,7 @@ from licenses import approvals
 from licenses import selectors as licenses_selectors
 from licenses.models import Licence, LicenceApplication
 from licenses.services import check_transition
-from registry import history
+from registry.audit import history
 from registry.errors import FourEyesViolation
 from registry.references import next_reference
 

@@ -37,7 +37,7 @@ from licenses.models import (
     Vendor,
     VendorStatus,
 )
-from registry import history
+from registry.audit import history
 from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
 from registry.references import next_reference
 

@@ -16,7 +16,7 @@ from django.db import connection
 
 from countries.models import Country
 from registry import roles
-from registry.history import SYSTEM_USERNAME, ensure_system_user, system_user
+from registry.audit.history import SYSTEM_USERNAME, ensure_system_user, system_user
 from registry.models import User
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}

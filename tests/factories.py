@@ -2,7 +2,7 @@
 
 import factory
 
-from registry import history
+from registry.audit import history
 
 
 class TrackedFactory(factory.django.DjangoModelFactory):

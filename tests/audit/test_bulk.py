@@ -5,7 +5,7 @@ import io
 import pytest
 
 from licenses.models import Vendor
-from registry import history
+from registry.audit import history
 from tests.licenses.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db

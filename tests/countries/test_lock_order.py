@@ -13,7 +13,7 @@ from countries import services
 from countries.models import Country
 from licenses import services as licence_services
 from licenses.models import Licence, LicenceApplication, Vendor
-from registry import audit_chain
+from registry.audit import chain as audit_chain
 from tests.countries.helpers import propose_removal
 from tests.licenses import helpers
 from tests.licenses.concurrency import interleave

@@ -11,7 +11,7 @@ from countries.seeding import load_fixture
 from countries.selectors import revision_impact
 from licenses import services as licence_services
 from licenses.models import Licence, LicenceApplication
-from registry import history
+from registry.audit import history
 from registry.errors import FourEyesViolation, TransitionNotAllowed
 from tests.licenses import helpers
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from countries.models import Country
 from licenses.models import LicenceApplication
-from registry import history
+from registry.audit import history
 from tests.licenses.factories import (
     LicenceApplicationFactory,
     LicenceFactory,

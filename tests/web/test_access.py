@@ -5,7 +5,7 @@ import pytest
 from django.urls import URLPattern, get_resolver
 
 from countries.models import WhitelistRevision
-from registry import history
+from registry.audit import history
 from registry.web import RoleRequiredMixin
 from tests.licenses.factories import LicenceApplicationFactory, LicenceFactory
 

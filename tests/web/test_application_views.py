@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from countries.models import Country
 from licenses.models import Licence, LicenceApplication
-from registry import history
+from registry.audit import history
 from tests.licenses.helpers import register_product, register_vendor, submit
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from countries.models import Country
 from licenses.models import Licence
-from registry import history
+from registry.audit import history
 from tests.licenses.helpers import licence_for, register_product, register_vendor
 
 pytestmark = pytest.mark.django_db
