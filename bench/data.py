@@ -24,7 +24,7 @@ from licenses.models import (
     ProductCategory,
     Vendor,
 )
-from registry import history
+from registry.audit import history
 
 REASON = "bench: generated benchmark data"
 BATCH = 5000

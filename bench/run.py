@@ -233,7 +233,7 @@ def vendor_token(product_owner) -> str:
 def b1_b2(database_url, sizes):
     from countries.models import Country
     from registry.api import API_V1_PREFIX
-    from registry.history import system_user
+    from registry.audit.history import system_user
     from tests.support.servers import Gunicorn
 
     system = system_user()
@@ -289,8 +289,9 @@ def b3(sizes):
     from countries.models import Country
     from countries.services import approve_revision, propose_revision
     from licenses.models import Licence, LicenceStatus
-    from registry import history, roles
-    from registry.history import system_user
+    from registry import roles
+    from registry.audit import history
+    from registry.audit.history import system_user
 
     system = system_user()
     proposer = user_in(roles.OFFICIALS, "bench-official")
@@ -395,7 +396,7 @@ def b4(sizes):
     from bench import data
     from countries.models import Country
     from countries.selectors import whitelist_as_of
-    from registry.history import system_user
+    from registry.audit.history import system_user
 
     system = system_user()
     cut_day = datetime.datetime(2021, 11, 25, tzinfo=datetime.UTC)
@@ -446,7 +447,7 @@ def b5(sizes):
     from bench import data
     from countries.models import Country
     from registry import roles
-    from registry.history import system_user
+    from registry.audit.history import system_user
 
     pages = {"review_queue": "/applications/", "audit_timeline": "/audit/"}
     system = system_user()

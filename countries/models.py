@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from registry.history import TrackedModel, project_history
+from registry.audit.history import TrackedModel, project_history
 
 
 class Country(TrackedModel):

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from countries import services
 from countries.models import WhitelistRevision
-from registry import history
+from registry.audit import history
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 WHITELIST_FILES = ("whitelist-2018.json", "whitelist-2021.json")

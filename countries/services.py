@@ -26,7 +26,7 @@ from licenses.services import (
     apply_destination_removal,
     lock_for_destination_removal,
 )
-from registry import history
+from registry.audit import history
 from registry.errors import FourEyesViolation
 from registry.references import next_reference
 from registry.transitions import check_transition

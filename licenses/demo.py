@@ -18,7 +18,8 @@ from countries.models import Country, WhitelistRevision
 from countries.services import reapply_past_revision
 from licenses import services
 from licenses.models import Vendor
-from registry import history, roles
+from registry import roles
+from registry.audit import history
 
 DEMO_PASSWORD = "demo-password"
 # (username, role); the vendor users are linked to their vendors when those are registered.

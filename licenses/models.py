@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from registry.history import TrackedModel, project_history
+from registry.audit.history import TrackedModel, project_history
 
 
 def _choices_constraint(field: str, choices: type[models.TextChoices], name: str):

@@ -17,7 +17,7 @@ services wait for each other instead of deadlocking. A service locks every row i
 before it writes its first history record.
 
 The optional ``at`` dates a record in the past. Only the seed's demo passes it, inside
-``registry.history.backdating()``; the history helper refuses it anywhere else.
+``registry.audit.history.backdating()``; the history helper refuses it anywhere else.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from licenses.models import (
     Vendor,
     VendorStatus,
 )
-from registry import history
+from registry.audit import history
 from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
 from registry.references import next_reference
 from registry.transitions import check_transition

@@ -6,7 +6,6 @@ class RegistryConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self) -> None:
-        from registry import history  # noqa: F401  (connects the history guarantees)
         from registry.api import credentials
 
         credentials.connect()

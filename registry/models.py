@@ -38,16 +38,6 @@ class ReferenceCounter(models.Model):
         return f"{self.series}: {self.last_number}"
 
 
-class AuditChainHead(models.Model):
-    """The end of the tamper-evident chain over every history table (a single row).
-
-    A writer locks it to take the next sequence number, so concurrent writers never fork the chain.
-    """
-
-    last_seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="")
-
-
 class IdempotencyRecord(models.Model):
     """The first answer to an API request sent with an ``Idempotency-Key``, replayed on retries."""
 

@@ -15,7 +15,7 @@ from django.db import connection
 
 from countries.models import Country
 from registry import roles
-from registry.history import SYSTEM_USERNAME, ensure_system_user, system_user
+from registry.audit.history import SYSTEM_USERNAME, ensure_system_user, system_user
 from registry.models import User
 from tests.factories import register_product, register_vendor, user_with_role
 

@@ -32,7 +32,7 @@ from licenses.models import (
     ProductCategory,
     Vendor,
 )
-from registry import history
+from registry.audit import history
 from registry.models import User
 
 # --- Users -------------------------------------------------------------------------------------

@@ -3,13 +3,18 @@ from django.db.models.signals import post_migrate
 
 
 class AuditConfig(AppConfig):
-    """The auditors' views, the trail's system checks and its database guards."""
+    """The audit trail: history helpers, chain, database guards, checks and the auditors' views."""
 
     name = "registry.audit"
     label = "audit"
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from registry.audit import checks, triggers  # noqa: F401  (registers the checks)
+        from registry.audit import (
+            checks,  # noqa: F401  (registers the checks)
+            history,
+            triggers,
+        )
 
+        history.connect()
         post_migrate.connect(triggers.install_after_migrate, sender=self)

@@ -4,12 +4,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core import checks
 
+from registry.audit.history import AuditedHistoricalRecord, TrackedModel
+
 
 @checks.register("audit")
 def history_is_on(app_configs=None, **kwargs):
     """History switched off would let every write go unrecorded: that is an error, not a warning."""
-    from registry.history import AuditedHistoricalRecord, TrackedModel
-
     errors = []
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         errors.append(

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db.models import Max
 
-from registry.audit_chain import tracked_values
+from registry.audit.chain import tracked_values
+from registry.audit.history import TrackedModel
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,6 @@ class Mismatch:
 
 
 def tracked_models() -> list:
-    from registry.history import TrackedModel
-
     return sorted(
         (m for m in apps.get_models() if issubclass(m, TrackedModel)), key=lambda m: m._meta.label
     )

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from registry.history import ensure_system_user
+from registry.audit.history import ensure_system_user
 from registry.roles import sync_role_groups
 
 

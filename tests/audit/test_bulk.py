@@ -5,7 +5,7 @@ import io
 import pytest
 
 from licenses.models import Vendor, VendorStatus
-from registry import history
+from registry.audit import history
 from tests.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db

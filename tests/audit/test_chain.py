@@ -10,8 +10,9 @@ from django.test import override_settings
 
 from countries.models import Country
 from licenses.models import Vendor, VendorStatus
-from registry import audit_chain, history
-from registry.models import AuditChainHead
+from registry.audit import chain as audit_chain
+from registry.audit import history
+from registry.audit.models import AuditChainHead
 from tests.audit.conftest import tamper
 from tests.factories import VendorFactory
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from countries.services import record_past_revision
 from licenses.models import VendorStatus
-from registry import history
+from registry.audit import history
 from registry.audit.exports import spreadsheet_safe
 from tests.factories import VendorFactory
 

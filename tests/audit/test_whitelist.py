@@ -7,7 +7,7 @@ import pytest
 from countries import selectors
 from countries.models import RevisionStatus, WhitelistRevision
 from countries.services import record_past_revision
-from registry import history
+from registry.audit import history
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from countries import services
 from countries.models import Country
 from licenses import services as licence_services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus, Vendor
-from registry import audit_chain
+from registry.audit import chain as audit_chain
 from tests.factories import (
     issue_licence,
     propose_removal,

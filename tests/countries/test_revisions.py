@@ -11,7 +11,7 @@ from countries.seeding import load_fixture
 from licenses import services as licence_services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus
 from licenses.selectors import revision_impact
-from registry import history
+from registry.audit import history
 from registry.errors import FourEyesViolation, TransitionNotAllowed
 from tests.factories import issue_licence, register_product, register_vendor, submit_application
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from countries.models import Country
 from licenses import services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus
-from registry import history
+from registry.audit import history
 from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
 from tests.factories import (
     LicenceApplicationFactory,

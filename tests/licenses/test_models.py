@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from countries.models import Country
 from licenses.models import ApplicationStatus
-from registry import history
+from registry.audit import history
 from tests.factories import LicenceApplicationFactory, LicenceFactory, ProductFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

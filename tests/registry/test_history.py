@@ -7,7 +7,7 @@ from django.db import transaction
 
 from countries.models import Country
 from licenses.models import Vendor, VendorStatus
-from registry import history
+from registry.audit import history
 from tests.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db

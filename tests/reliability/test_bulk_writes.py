@@ -4,7 +4,7 @@ the general path does: the new values, and one history record per object with us
 import pytest
 
 from licenses.models import Licence, LicenceStatus, Vendor
-from registry import history
+from registry.audit import history
 from tests.factories import LicenceFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

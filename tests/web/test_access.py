@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.urls import URLPattern, get_resolver
 
 from countries.models import RevisionStatus, WhitelistRevision
-from registry import history
+from registry.audit import history
 from tests.factories import LicenceApplicationFactory, LicenceFactory
 
 pytestmark = pytest.mark.django_db

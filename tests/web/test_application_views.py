@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from countries.models import Country
 from licenses.models import ApplicationStatus, Licence
-from registry import history
+from registry.audit import history
 from tests.factories import register_product, register_vendor, submit_application
 
 pytestmark = pytest.mark.django_db

@@ -40,7 +40,7 @@ def test_an_official_sees_the_queue_oldest_first_counts_and_latest_changes(clien
 
 def test_a_senior_official_sees_revisions_proposed_by_others(client, senior, official):
     from countries.models import WhitelistRevision
-    from registry import history
+    from registry.audit import history
 
     revision = WhitelistRevision(
         reference="REV-2026-901",

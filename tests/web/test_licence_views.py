@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from countries.models import Country
 from licenses.models import LicenceStatus
-from registry import history
+from registry.audit import history
 from tests.factories import issue_licence, register_product, register_vendor
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.db import transaction
 from countries.models import Country
 from countries.seeding import WHITELIST_FILES, load_fixture, seed_countries, seed_whitelist_revision
 from licenses import demo
-from registry import history
-from registry.history import system_user
+from registry.audit import history
+from registry.audit.history import system_user
 
 
 class Command(BaseCommand):

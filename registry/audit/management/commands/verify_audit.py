@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from registry.audit import triggers
+from registry.audit.chain import verify_chain
 from registry.audit.reconcile import reconcile
-from registry.audit_chain import verify_chain
 
 
 class Command(BaseCommand):

@@ -6,7 +6,9 @@ tracked models refuse those outside this module's helpers, which write the histo
 themselves. Every history record must name its user (a person, or the system actor for the seed
 and scheduled jobs) and a reason; a save without them fails instead of leaving an anonymous record.
 
-Services call :func:`save` for one object and :func:`bulk_update` for many.
+Services call :func:`save` for one object and :func:`bulk_update` for many. The history records
+are numbered and hashed by ``registry.audit.chain``, which this module builds on (never the
+reverse). The signal receivers below are connected by the audit app's ``ready()``.
 """
 
 from __future__ import annotations
@@ -17,23 +19,22 @@ import datetime
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connections, models, transaction
 from django.db.models.signals import pre_save
-from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.manager import HistoricalQuerySet
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
+from simple_history.utils import get_history_manager_for_model
 
-from registry import audit_chain
+from registry.audit import chain
+from registry.audit.chain import backdating as backdating  # re-exported: the seed uses it here
 
 SYSTEM_USERNAME = "system"
 
 _bulk_writes_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "bulk_writes_allowed", default=False
-)
-_backdating_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "backdating_allowed", default=False
 )
 
 
@@ -53,10 +54,6 @@ def history_enabled() -> bool:
     return getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
 
 
-def backdating_allowed() -> bool:
-    return _backdating_allowed.get()
-
-
 # --- Tracked models ---------------------------------------------------------------------------
 
 
@@ -67,7 +64,7 @@ class TrackedQuerySet(models.QuerySet):
         if not _bulk_writes_allowed.get():
             raise HistoryBypassError(
                 f"{self.model._meta.label}.objects.{operation}() would write without history; "
-                "use a service, which calls registry.history.save() or bulk_update()."
+                "use a service, which calls registry.audit.history.save() or bulk_update()."
             )
 
     def update(self, **kwargs):
@@ -114,7 +111,6 @@ class TrackedModel(models.Model):
         )
 
 
-@receiver(pre_save)
 def _refuse_raw_saves(sender, raw=False, **kwargs):
     """``loaddata`` saves rows raw, which simple-history does not record: refuse it."""
     if raw and issubclass(sender, TrackedModel):
@@ -154,7 +150,7 @@ class AppendOnlyMixin:
         if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
             self._refuse("bulk_create on conflict")
         with transaction.atomic(using=self.db, savepoint=False):
-            audit_chain.chain([obj for obj in objs if obj.audit_seq is None])
+            chain.chain([obj for obj in objs if obj.audit_seq is None])
             if (
                 connections[self.db].vendor == "postgresql"
                 and not args
@@ -192,7 +188,7 @@ def _insert_postgresql(model, objs: list, using: str, batch_size: int | None) ->
     Same rows as ``QuerySet.bulk_create``, without its per-value preparation: applying a revision
     to 100,000 licences writes 100,000 records.
     """
-    from psycopg2.extras import execute_values
+    from psycopg2.extras import execute_values  # the driver, needed on PostgreSQL only
 
     if not objs:
         return objs
@@ -235,7 +231,7 @@ class AppendOnlyHistoricalQuerySet(AppendOnlyMixin, HistoricalQuerySet):
     pass
 
 
-class AuditedHistoricalRecord(models.Model):
+class AuditedHistoricalRecord(chain.ChainedRecord, models.Model):
     """Fields added to every history table.
 
     ``history_username`` keeps the acting user's name as it was, so the record still reads right
@@ -258,10 +254,7 @@ class AuditedHistoricalRecord(models.Model):
                 f"{self._meta.label}: history records are append-only (save of an existing record "
                 "refused)."
             )
-        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
-            if self.audit_seq is None:
-                audit_chain.chain([self])
-            super().save(*args, **kwargs)
+        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise HistoryTamperError(f"{self._meta.label}: history records are never deleted.")
@@ -313,19 +306,7 @@ def ensure_system_user(apps, schema_editor=None) -> None:
 
 def system_user():
     """The named actor for the seed and scheduled commands, created by a migration."""
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.get(username=SYSTEM_USERNAME)
-
-
-@contextlib.contextmanager
-def backdating() -> Iterator[None]:
-    """Lets the seed date its records in the past. No other caller may backdate a record."""
-    token = _backdating_allowed.set(True)
-    try:
-        yield
-    finally:
-        _backdating_allowed.reset(token)
 
 
 @contextlib.contextmanager
@@ -346,7 +327,7 @@ def _stamp(obj: models.Model, *, by, reason: str, at: datetime.datetime | None) 
     obj._history_user = by
     obj._change_reason = reason.strip()
     if at is not None:
-        if not _backdating_allowed.get():
+        if not chain.backdating_allowed():
             raise MissingAuditContextError("Only the seed may date a record in the past.")
         obj._history_date = at
     elif hasattr(obj, "_history_date"):
@@ -389,8 +370,6 @@ def bulk_update(
     ``UPDATE … WHERE id IN (…)`` per batch; Django's ``bulk_update`` (one ``CASE`` per field
     and row, which grows with the batch) is used only when the values differ from object to object.
     """
-    from simple_history.utils import get_history_manager_for_model
-
     objs = list(objs)
     if not objs:
         return 0
@@ -485,16 +464,24 @@ def _update_rows(model, objs: list, fields: list[str], batch_size: int) -> int:
 # --- Guarantees on every single-object history record ----------------------------------------
 
 
-@receiver(pre_create_historical_record)
+def connect() -> None:
+    """Connects the guarantees below; called once by the audit app's ``ready()``."""
+    pre_save.connect(_refuse_raw_saves, dispatch_uid="registry.audit.history.raw-saves")
+    pre_create_historical_record.connect(
+        _require_user_and_reason, dispatch_uid="registry.audit.history.user-and-reason"
+    )
+
+
 def _require_user_and_reason(sender, instance, history_instance, **kwargs):
     user_id = history_instance.history_user_id
     if user_id is None:
         raise MissingAuditContextError(
-            f"{instance._meta.label}: saved without an acting user; use registry.history.save()."
+            f"{instance._meta.label}: saved without an acting user; "
+            "use registry.audit.history.save()."
         )
     if not (history_instance.history_change_reason or "").strip():
         raise MissingAuditContextError(
-            f"{instance._meta.label}: saved without a reason; use registry.history.save()."
+            f"{instance._meta.label}: saved without a reason; use registry.audit.history.save()."
         )
     user = getattr(instance, "_history_user", None)
     history_instance.history_username = (
@@ -503,8 +490,6 @@ def _require_user_and_reason(sender, instance, history_instance, **kwargs):
 
 
 def _username_for(user_id: int) -> str:
-    from django.contrib.auth import get_user_model
-
     return (
         get_user_model().objects.filter(pk=user_id).values_list("username", flat=True).first() or ""
     )

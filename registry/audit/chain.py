@@ -5,18 +5,23 @@ Each history record gets the next number of one global sequence (``audit_seq``) 
 the record's content and the previous record's hash. Editing, removing or inserting a record breaks
 the chain from that point on, and without the key nobody can compute a chain that passes.
 
-The next number is taken by locking the single :class:`~registry.models.AuditChainHead` row inside
-the transaction that writes the record: concurrent writers queue on that lock, so the chain never
-forks, and a rolled-back transaction gives its numbers back. Records are chained where they are
-inserted (``AuditedHistoricalRecord.save`` and its queryset's ``bulk_create``), so both the single
-save path and the bulk path go through here.
+The next number is taken by locking the single :class:`~registry.audit.models.AuditChainHead` row
+inside the transaction that writes the record: concurrent writers queue on that lock, so the chain
+never forks, and a rolled-back transaction gives its numbers back. Records are chained where they
+are inserted (:class:`ChainedRecord`'s ``save`` and the history querysets' ``bulk_create``), so
+both the single save path and the bulk path go through here.
+
+This module is the bottom of the trail: ``registry.audit.history`` builds on it, never the reverse.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import decimal
 import hashlib
+import heapq
 import hmac
 import json
 import operator
@@ -30,7 +35,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
+from registry.audit.models import AuditChainHead
+
 HEAD_PK = 1
+
+_backdating_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "backdating_allowed", default=False
+)
 
 
 class UnattributedRecordError(ValueError):
@@ -176,14 +187,26 @@ class BackdatedRecordError(ValueError):
     """A caller other than the seed gave a history record a time of its own."""
 
 
+def backdating_allowed() -> bool:
+    return _backdating_allowed.get()
+
+
+@contextlib.contextmanager
+def backdating() -> Iterator[None]:
+    """Lets the seed date its records in the past. No other caller may backdate a record."""
+    token = _backdating_allowed.set(True)
+    try:
+        yield
+    finally:
+        _backdating_allowed.reset(token)
+
+
 def _server_time(records: Sequence[models.Model]) -> None:
     """Stamps the server's UTC time on each record, unless the seed is backdating.
 
     A time given by the caller is refused when it is not the present, so no record can be dated
-    in the past (or the future) except inside ``registry.history.backdating()``.
+    in the past (or the future) except inside :func:`backdating`.
     """
-    from registry.history import backdating_allowed
-
     now = timezone.now()
     if backdating_allowed():
         # The seed's records say that they were dated in the past, so no reader mistakes them.
@@ -207,8 +230,6 @@ def _server_time(records: Sequence[models.Model]) -> None:
 
 
 def _locked_head():
-    from registry.models import AuditChainHead
-
     head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_PK).first()
     if head is None:
         # A fresh or flushed database: the migration's row is gone, start the chain again.
@@ -247,17 +268,25 @@ def chain(records: Sequence[models.Model]) -> None:
     head.save(update_fields=["last_seq", "last_hash"])
 
 
+class ChainedRecord:
+    """Mixed into the base of every history model: its records are numbered and hashed here."""
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            if self.audit_seq is None:
+                chain([self])
+            super().save(*args, **kwargs)
+
+
 # --- Reading and verifying --------------------------------------------------------------------
 
 
 def history_models() -> list[type[models.Model]]:
     """Every history model that carries the chain's fields, in a fixed order."""
-    from registry.history import AuditedHistoricalRecord
-
     found = [
         model
         for model in apps.get_models()
-        if issubclass(model, AuditedHistoricalRecord) and hasattr(model, "tracked_fields")
+        if issubclass(model, ChainedRecord) and hasattr(model, "tracked_fields")
     ]
     return sorted(found, key=lambda m: m._meta.db_table)
 
@@ -302,10 +331,6 @@ def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
 
     Memory stays bounded: each table is streamed in sequence order and the streams are merged.
     """
-    import heapq
-
-    from registry.models import AuditChainHead
-
     models_ = history_models()
     for model in models_:
         stray = model.objects.filter(audit_seq__isnull=True).order_by("pk").first()
