@@ -311,3 +311,14 @@ REPLICA_PATH_PREFIXES = env.list("REPLICA_PATH_PREFIXES", default=["/audit/"])
 # exist in the server it measures. Never set it in production.
 if env.bool("REGISTRY_BENCH_URLS", default=False):
     ROOT_URLCONF = "bench.urls"
+
+# --- Web sessions: timeouts, no-store, sign-in names (begin) --------------------------------
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_ABSOLUTE_TIMEOUT_HOURS = env.int("SESSION_ABSOLUTE_TIMEOUT_HOURS", default=12)
+if SESSION_IDLE_TIMEOUT_MINUTES <= 0 or SESSION_ABSOLUTE_TIMEOUT_HOURS <= 0:
+    raise ImproperlyConfigured("The session timeouts must be positive whole numbers.")
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
+MIDDLEWARE += ["registry.sessions.NoStoreMiddleware"]
+MIDDLEWARE += ["registry.sessions.SessionTimeoutMiddleware"]
+AXES_USERNAME_CALLABLE = "registry.sign_in.attempted_username"
+# --- Web sessions (end) ---------------------------------------------------------------------
