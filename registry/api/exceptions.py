@@ -8,7 +8,8 @@ transition not allowed is 409. Django's 404 and 500 pages are replaced under ``/
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -80,4 +81,6 @@ def server_error(request):
             {"detail": "The server failed to answer; the error is logged.", "code": "error"},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
-    return defaults.server_error(request)
+    # Rendered without the request: a context processor could fail the way the view did.
+    page = loader.render_to_string("500.html", {"request_id": getattr(request, "request_id", "")})
+    return HttpResponseServerError(page)
