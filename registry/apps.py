@@ -6,6 +6,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self) -> None:
+        import registry.sessions  # noqa: F401  (starts the session clocks at sign-in)
         from registry import history  # noqa: F401  (connects the history guarantees)
         from registry.api import credentials
 

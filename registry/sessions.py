@@ -9,7 +9,9 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.utils.cache import patch_cache_control
 
 SIGNED_IN_AT = "registry_signed_in_at"
@@ -17,6 +19,18 @@ SEEN_AT = "registry_seen_at"
 # The last-seen time is written at most this often, so that reading pages does not write the
 # session row on every request; the idle timeout is exact to within this.
 SEEN_RESOLUTION_SECONDS = 60
+
+
+@receiver(user_logged_in, dispatch_uid="registry.sessions.start_clocks")
+def start_clocks(sender, request, user, **kwargs):
+    """Both timeouts count from signing in, also when the user signs in again while signed in.
+
+    Written with the sign-in, so the pages that follow do not each write the session.
+    """
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SIGNED_IN_AT] = now
+        request.session[SEEN_AT] = now
 
 
 class SessionTimeoutMiddleware:
