@@ -6,6 +6,8 @@ class RegistryConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self) -> None:
+        from registry import sessions
         from registry.api import credentials
 
+        sessions.connect()
         credentials.connect()

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "registry.middleware.ReplicaRoutingMiddleware",
     "registry.middleware.ServiceUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
+    "registry.sessions.NoStoreMiddleware",
+    "registry.sessions.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "registry.accounts.middleware.SecondFactorRequiredMiddleware",
 ]
@@ -337,3 +339,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Web sessions: timeouts, no-store, sign-in names --------------------------------
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_ABSOLUTE_TIMEOUT_HOURS = env.int("SESSION_ABSOLUTE_TIMEOUT_HOURS", default=12)
+if SESSION_IDLE_TIMEOUT_MINUTES <= 0 or SESSION_ABSOLUTE_TIMEOUT_HOURS <= 0:
+    raise ImproperlyConfigured("The session timeouts must be positive whole numbers.")
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
+AXES_USERNAME_CALLABLE = "registry.sign_in.attempted_username"

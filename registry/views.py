@@ -5,8 +5,9 @@ import sys
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -122,4 +123,6 @@ def server_error(request):
         return unavailable_response(request, service)
     if request.path.startswith(API_PREFIX):
         return server_error_response()
-    return defaults.server_error(request)
+    # Rendered without the request: a context processor could fail the way the view did.
+    page = loader.render_to_string("500.html", {"request_id": getattr(request, "request_id", "")})
+    return HttpResponseServerError(page)

@@ -5,7 +5,6 @@ import datetime
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from registry.audit.selectors import TIMELINE_KINDS
 
@@ -13,11 +12,16 @@ from registry.audit.selectors import TIMELINE_KINDS
 class MomentField(forms.CharField):
     """A date (``2021-11-01``: the end of that day) or a date and time (``2021-11-25T09:00``).
 
-    Times without a zone are read in the configured time zone; the result is aware.
+    Dates are read in the formats the timeline's date fields accept, so every audit form takes
+    the same dates. A date alone is tried first: Django's date-and-time parser also accepts one,
+    as midnight, which would show the list as it stood before that day's revisions. Times
+    without a zone are read in the configured time zone; the result is aware and in that zone,
+    whatever offset was typed, so the database never sees an offset it cannot store.
     """
 
     default_error_messages = {
         "invalid": "Enter a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM).",
+        "out_of_range": "Enter a date between the years 2 and 9998.",
     }
 
     def to_python(self, value):
@@ -25,21 +29,21 @@ class MomentField(forms.CharField):
         if not value:
             return None
         try:
-            moment = parse_datetime(value.replace(" ", "T", 1))
-            day = None if moment else parse_date(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if moment is None and day is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if moment is None:
-            moment = datetime.datetime.combine(day, datetime.time.max)
+            day = forms.DateField().to_python(value)
+        except forms.ValidationError:
+            day = None
         try:
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
-            moment.astimezone(datetime.UTC)
+            if day is not None:
+                moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+            else:
+                moment = forms.DateTimeField().to_python(value)
+            return timezone.localtime(moment)
+        except forms.ValidationError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         except (OverflowError, ValueError):
-            raise forms.ValidationError("Enter a date between the years 2 and 9998.") from None
-        return moment
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"], code="out_of_range"
+            ) from None
 
 
 FORMATS = [("html", "Web page"), ("csv", "CSV"), ("json", "JSON")]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from registry import converters  # noqa: F401  (registers the "key" converter)
 from registry.audit import views
 
 app_name = "audit"
@@ -8,5 +9,5 @@ urlpatterns = [
     path("", views.timeline, name="timeline"),
     path("whitelist/", views.whitelist, name="whitelist"),
     path("whitelist/diff/", views.whitelist_diff, name="whitelist-diff"),
-    path("<slug:kind>/<str:key>/", views.object_history, name="object-history"),
+    path("<slug:kind>/<key:key>/", views.object_history, name="object-history"),
 ]

@@ -23,7 +23,7 @@ def test_auditor_is_refused_the_officials_forms(new_page, screenshot, auditor, o
     sign_in(page, "auditor")
     assert page.get_by_role("link", name="The audit trail").is_visible()
     assert (
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Vendors").count() == 0
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Vendors").count() == 1
     )
     screenshot(page, "dashboard-auditor")
     # The keyboard reaches the skip link first; it shows itself and takes the focus outline.
