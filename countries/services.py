@@ -56,20 +56,6 @@ def revision_reason(revision: WhitelistRevision) -> str:
     return f"{revision.reference}: {revision.title}"
 
 
-def _write(objs: list, *, fields: list[str], by, reason: str, at=None) -> None:
-    """Writes many objects with one history record each.
-
-    Live changes go through the bulk helper, a few statements whatever their number. Only the seed
-    dates records in the past (``at``); it writes its few rows one by one, as the bulk helper
-    stamps every record with the present moment.
-    """
-    if at is None:
-        history.bulk_update(objs, fields=fields, by=by, reason=reason)
-        return
-    for obj in objs:
-        history.save(obj, by=by, reason=reason, at=at, update_fields=fields)
-
-
 @dataclass
 class _Rows:
     """Every row a revision writes, locked before its first history record.
@@ -122,7 +108,7 @@ def _write_country_changes(
         if country.eligible != eligible:
             country.eligible = eligible
             changed.append(country)
-    _write(changed, fields=["eligible"], by=by, reason=revision_reason(revision), at=at)
+    history.save_many(changed, fields=["eligible"], by=by, reason=revision_reason(revision), at=at)
 
 
 @dataclass(frozen=True)

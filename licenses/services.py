@@ -596,20 +596,6 @@ def apply_destination_removal(
     return RemovalOutcome(licences_changed=licences, applications_refused=refused)
 
 
-def _write_many(objs: list, *, fields: list[str], by, reason: str, at=None) -> None:
-    """Writes many objects with one history record each.
-
-    Live changes go through the bulk helper, a few statements whatever their number. Only the seed
-    dates records in the past (``at``); it writes its few rows one by one, as the bulk helper
-    stamps every record with the present moment.
-    """
-    if at is None:
-        history.bulk_update(objs, fields=fields, by=by, reason=reason)
-        return
-    for obj in objs:
-        history.save(obj, by=by, reason=reason, at=at, update_fields=fields)
-
-
 def _treat_licences(
     revision: WhitelistRevision, licences: list[Licence], *, by, reason: str, at=None
 ) -> int:
@@ -626,7 +612,7 @@ def _treat_licences(
             licence.renewal_barred = True
         fields = ["renewal_barred"]
         what = "licence runs to expiry with no renewal: its destination left the whitelist"
-    _write_many(licences, fields=fields, by=by, reason=f"{reason} — {what}", at=at)
+    history.save_many(licences, fields=fields, by=by, reason=f"{reason} — {what}", at=at)
     return len(licences)
 
 
@@ -661,7 +647,7 @@ def _rescreen_applications(
             refused.append(application)
         else:
             passed.append(application)
-    _write_many(
+    history.save_many(
         refused,
         fields=[
             "screening",
@@ -675,7 +661,7 @@ def _rescreen_applications(
         reason=f"{reason} — refused by screening against the revised whitelist",
         at=at,
     )
-    _write_many(
+    history.save_many(
         passed,
         fields=["screening", "screened_against"],
         by=by,

@@ -13,8 +13,9 @@ The apps: the domain, each with its models, services (every write), selectors (r
 API faces.
     ``countries`` (the whitelist and its revisions) and ``licenses`` (vendors, products,
     applications, licences, the screening rules). ``countries`` reaches ``licenses`` only through
-    the seam of a revision's removed destinations (``licenses.services.lock_for_destination_removal``
-    and ``apply_destination_removal``, and ``licenses.selectors`` for the impact preview).
+    the seam of a revision's removed destinations: ``licenses.services``'
+    ``lock_for_destination_removal`` and ``apply_destination_removal``, and ``licenses.selectors``
+    for the impact preview.
 
 The base layer: knows no app.
     ``registry.models`` (the user, reference counters, idempotency records); ``registry.audit``

@@ -395,6 +395,27 @@ def bulk_update(
     return updated
 
 
+def save_many(
+    objs: list[TrackedModel],
+    *,
+    fields: Sequence[str],
+    by,
+    reason: str,
+    at: datetime.datetime | None = None,
+) -> None:
+    """Writes many objects with one history record each.
+
+    Live changes go through :func:`bulk_update`, a few statements whatever their number. Only the
+    seed dates records in the past (``at``); it writes its few rows one by one, as the bulk helper
+    stamps every record with the present moment.
+    """
+    if at is None:
+        bulk_update(objs, fields=fields, by=by, reason=reason)
+        return
+    for obj in objs:
+        save(obj, by=by, reason=reason, at=at, update_fields=fields)
+
+
 def _update_records(
     history_model,
     objs: list,
