@@ -160,8 +160,17 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        service = unavailable_service(exception)
-        if service is None:
-            return None
-        request_log.warning("%s unavailable: %s", service, exception)
-        return unavailable_response(request, service)
+        return outage_response(request, exception)
+
+
+def outage_response(request, exception: BaseException):
+    """The 503 for an exception that is a lost database or cache connection, else None.
+
+    Also for middleware that reads the session before the view runs, where ``process_exception``
+    does not reach: without it an outage there would be logged as a crash.
+    """
+    service = unavailable_service(exception)
+    if service is None:
+        return None
+    request_log.warning("%s unavailable: %s", service, exception)
+    return unavailable_response(request, service)

@@ -13,6 +13,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.utils.cache import patch_cache_control
 
+from registry.api import API_PREFIX
+from registry.middleware import outage_response
+
 SIGNED_IN_AT = "registry_signed_in_at"
 SEEN_AT = "registry_seen_at"
 # The last-seen time is written at most this often, so that reading pages does not write the
@@ -49,14 +52,23 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            expired = self._expired(request.session, now=time.time())
-            if expired:
-                logout(request)
-                if not request.path.startswith("/api/"):
-                    messages.info(request, expired)
-                    return redirect_to_login(request.get_full_path())
+        try:
+            user = getattr(request, "user", None)
+            expired = (
+                self._expired(request.session, now=time.time())
+                if user is not None and user.is_authenticated
+                else None
+            )
+        except Exception as error:
+            response = outage_response(request, error)
+            if response is None:
+                raise
+            return response
+        if expired:
+            logout(request)
+            if not request.path.startswith(API_PREFIX):
+                messages.info(request, expired)
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
     @staticmethod
@@ -93,8 +105,9 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or (
+        # The session cookie, not request.user: reading the user here could query a database
+        # that has just gone away, after the answer was made.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or (
             settings.SESSION_COOKIE_NAME in response.cookies
         ):
             patch_cache_control(response, no_store=True, private=True)
