@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
 from licenses.models import Licence, LicenceApplication, Product, Vendor
+from registry.admin import ReadOnlyHistoryAdmin
 from registry.audit import history
 from registry.audit.reconcile import tracked_models
 from registry.models import User
@@ -91,13 +92,7 @@ def _row(obj) -> dict:
 
 def test_every_tracked_model_is_in_the_admin_and_read_only():
     for model in tracked_models():
-        assert isinstance(admin.site._registry.get(model), history_admin_base())
-
-
-def history_admin_base():
-    from registry.admin import ReadOnlyHistoryAdmin
-
-    return ReadOnlyHistoryAdmin
+        assert isinstance(admin.site._registry.get(model), ReadOnlyHistoryAdmin), model
 
 
 def test_a_post_to_any_history_record_page_is_refused_and_changes_nothing(admin_client):
