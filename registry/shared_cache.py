@@ -8,8 +8,9 @@ development machine) they are that cache's ordinary calls, with the same results
 
 django-redis pickles what it stores, and unpickling runs whatever the bytes say: anyone able to
 write to Redis could run code in the app through any value read back. Values that must not be
-trusted that far (the API's credentials) are written and read here as plain bytes instead
-(``write_raw`` and ``raw=``), never through the cache's serializer.
+trusted that far (the API's credentials, the countries' standings) are written and read here as
+plain bytes instead (``write_raw``, ``add_raw``, ``write_raw_many`` and ``raw=``), never through
+the cache's serializer, and their readers check what they read.
 """
 
 from __future__ import annotations
@@ -65,6 +66,26 @@ def write_raw(key: str, value: bytes, lifetime: int) -> None:
         cache.set(key, value, timeout=lifetime)
     else:
         client.set(cache.make_key(key), value, ex=lifetime)
+
+
+def add_raw(key: str, value: bytes, lifetime: int) -> bool:
+    """Stores ``value`` as ``write_raw`` does, only when ``key`` holds nothing yet."""
+    client = _redis_client()
+    if client is None:
+        return cache.add(key, value, timeout=lifetime)
+    return bool(client.set(cache.make_key(key), value, ex=lifetime, nx=True))
+
+
+def write_raw_many(values: dict[str, bytes], lifetime: int) -> None:
+    """``write_raw`` for many keys, in one round trip."""
+    client = _redis_client()
+    if client is None:
+        cache.set_many(values, timeout=lifetime)
+        return
+    pipe = client.pipeline(transaction=False)
+    for key, value in values.items():
+        pipe.set(cache.make_key(key), value, ex=lifetime)
+    pipe.execute()
 
 
 def count(key: str, lifetime: int) -> int:

@@ -124,11 +124,11 @@ def cached(
     digest: str, *, also: Sequence[str] = (), counter: tuple[str, int] | None = None
 ) -> tuple[tuple | None, dict, int | None]:
     """The ``(user, token)`` cached for this digest (None when absent, expired or failing its
-    check), the values of the ``also`` keys found, and the ``counter`` counted once more: one
-    round trip in all (``registry.shared_cache``)."""
+    check), the values of the ``also`` keys found (as the bytes stored, never unpickled), and the
+    ``counter`` counted once more: one round trip in all (``registry.shared_cache``)."""
     key = _key(digest) if _lifetime() > 0 else None
     keys = [*also, key] if key else list(also)
-    found, count = shared_cache.read_and_count(keys, counter=counter, raw=[key] if key else ())
+    found, count = shared_cache.read_and_count(keys, counter=counter, raw=keys)
     entry = found.pop(key, None) if key else None
     credentials = None if entry is None else _read(key, digest, entry)
     if credentials is None:

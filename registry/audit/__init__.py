@@ -16,8 +16,10 @@ Checking it:
 
 - ``checks``: system checks that history cannot be switched off quietly.
 - ``reconcile``: live rows against their latest history record.
-- ``management/commands``: ``verify_audit`` (chain, triggers, reconciliation) and ``flush`` (the
-  one command allowed to empty history tables, for the test runner).
+- ``management/commands``: ``verify_audit`` (every break of the chain, the head against one
+  recorded elsewhere, triggers present and enabled, an erased trail, reconciliation) and ``flush``
+  (the one command allowed to empty history tables: for the test runner, or with
+  ``--erase-audit-trail``).
 
 Reading it (the auditors' pages under ``/audit/``):
 

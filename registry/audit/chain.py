@@ -59,22 +59,56 @@ def _utc(value: datetime.datetime) -> str:
     return value.replace(tzinfo=None).isoformat() + "Z"
 
 
+def stored_decimal(field: models.DecimalField, value) -> decimal.Decimal:
+    """The decimal as the database stores it: rounded to the field's places (halves away from
+    zero, as PostgreSQL's ``numeric`` rounds), never a negative zero (PostgreSQL has none)."""
+    places = decimal.Decimal(1).scaleb(-field.decimal_places)
+    number = decimal.Decimal(field.to_python(value)).quantize(
+        places, rounding=decimal.ROUND_HALF_UP
+    )
+    return abs(number) if number.is_zero() else number
+
+
+def _json_number(value):
+    """A JSON number as every database gives it back: PostgreSQL's ``jsonb`` keeps numbers as
+    ``numeric``, so the floats ``1e16`` and ``-0.0`` come back as the integers
+    ``10000000000000000`` and ``0``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(decimal.Decimal(repr(value)))
+    return value
+
+
+def _stored_json(value):
+    if isinstance(value, dict):
+        return {key: _stored_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stored_json(item) for item in value]
+    return _json_number(value)
+
+
 def _converter(field: models.Field) -> Callable[[object], object]:
     """How one tracked field's value is written into the canonical form.
 
     The value in memory before the insert and the value read back from the database must give
-    the same text, so each type is normalised (decimals to their places, times to UTC). The
-    common case (a value already of the field's type) skips ``to_python``: the bulk path hashes
-    100,000 records at a time.
+    the same text on every database, so each type is put in the form the database stores:
+    decimals to their places without a negative zero, times to UTC to the microsecond, JSON as
+    it reads back (keys as text, integral numbers as integers). The common case (a value
+    already of the field's type) skips ``to_python``: the bulk path hashes 100,000 records at a
+    time.
     """
     to_python = field.to_python
     if isinstance(field, models.JSONField):
-        return lambda v: v
+
+        def json_value(v):
+            if v is None or isinstance(v, bool | int | str):
+                return v
+            return _stored_json(json.loads(json.dumps(v, cls=field.encoder)))
+
+        return json_value
     if isinstance(field, models.DecimalField):
-        places = decimal.Decimal(1).scaleb(-field.decimal_places)
 
         def decimal_value(v):
-            return None if v is None else str(decimal.Decimal(to_python(v)).quantize(places))
+            return None if v is None else str(stored_decimal(field, v))
 
         return decimal_value
     if isinstance(field, models.DateTimeField):
@@ -293,7 +327,7 @@ def history_models() -> list[type[models.Model]]:
 
 @dataclass(frozen=True)
 class Break:
-    """The first place where the chain does not hold."""
+    """One place where the chain does not hold."""
 
     seq: int | None
     table: str
@@ -311,13 +345,25 @@ class Break:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """The whole walk: every break found, not only the first, and where the chain ends."""
+
     records: int
     last_seq: int
-    broken: Break | None
+    breaks: tuple[Break, ...] = ()
+    last_hash: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return not self.breaks
+
+    @property
+    def broken(self) -> Break | None:
+        return self.breaks[0] if self.breaks else None
+
+    @property
+    def head(self) -> str:
+        """The end of the chain as ``SEQ:HASH``, for an operator to record elsewhere."""
+        return f"{self.last_seq}:{self.last_hash}"
 
 
 def _ordered(model, chunk_size: int) -> Iterator[tuple[int, str, models.Model]]:
@@ -329,18 +375,19 @@ def _ordered(model, chunk_size: int) -> Iterator[tuple[int, str, models.Model]]:
 def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
     """Walks every history record in sequence order and checks each link, then the head.
 
-    Memory stays bounded: each table is streamed in sequence order and the streams are merged.
+    A break does not stop the walk: each record is checked against the hash its predecessor
+    carries, so an edited record is reported once and a later tampering is reported too. Memory
+    stays bounded: each table is streamed in sequence order and the streams are merged.
     """
     models_ = history_models()
+    breaks: list[Break] = []
     for model in models_:
-        stray = model.objects.filter(audit_seq__isnull=True).order_by("pk").first()
-        if stray is not None:
-            return ChainReport(
-                0,
-                0,
+        strays = model.objects.filter(audit_seq__isnull=True).order_by("pk")
+        for stray in strays.iterator(chunk_size=chunk_size):
+            breaks.append(
                 Break(
                     None, model._meta.db_table, stray.pk, "inserted outside the chain (unnumbered)"
-                ),
+                )
             )
 
     key = _key()
@@ -349,29 +396,24 @@ def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
     streams = [_ordered(model, chunk_size) for model in models_]
     for seq, table, record in heapq.merge(*streams, key=lambda item: item[0]):
         if seq < expected:
-            return ChainReport(
-                count,
-                seq,
-                Break(seq, table, record.pk, "a second record with the same number (inserted)"),
+            breaks.append(
+                Break(seq, table, record.pk, "a second record with the same number (inserted)")
             )
+            continue
         if seq > expected:
             gap = f"record {expected}" if seq == expected + 1 else f"records {expected}-{seq - 1}"
-            return ChainReport(
-                count, seq, Break(seq, table, record.pk, f"{gap} before it is missing (removed)")
-            )
-        if not hmac.compare_digest(record_hash(record, previous, key=key), record.audit_hash):
-            return ChainReport(
-                count,
-                seq,
+            breaks.append(Break(seq, table, record.pk, f"{gap} before it is missing (removed)"))
+        elif not hmac.compare_digest(record_hash(record, previous, key=key), record.audit_hash):
+            breaks.append(
                 Break(
                     seq,
                     table,
                     record.pk,
                     "its content or hash does not match the chain (edited, or forged without "
                     "the key)",
-                ),
+                )
             )
-        previous, expected, count = record.audit_hash, expected + 1, count + 1
+        previous, expected, count = record.audit_hash, seq + 1, count + 1
         last_seen = (table, record.pk)
 
     head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
@@ -379,15 +421,22 @@ def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
     head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, "")
     if head_seq != last_seq or head_hash != previous:
         table, pk = last_seen or ("", None)
-        return ChainReport(
-            count,
-            last_seq,
+        breaks.append(
             Break(
                 last_seq or None,
                 table,
                 pk,
                 f"the chain ends here but its head records {head_seq} records "
                 "(the tail was cut, or the head was altered)",
-            ),
+            )
         )
-    return ChainReport(count, last_seq, None)
+    return ChainReport(count, last_seq, tuple(breaks), previous)
+
+
+def record_at(seq: int) -> models.Model | None:
+    """The history record numbered ``seq``, from whichever table holds it."""
+    for model in history_models():
+        record = model.objects.filter(audit_seq=seq).first()
+        if record is not None:
+            return record
+    return None

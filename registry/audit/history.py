@@ -36,6 +36,8 @@ SYSTEM_USERNAME = "system"
 _bulk_writes_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "bulk_writes_allowed", default=False
 )
+# The one object that :func:`save` is saving now: a tracked object saves only through it.
+_saving: contextvars.ContextVar[object | None] = contextvars.ContextVar("saving", default=None)
 
 
 class HistoryBypassError(RuntimeError):
@@ -87,8 +89,32 @@ class TrackedQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
+def _refuse_unless_saving(obj: models.Model) -> None:
+    if _saving.get() is not obj:
+        raise HistoryBypassError(
+            f"{obj._meta.label}: saved outside registry.audit.history.save(), so without its "
+            "user, its reason and the service's checks; write it through a service."
+        )
+
+
+def _normalise(obj: models.Model) -> None:
+    """Puts each decimal in the form the database will store and the chain hashes (its places,
+    no negative zero), so the record and the row read back hash the same on every database."""
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, models.DecimalField):
+            value = getattr(obj, field.attname)
+            if value is not None:
+                setattr(obj, field.attname, chain.stored_decimal(field, value))
+
+
 class TrackedModel(models.Model):
-    """Base of every model whose history is kept. Nothing on record is ever deleted."""
+    """Base of every model whose history is kept. Nothing on record is ever deleted.
+
+    A tracked object is saved only by :func:`save` (and written in bulk only by
+    :func:`bulk_update`): any other caller of ``save()`` — the admin, a model form, a script, a
+    future view — gets :class:`HistoryBypassError` instead of a change without its user, its
+    reason and its service's checks.
+    """
 
     objects = TrackedQuerySet.as_manager()
 
@@ -96,6 +122,7 @@ class TrackedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        _refuse_unless_saving(self)
         if not history_enabled():
             raise HistoryBypassError(
                 f"{self._meta.label}: history is switched off (SIMPLE_HISTORY_ENABLED), "
@@ -103,6 +130,7 @@ class TrackedModel(models.Model):
             )
         if hasattr(self, "skip_history_when_saving"):
             raise HistoryBypassError(f"{self._meta.label}: a save may not skip its history record.")
+        _normalise(self)
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -111,13 +139,17 @@ class TrackedModel(models.Model):
         )
 
 
-def _refuse_raw_saves(sender, raw=False, **kwargs):
-    """``loaddata`` saves rows raw, which simple-history does not record: refuse it."""
-    if raw and issubclass(sender, TrackedModel):
+def _refuse_raw_saves(sender, instance=None, raw=False, **kwargs):
+    """``loaddata`` saves rows raw, which simple-history does not record: refuse it. A direct
+    ``save_base()`` skips ``TrackedModel.save()``: refuse that too."""
+    if not issubclass(sender, TrackedModel):
+        return
+    if raw:
         raise HistoryBypassError(
             f"{sender._meta.label} cannot be loaded from a fixture: the rows would have no "
             "history. Write them through a service (the seed does)."
         )
+    _refuse_unless_saving(instance)
 
 
 # --- History records: append-only, chained --------------------------------------------------
@@ -345,9 +377,11 @@ def save(
 ) -> TrackedModel:
     """Saves one tracked object and its history record, naming ``by`` and ``reason``."""
     _stamp(obj, by=by, reason=reason, at=at)
+    token = _saving.set(obj)
     try:
         obj.save(update_fields=update_fields)
     finally:
+        _saving.reset(token)
         for attr in ("_history_user", "_change_reason", "_history_date"):
             obj.__dict__.pop(attr, None)
     return obj
@@ -378,6 +412,8 @@ def bulk_update(
         raise ValueError("bulk_update writes objects of one model at a time.")
     if by is None or not getattr(by, "pk", None) or not reason or not reason.strip():
         raise MissingAuditContextError(f"{model._meta.label}: a change needs a user and a reason.")
+    for obj in objs:
+        _normalise(obj)
     with bulk_writes():
         updated = _update_rows(model, objs, list(fields), batch_size) if fields else 0
         manager = get_history_manager_for_model(model)

@@ -3,8 +3,13 @@
 UPDATE and DELETE on a history table are always rejected, whoever runs them. TRUNCATE is rejected
 too, unless the session has set ``registry.allow_history_truncate`` to ``on``: only the ``flush``
 command sets it (it empties every table at once, as the test runner does between transactional
-tests), so no ordinary statement can empty a history table. The chain's head may only move
-forward. A migration installs the triggers on the tables that exist then; ``post_migrate`` adds
+tests), so no statement empties a history table by accident. Any session may set the setting,
+though: what keeps the app's own role from truncating is that it is granted no TRUNCATE. The
+chain's head may only move forward. ``trigger_problems`` reports a trigger that is missing and
+one that is there but disabled (``ALTER TABLE … DISABLE TRIGGER``, which only the tables' owner
+or a superuser can run: the app should connect as a role that is neither, docs/operations.md).
+
+A migration installs the triggers on the tables that exist then; ``post_migrate`` adds
 them to any history table a later migration creates.
 """
 
@@ -92,15 +97,48 @@ def install(app_registry, using: str = "default") -> list[str]:
     return missing
 
 
-def unguarded_tables(using: str = "default") -> list[str]:
-    """The history tables that lack the trigger (empty off PostgreSQL)."""
+def _states(cursor, trigger: str, tables: list[str]) -> dict[str, str]:
+    """``{table: tgenabled}`` of the trigger on each table that has it."""
+    cursor.execute(
+        "SELECT c.relname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = %s AND c.relname = ANY(%s)",
+        [trigger, tables],
+    )
+    return dict(cursor.fetchall())
+
+
+# ``tgenabled``: "O" fires in ordinary sessions, "A" always; "D" is disabled and "R" fires only in
+# replica sessions, so with either an ordinary UPDATE or DELETE passes.
+_FIRING = {"O", "A"}
+
+
+def trigger_problems(using: str = "default") -> list[str]:
+    """Each guard that is missing or does not fire (``ALTER TABLE … DISABLE TRIGGER``), on the
+    history tables and the chain's head; empty off PostgreSQL."""
     from django.apps import apps
 
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
+    expected = [(HISTORY_TRIGGER, table) for table in _history_tables(apps)]
+    expected += [(HEAD_TRIGGER, HEAD_TABLE), (f"{HEAD_TRIGGER}_truncate", HEAD_TABLE)]
+    problems = []
     with connection.cursor() as cursor:
-        return _missing(cursor, HISTORY_TRIGGER, _history_tables(apps))
+        for trigger in dict.fromkeys(name for name, _ in expected):
+            tables = [table for name, table in expected if name == trigger]
+            states = _states(cursor, trigger, tables)
+            for table in tables:
+                state = states.get(table)
+                if state is None:
+                    problems.append(f"{table}: trigger {trigger} is missing")
+                elif state not in _FIRING:
+                    problems.append(f"{table}: trigger {trigger} is disabled")
+    return problems
+
+
+def unguarded_tables(using: str = "default") -> list[str]:
+    """The tables whose guard is missing or disabled (empty off PostgreSQL)."""
+    return sorted({problem.split(":", 1)[0] for problem in trigger_problems(using)})
 
 
 def install_after_migrate(sender, using="default", apps=None, **kwargs):
