@@ -147,6 +147,15 @@ class LicenceApplication(TrackedModel):
         related_name="+",
         help_text="The whitelist revision in force when the application was last screened.",
     )
+    rescreened_by_revision = models.ForeignKey(
+        "countries.WhitelistRevision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The whitelist revision that last screened the pending application again "
+        "(and refused it, if it failed).",
+    )
     status = models.CharField(
         max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
     )
@@ -166,6 +175,7 @@ class LicenceApplication(TrackedModel):
     decision_reason = models.TextField(blank=True)
 
     history = project_history()
+    audit_fields_added_later = ("rescreened_by_revision",)
 
     class Meta:
         ordering = ["submitted_at", "reference"]
@@ -246,8 +256,17 @@ class Licence(TrackedModel):
         default=False,
         help_text="Set when a whitelist revision let the licence run to expiry with no renewal.",
     )
+    changed_by_revision = models.ForeignKey(
+        "countries.WhitelistRevision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The whitelist revision that last suspended the licence or barred its renewal.",
+    )
 
     history = project_history()
+    audit_fields_added_later = ("changed_by_revision",)
 
     class Meta:
         ordering = ["number"]

@@ -624,14 +624,16 @@ def _treat_licences(
     if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
         for licence in licences:
             licence.status = LicenceStatus.SUSPENDED
-        fields = ["status"]
+        fields = ["status", "changed_by_revision"]
         what = "licence suspended pending review: its destination left the whitelist"
     else:
         licences = [licence for licence in licences if not licence.renewal_barred]
         for licence in licences:
             licence.renewal_barred = True
-        fields = ["renewal_barred"]
+        fields = ["renewal_barred", "changed_by_revision"]
         what = "licence runs to expiry with no renewal: its destination left the whitelist"
+    for licence in licences:
+        licence.changed_by_revision = revision
     _write_many(licences, fields=fields, by=by, reason=f"{reason} — {what}", at=at)
     return len(licences)
 
@@ -662,6 +664,7 @@ def _rescreen_applications(
     for application in applications:
         results = approvals.screen(facts[application.pk])
         _store_screening(application, results, revision)
+        application.rescreened_by_revision = revision
         if approvals.failed(results):
             _refuse_by_screening(application, results, system=system, at=moment)
             refused.append(application)
@@ -672,6 +675,7 @@ def _rescreen_applications(
         fields=[
             "screening",
             "screened_against",
+            "rescreened_by_revision",
             "status",
             "decided_by",
             "decided_at",
@@ -683,7 +687,7 @@ def _rescreen_applications(
     )
     _write_many(
         passed,
-        fields=["screening", "screened_against"],
+        fields=["screening", "screened_against", "rescreened_by_revision"],
         by=by,
         reason=f"{reason} — screened again against the revised whitelist",
         at=at,
