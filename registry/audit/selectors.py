@@ -70,6 +70,7 @@ KINDS: dict[str, Kind] = {
         Kind("product", "Product", Product, "reference"),
         Kind("application", "Licence application", LicenceApplication, "reference"),
         Kind("licence", "Licence", Licence, "number"),
+        Kind("user", "Account", get_user_model(), "username"),
     )
 }
 KIND_BY_MODEL = {kind.model: kind for kind in KINDS.values()}

@@ -63,3 +63,29 @@ def test_the_rows_a_revision_changed_carry_it(
     assert pending.status == ApplicationStatus.REFUSED
     assert pending.rescreened_by_revision == revision
     assert pending.history.latest().rescreened_by_revision_id == revision.pk
+
+
+def test_the_data_migration_finds_the_revisions_own_records_and_not_a_typed_reason(
+    official, senior, second_senior, vendor, vendor_user, product
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("licenses.migrations.0007_record_revision_effects")
+    suspended = issue_licence(vendor=vendor, product=product, by=vendor_user, official=official)
+    refused = submit_application(vendor=vendor, product=product, by=vendor_user)
+    revision = propose_removal(code="FR", by=senior)
+    services.approve_revision(revision=revision, by=second_senior)
+    withdrawn = submit_application(vendor=vendor, product=product, by=vendor_user, destination="DE")
+    licence_services.withdraw_application(
+        application=withdrawn,
+        by=vendor_user,
+        reason=f"{revision.reference}: {revision.title} — screened again against the revised "
+        "whitelist",
+    )
+
+    [(found, licences, applications)] = list(migration._effects(apps))
+    assert found.pk == revision.pk
+    assert licences == [suspended.pk]
+    assert applications == [refused.pk]

@@ -20,15 +20,13 @@ from collections import Counter
 import pytest
 import redis
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 
 from licenses.models import ApplicationStatus, LicenceApplication
 from registry import roles
 from registry.errors import DomainError
-from registry.models import User
-from tests.factories import ProductFactory, VendorFactory
+from tests.factories import ProductFactory, VendorFactory, user_with_role
 from tests.support.servers import ROOT, Gunicorn, database_url, production_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -42,8 +40,7 @@ REDIS_URL = "redis://127.0.0.1:6379/5"
 def vendor_with_token(index: int) -> dict:
     vendor = VendorFactory()
     product = ProductFactory(vendor=vendor)
-    user = User.objects.create_user(username=f"load-vendor-{index}", vendor=vendor)
-    user.groups.add(Group.objects.get(name=roles.VENDORS))
+    user = user_with_role(role=roles.VENDORS, username=f"load-vendor-{index}", vendor=vendor)
     output = io.StringIO()
     call_command("issue_token", user.username, stdout=output)
     return {"token": output.getvalue().strip().splitlines()[-1], "product": product.reference}
