@@ -10,6 +10,10 @@ from functools import update_wrapper
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import User
@@ -71,3 +75,23 @@ class RegistryUserAdmin(UserAdmin):
         if hasattr(url, "callback") and hasattr(url, "pattern"):
             url.callback = update_wrapper(guarded, view)
         return url
+
+
+# django-otp registers admins for the second factor's devices that add, edit and delete them: a
+# key or a backup code changed there would bypass the account services and their history
+# record. They are shown only (keys hidden); removal is ``manage.py reset_second_factor``.
+class ReadOnlyDeviceAdmin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for _model, _admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDeviceAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(_admin.__name__, (ReadOnlyDeviceAdmin, _admin), {}))

@@ -217,3 +217,30 @@ def test_builders_and_the_system_actor_have_their_history(system):
     user = user_with_role(role=roles.AUDITORS, username="aud")
     assert user.history.count() == 1 and user.roles == "auditors"
     assert system.history.exists()
+
+
+def test_a_long_username_keeps_its_whole_key_on_the_timeline(client, auditor, admin_user):
+    name = "u" * 150
+    services.create_user(by=admin_user, reason="Long name", username=name, role_names=[])
+    client.force_login(auditor)
+    timeline = client.get("/audit/?kind=user").content.decode()
+    assert f"/audit/user/{name}/" in timeline
+    assert "Long name" in client.get(f"/audit/user/{name}/").content.decode()
+
+
+def test_the_second_factor_device_admin_refuses_every_write(client, admin_user, official):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = services.start_enrolment(user=official)
+    services.confirm_enrolment(user=official, code=code_for(device))
+    client.force_login(admin_user)
+    static = StaticDevice.objects.get(user=official)
+    for url in (
+        f"/admin/otp_totp/totpdevice/{device.pk}/delete/",
+        f"/admin/otp_static/staticdevice/{static.pk}/delete/",
+        "/admin/otp_totp/totpdevice/add/",
+    ):
+        assert client.post(url, {"post": "yes"}).status_code == 403, url
+    assert TOTPDevice.objects.filter(user=official, confirmed=True).exists()
+    assert StaticDevice.objects.filter(user=official).exists()
