@@ -148,12 +148,19 @@ def ratio(numerator, denominator):
 
 
 def user_in(role, username, **extra):
-    from django.contrib.auth.models import Group
-
+    from registry.accounts import services
+    from registry.audit import history
     from registry.models import User
 
-    user, _ = User.objects.get_or_create(username=username, defaults=extra)
-    user.groups.add(Group.objects.get(name=role))
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = services.create_user(
+            by=history.system_user(),
+            reason="Benchmark account",
+            username=username,
+            role_names=[role],
+            **extra,
+        )
     return user
 
 

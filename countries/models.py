@@ -10,12 +10,15 @@ from django.db import models
 from django.db.models import F, Q
 
 from registry.audit.history import TrackedModel, project_history
+from registry.validators import no_control_characters
 
 
 class Country(TrackedModel):
     """An ISO 3166-1 country. ``code`` (alpha-2) is its key in URLs and the API."""
 
-    code = models.CharField("ISO alpha-2 code", max_length=2, unique=True)
+    code = models.CharField(
+        "ISO alpha-2 code", max_length=2, unique=True, validators=[no_control_characters]
+    )
     alpha3 = models.CharField("ISO alpha-3 code", max_length=3, unique=True)
     name = models.CharField(max_length=100)
     eligible = models.BooleanField(
@@ -63,7 +66,7 @@ class WhitelistRevision(TrackedModel):
 
     LicenceTreatment = LicenceTreatment
 
-    reference = models.CharField(max_length=20, unique=True)
+    reference = models.CharField(max_length=20, unique=True, validators=[no_control_characters])
     title = models.CharField(max_length=200)
     reason = models.TextField("legal basis and reason")
     status = models.CharField(

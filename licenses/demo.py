@@ -12,13 +12,13 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from countries.models import Country, WhitelistRevision
 from countries.services import reapply_past_revision
 from licenses import services
 from licenses.models import Vendor
 from registry import roles
+from registry.accounts import services as accounts
 from registry.audit import history
 
 DEMO_PASSWORD = "demo-password"
@@ -52,14 +52,25 @@ def day(year, month, dd, hour=10) -> datetime.datetime:
 
 
 def ensure_accounts() -> None:
-    """Creates the demo accounts that are missing and puts each in its role's group."""
+    """Creates the demo accounts that are missing, each in its role, through the account
+    services (so their history says the seed made them), and puts back a role taken away."""
     User = get_user_model()
+    system = history.system_user()
     for username, role in ACCOUNTS:
-        user, created = User.objects.get_or_create(username=username)
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        user.groups.add(Group.objects.get(name=role))
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            accounts.create_user(
+                by=system,
+                reason="Demo account (seed --demo)",
+                username=username,
+                role_names=[role],
+                password=DEMO_PASSWORD,
+            )
+        elif role not in user.roles.split(","):
+            names = sorted({*filter(None, user.roles.split(",")), role})
+            accounts.set_roles(
+                user=user, role_names=names, by=system, reason="Demo account (seed --demo)"
+            )
 
 
 def is_built() -> bool:
@@ -111,8 +122,10 @@ class DemoPast:
             vendor = services.register_vendor(
                 by=official, registration_number=number, at=day(2019, 1, 14), **VENDORS[number]
             )
-            user.vendor = vendor
-            user.save(update_fields=["vendor"])
+            accounts.link_vendor(
+                user=user, vendor=vendor, by=official, reason="Demo: the vendor's compliance user"
+            )
+            user.refresh_from_db()
         acme, globex = self.acme_user, self.globex_user
         self.lighthouse = services.register_product(
             vendor=acme.vendor,

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from registry.audit.history import TrackedModel, project_history
+from registry.validators import no_control_characters
 
 
 def _choices_constraint(field: str, choices: type[models.TextChoices], name: str):
@@ -28,6 +29,7 @@ class Vendor(TrackedModel):
     registration_number = models.CharField(
         max_length=50,
         unique=True,
+        validators=[no_control_characters],
         help_text="The company registry number; its key in URLs.",
     )
     contact_name = models.CharField(max_length=200)
@@ -67,7 +69,7 @@ class Product(TrackedModel):
 
     Category = ProductCategory
 
-    reference = models.CharField(max_length=20, unique=True)
+    reference = models.CharField(max_length=20, unique=True, validators=[no_control_characters])
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(max_length=200)
     control_entry = models.CharField(
@@ -120,7 +122,7 @@ class LicenceApplication(TrackedModel):
 
     PENDING_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 
-    reference = models.CharField(max_length=20, unique=True)
+    reference = models.CharField(max_length=20, unique=True, validators=[no_control_characters])
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="applications")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="applications")
     licence_type = models.CharField(max_length=10, choices=LicenceType.choices)
@@ -145,6 +147,15 @@ class LicenceApplication(TrackedModel):
         related_name="+",
         help_text="The whitelist revision in force when the application was last screened.",
     )
+    rescreened_by_revision = models.ForeignKey(
+        "countries.WhitelistRevision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The whitelist revision that last screened the pending application again "
+        "(and refused it, if it failed).",
+    )
     status = models.CharField(
         max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
     )
@@ -164,6 +175,7 @@ class LicenceApplication(TrackedModel):
     decision_reason = models.TextField(blank=True)
 
     history = project_history()
+    audit_fields_added_later = ("rescreened_by_revision",)
 
     class Meta:
         ordering = ["submitted_at", "reference"]
@@ -231,7 +243,7 @@ class Licence(TrackedModel):
 
     NUMBER_PREFIXES = {LicenceType.MARKETING: "ML", LicenceType.EXPORT: "EL"}
 
-    number = models.CharField(max_length=20, unique=True)
+    number = models.CharField(max_length=20, unique=True, validators=[no_control_characters])
     application = models.OneToOneField(
         LicenceApplication, on_delete=models.PROTECT, related_name="licence"
     )
@@ -244,8 +256,17 @@ class Licence(TrackedModel):
         default=False,
         help_text="Set when a whitelist revision let the licence run to expiry with no renewal.",
     )
+    changed_by_revision = models.ForeignKey(
+        "countries.WhitelistRevision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The whitelist revision that last suspended the licence or barred its renewal.",
+    )
 
     history = project_history()
+    audit_fields_added_later = ("changed_by_revision",)
 
     class Meta:
         ordering = ["number"]

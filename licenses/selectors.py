@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
@@ -275,19 +275,31 @@ def counts_by_status(model) -> list[tuple[str, str, int]]:
     ]
 
 
-def licences_touched_by(reference: str) -> QuerySet:
-    """History records of the licences a whitelist revision changed, named in their reason."""
+def _records_written_by(history_model, field: str, revision) -> QuerySet:
+    """The history records in which ``field`` first names ``revision``: the revision's writes.
+
+    Later records of the same object still carry the field (it says which revision last acted)
+    but are someone else's changes; the reason is never looked at, since anyone may type one.
+    """
+    earlier = history_model.objects.filter(
+        id=OuterRef("id"), **{field: OuterRef(field)}, audit_seq__lt=OuterRef("audit_seq")
+    )
+    return history_model.objects.filter(**{field: revision}).exclude(Exists(earlier))
+
+
+def licences_touched_by(revision) -> QuerySet:
+    """History records of the licences a whitelist revision suspended or barred from renewal."""
     return (
-        Licence.history.filter(history_change_reason__startswith=f"{reference}:")
+        _records_written_by(Licence.history.model, "changed_by_revision", revision)
         .select_related("application__vendor", "application__destination")
         .order_by("number")
     )
 
 
-def applications_touched_by(reference: str) -> QuerySet:
+def applications_touched_by(revision) -> QuerySet:
     """History records of the pending applications a whitelist revision screened again."""
     return (
-        LicenceApplication.history.filter(history_change_reason__startswith=f"{reference}:")
+        _records_written_by(LicenceApplication.history.model, "rescreened_by_revision", revision)
         .select_related("vendor", "destination")
         .order_by("reference")
     )

@@ -506,12 +506,20 @@ def surrender_licence(*, licence: Licence, by, reason: str, at=None) -> Licence:
 
 
 @transaction.atomic
-def expire_licences(*, today: datetime.date | None = None) -> int:
-    """Marks active and suspended licences whose validity has ended as expired, by the system.
+def expire_licences(*, today: datetime.date | None = None, by=None, operator_note: str = "") -> int:
+    """Marks active and suspended licences whose validity has ended as expired.
 
-    Returns how many. A few statements whatever the number, with one history record each.
+    The scheduled run is the system's. An operator catching up on a missed day passes ``today``
+    and ``by`` (and says how the run was made in ``operator_note``); a day after today is refused,
+    as it would end licences still valid. Returns how many. A few statements whatever the number,
+    with one history record each.
     """
-    today = today or timezone.localdate()
+    now = timezone.localdate()
+    if today is not None and today > now:
+        raise DomainError(
+            f"Cannot expire licences as of {today:%Y-%m-%d}: it is after today ({now:%Y-%m-%d})."
+        )
+    today = today or now
     licences = list(
         Licence.objects.select_for_update()
         .filter(status__in=[LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED], valid_until__lt=today)
@@ -519,12 +527,10 @@ def expire_licences(*, today: datetime.date | None = None) -> int:
     )
     for licence in licences:
         licence.status = LicenceStatus.EXPIRED
-    history.bulk_update(
-        licences,
-        fields=["status"],
-        by=history.system_user(),
-        reason=f"Expired: validity ended before {today:%Y-%m-%d}",
-    )
+    reason = f"Expired: validity ended before {today:%Y-%m-%d}"
+    if operator_note.strip():
+        reason = f"{reason} ({operator_note.strip()})"
+    history.bulk_update(licences, fields=["status"], by=by or history.system_user(), reason=reason)
     return len(licences)
 
 
@@ -604,14 +610,16 @@ def _treat_licences(
     if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
         for licence in licences:
             licence.status = LicenceStatus.SUSPENDED
-        fields = ["status"]
+        fields = ["status", "changed_by_revision"]
         what = "licence suspended pending review: its destination left the whitelist"
     else:
         licences = [licence for licence in licences if not licence.renewal_barred]
         for licence in licences:
             licence.renewal_barred = True
-        fields = ["renewal_barred"]
+        fields = ["renewal_barred", "changed_by_revision"]
         what = "licence runs to expiry with no renewal: its destination left the whitelist"
+    for licence in licences:
+        licence.changed_by_revision = revision
     history.save_many(licences, fields=fields, by=by, reason=f"{reason} — {what}", at=at)
     return len(licences)
 
@@ -642,6 +650,7 @@ def _rescreen_applications(
     for application in applications:
         results = approvals.screen(facts[application.pk])
         _store_screening(application, results, revision)
+        application.rescreened_by_revision = revision
         if approvals.failed(results):
             _refuse_by_screening(application, results, system=system, at=moment)
             refused.append(application)
@@ -652,6 +661,7 @@ def _rescreen_applications(
         fields=[
             "screening",
             "screened_against",
+            "rescreened_by_revision",
             "status",
             "decided_by",
             "decided_at",
@@ -663,7 +673,7 @@ def _rescreen_applications(
     )
     history.save_many(
         passed,
-        fields=["screening", "screened_against"],
+        fields=["screening", "screened_against", "rescreened_by_revision"],
         by=by,
         reason=f"{reason} — screened again against the revised whitelist",
         at=at,

@@ -10,6 +10,8 @@ Second-factor devices are changed through ``registry.accounts.services`` (enrolm
 reset), so django-otp's admins are replaced by read-only ones.
 """
 
+from functools import update_wrapper
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
@@ -93,11 +95,44 @@ for _model, _admin in [
 
 @admin.register(User)
 class RegistryUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Vendor", {"fields": ("vendor",)}),)
-    list_display = ("username", "email", "vendor", "is_active", "is_staff")
+    """Shows accounts; changes to them are made by the account commands, through the services.
+
+    The admin's forms would change groups, activation and the vendor link with no reason and no
+    history record (only the editable ``django_admin_log``), so every write is refused (403):
+    ``manage.py create_user``, ``set_roles``, ``deactivate_user``, ``activate_user`` and
+    ``link_vendor`` record who and why.
+    """
+
+    fieldsets = UserAdmin.fieldsets + (("Vendor and roles", {"fields": ("vendor", "roles")}),)
+    list_display = ("username", "email", "vendor", "roles", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "groups")
     list_select_related = ("vendor",)
 
-    def has_delete_permission(self, request, obj=None):
-        # Accounts are deactivated, never deleted: history names them.
+    def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+
+    def get_urls(self):
+        return [self._refusing_writes(url) for url in super().get_urls()]
+
+    @staticmethod
+    def _refusing_writes(url):
+        """Every page of the user admin answers a write with 403, whatever it would do."""
+        view = url.callback
+
+        def guarded(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                raise PermissionDenied("Accounts are changed by the account commands.")
+            return view(request, *args, **kwargs)
+
+        if hasattr(url, "callback") and hasattr(url, "pattern"):
+            url.callback = update_wrapper(guarded, view)
+        return url

@@ -1,4 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _record_untracked_accounts(sender, apps=None, using="default", **kwargs):
+    """Once the schema has account history (and only then), accounts made before it, such as
+    the system actor created by a migration, get their first history record."""
+    from django.contrib.auth import get_user_model
+    from django.db import router
+
+    from registry.accounts import services
+
+    try:
+        state = apps.get_model("registry", "HistoricalUser") if apps is not None else None
+    except LookupError:
+        return
+    if state is not None and "roles" not in {f.name for f in state._meta.fields}:
+        return
+    if router.db_for_write(get_user_model()) != using:
+        return
+    services.record_untracked_accounts()
 
 
 class RegistryConfig(AppConfig):
@@ -11,3 +31,8 @@ class RegistryConfig(AppConfig):
 
         sessions.connect()
         credentials.connect()
+        post_migrate.connect(
+            _record_untracked_accounts,
+            sender=self,
+            dispatch_uid="registry.record-untracked-accounts",
+        )

@@ -1,11 +1,44 @@
 """Accounts and the project-wide records that are not part of the licensing domain."""
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
+from registry.audit import history
+from registry.audit.history import TrackedModel, TrackedQuerySet, project_history
 
-class User(AbstractUser):
-    """A person using the registry. A vendor's user is linked to exactly one vendor."""
+# Columns of an account that are not its history: a secret, and the time of the last sign-in.
+UNTRACKED_FIELDS = frozenset({"password", "last_login"})
+
+
+class UserManager(DjangoUserManager.from_queryset(TrackedQuerySet)):
+    """Django's user manager on the tracked queryset; a new account is written with history.
+
+    The account services (``registry.accounts.services.create_user``) name who creates an
+    account and why. ``create_user`` and ``create_superuser`` stay for Django's own commands
+    and the shell, and record the system actor with a reason that says so, unless given
+    ``by`` and ``reason``.
+    """
+
+    def _create_user(self, username, email, password, **extra_fields):
+        by = extra_fields.pop("by", None) or history.system_user()
+        reason = extra_fields.pop("reason", None) or (
+            "Account created outside the account services (manage.py createsuperuser, "
+            "the shell or a test)"
+        )
+        user = self._create_user_object(username, email, password, **extra_fields)
+        return history.save(user, by=by, reason=reason)
+
+
+class User(AbstractUser, TrackedModel):
+    """A person using the registry. A vendor's user is linked to exactly one vendor.
+
+    Its history (every field but the password hash and the last sign-in) is kept like any tracked
+    record's, and its changes are made through ``registry.accounts.services``. Group membership
+    is not a column, so ``roles`` records it: the services set both together, and
+    ``verify_audit`` reports an account whose groups differ from its recorded roles.
+    """
 
     vendor = models.ForeignKey(
         "licenses.Vendor",
@@ -15,6 +48,16 @@ class User(AbstractUser):
         related_name="users",
         help_text="Set for the users of a vendor; they see that vendor's records and no other.",
     )
+    roles = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The account's groups, as the account services last set them (comma-separated).",
+    )
+
+    objects = UserManager()
+    history = project_history(excluded_fields=sorted(UNTRACKED_FIELDS))
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -22,6 +65,47 @@ class User(AbstractUser):
             ("view_audit_trail", "Can view the audit trail and its exports"),
             ("use_vendor_api", "Can use the vendors' REST API"),
         ]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._loaded_state = None if user.get_deferred_fields() else user._tracked_state()
+        return user
+
+    def _tracked_state(self) -> dict:
+        return {
+            f.attname: getattr(self, f.attname)
+            for f in self._meta.concrete_fields
+            if f.name not in UNTRACKED_FIELDS
+        }
+
+    def save(self, *args, **kwargs):
+        """Saves a sign-in time or a new password without a history record, anything else with.
+
+        Django writes these itself (at each sign-in, on a password change or reset, when it
+        upgrades a hash); they are not part of the history, which never holds the hash.
+        """
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and getattr(self, "_history_user", None) is None:
+            if update_fields is not None:
+                untracked_only = set(update_fields) <= UNTRACKED_FIELDS
+            else:
+                loaded = getattr(self, "_loaded_state", None)
+                untracked_only = loaded is not None and loaded == self._tracked_state()
+            if untracked_only:
+                self._save_untracked(update_fields or sorted(UNTRACKED_FIELDS))
+                return
+        super().save(*args, **kwargs)
+        self._loaded_state = self._tracked_state()
+
+    def _save_untracked(self, fields) -> None:
+        with history.bulk_writes():
+            type(self)._default_manager.filter(pk=self.pk).update(
+                **{name: getattr(self, name) for name in fields}
+            )
+        if self._password is not None:
+            password_validation.password_changed(self._password, self)
+            self._password = None
 
 
 class ReferenceCounter(models.Model):

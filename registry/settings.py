@@ -146,7 +146,8 @@ COUNTRY_CACHE_SECONDS = env.int("COUNTRY_CACHE_SECONDS", default=60)
 
 # --- Authentication and the web sign-in lockout (django-axes) ---------------------------------
 AUTH_USER_MODEL = "registry.User"
-# Repeated failed sign-ins for one username from one address lock that pair out for a while; the
+# Repeated failed sign-ins for one username from one client address lock that pair out for a
+# while, and more failures of one username from anywhere lock the username; the
 # count is kept in the database, so every app server sees it. A sign-in without a web request
 # (the shell, the test client) is not locked out: see registry.signin_lockout.
 AUTHENTICATION_BACKENDS = [
@@ -165,6 +166,17 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "registry.signin_lockout.SignInLockoutHandler"
+# Failures of one username from every address together, within the cool-off, that lock it.
+SIGNIN_USERNAME_FAILURE_LIMIT = env.int("SIGNIN_USERNAME_FAILURE_LIMIT", default=20)
+# How many proxies in front of the app append to X-Forwarded-For (0: the peer is the client).
+# The lockout and the password-reset throttle count the address that many hops from the right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0 or SIGNIN_USERNAME_FAILURE_LIMIT <= 0:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be 0 or more, SIGNIN_USERNAME_FAILURE_LIMIT more than 0."
+    )
+AXES_CLIENT_IP_CALLABLE = "registry.signin_lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -281,6 +293,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.PageNumberPagination",
     "PAGE_SIZE": PAGE_SIZE,
+    # The throttles' client address, as for the sign-in lockout; unset, DRF would key an
+    # anonymous caller on the whole X-Forwarded-For header, which the caller writes.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
         "registry.api.throttles.TokenRateThrottle",
         "registry.api.throttles.AnonymousRateThrottle",

@@ -16,7 +16,6 @@ import datetime
 from decimal import Decimal
 
 import factory
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from countries import services as countries_services
@@ -32,6 +31,7 @@ from licenses.models import (
     ProductCategory,
     Vendor,
 )
+from registry.accounts import services as accounts_services
 from registry.audit import history
 from registry.models import User
 
@@ -39,10 +39,18 @@ from registry.models import User
 
 
 def user_with_role(*, role: str, username: str, password: str = "pw", **extra) -> User:
-    """A user in one of the roles (``registry.roles``); a vendor user also names its ``vendor``."""
-    user = User.objects.create_user(username=username, password=password, **extra)
-    user.groups.add(Group.objects.get(name=role))
-    return user
+    """A user in one of the roles (``registry.roles``); a vendor user also names its ``vendor``.
+
+    Made by the account service, as the system actor, so its history and roles are recorded.
+    """
+    return accounts_services.create_user(
+        by=history.system_user(),
+        reason="test data",
+        username=username,
+        role_names=[role],
+        password=password,
+        **extra,
+    )
 
 
 # --- Factories: rows written directly, as the system actor -------------------------------------

@@ -1,7 +1,11 @@
-"""The second factor's devices: enrolment, backup codes, verification, removal.
+"""Accounts: creating them, their roles, their vendor, activation, and the second factor.
 
-Every change to a person's devices goes through these functions, because devices are security
-records of an account: one place to make them, so that one place can later record them.
+Every change to an account goes through these functions, each naming who made it and why, and
+lands in the account's history (and so the audit chain) like any tracked record's. Group
+membership is not a column: :func:`set_roles` writes the groups and the account's ``roles``
+field together, so the history shows role changes and ``verify_audit`` can check them. The
+second factor's devices are security records of an account: their enrolment and removal are
+recorded in the account's history too, by name only, never a secret.
 """
 
 import math
@@ -13,12 +17,16 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from registry import roles
+from registry.audit import history
 from registry.errors import DomainError
 
 BACKUP_CODE_COUNT = 10
@@ -98,7 +106,9 @@ def confirm_enrolment(*, user, code: str) -> tuple[TOTPDevice, list[str]] | None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
-    return device, _replace_backup_codes(user)
+    codes = _replace_backup_codes(user)
+    record_account_event(user=user, by=user, reason="Second factor: authenticator app enrolled")
+    return device, codes
 
 
 @transaction.atomic
@@ -106,7 +116,9 @@ def replace_backup_codes(*, user) -> list[str]:
     """New backup codes; the old ones stop working."""
     if not has_second_factor(user):
         raise DomainError("Set up an authenticator app first.")
-    return _replace_backup_codes(user)
+    codes = _replace_backup_codes(user)
+    record_account_event(user=user, by=user, reason="Second factor: backup codes replaced")
+    return codes
 
 
 def _replace_backup_codes(user) -> list[str]:
@@ -138,10 +150,18 @@ def verify_code(*, user, code: str):
 
 
 @transaction.atomic
-def remove_second_factor(*, user) -> None:
-    """Removes the app and the backup codes: the next sign-in enrols again."""
+def remove_second_factor(*, user, by=None, reason: str = "") -> None:
+    """Removes the app and the backup codes: the next sign-in enrols again.
+
+    ``by`` is the person removing them (the account's owner when not given); an operator's
+    reason is added to the record.
+    """
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    note = "Second factor: authenticator app and backup codes removed"
+    record_account_event(
+        user=user, by=by or user, reason=f"{note} — {reason.strip()}" if reason.strip() else note
+    )
 
 
 def _check_allowed(device) -> None:
@@ -170,3 +190,178 @@ def enrolment_details(device: TOTPDevice) -> Enrolment:
     return Enrolment(
         qr_svg=svg, secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     )
+
+
+# --- Accounts: creation, roles, vendor, activation ---------------------------------------------
+
+
+ROLE_NAMES = tuple(roles.ROLE_PERMISSIONS)
+
+
+def _reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": "Say why: the reason is kept in the account's history."})
+    return reason.strip()
+
+
+def _locked(user):
+    return get_user_model().objects.select_for_update().get(pk=user.pk)
+
+
+def _check_roles(role_names) -> list[str]:
+    names = sorted(set(role_names))
+    unknown = [name for name in names if name not in ROLE_NAMES]
+    if unknown:
+        raise ValidationError(
+            {"roles": f"Unknown role {', '.join(unknown)}; the roles are {', '.join(ROLE_NAMES)}."}
+        )
+    return names
+
+
+def _check_vendor_link(roles_: list[str], vendor) -> None:
+    """A vendor's user sees that vendor's records: no other role may come with the link (a
+    vendor's user not linked yet sees nothing, and the API refuses it)."""
+    if vendor is not None and roles_ and roles_ != [roles.VENDORS]:
+        raise ValidationError(
+            {"vendor": "Only an account in the vendors role alone may be linked to a vendor."}
+        )
+
+
+def roles_of(user) -> str:
+    """The ``roles`` field's value for the groups ``user`` is in now."""
+    return ",".join(sorted(user.groups.values_list("name", flat=True)))
+
+
+@transaction.atomic
+def create_user(
+    *,
+    by,
+    reason: str,
+    username: str,
+    role_names=(),
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    vendor=None,
+    password: str | None = None,
+):
+    """A new account in the given roles; without a password it cannot sign in until one is
+    set (by a reset email)."""
+    reason = _reason(reason)
+    names = _check_roles(role_names)
+    _check_vendor_link(names, vendor)
+    User = get_user_model()
+    user = User(
+        username=User.normalize_username(username),
+        email=User.objects.normalize_email(email),
+        first_name=first_name,
+        last_name=last_name,
+        vendor=vendor,
+        roles=",".join(names),
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    history.save(user, by=by, reason=reason)
+    user.groups.set(Group.objects.filter(name__in=names))
+    return user
+
+
+@transaction.atomic
+def set_roles(*, user, role_names, by, reason: str):
+    """Puts the account in exactly these roles (groups)."""
+    reason = _reason(reason)
+    names = _check_roles(role_names)
+    user = _locked(user)
+    _check_vendor_link(names, user.vendor)
+    user.groups.set(Group.objects.filter(name__in=names))
+    user.roles = ",".join(names)
+    return history.save(user, by=by, reason=reason, update_fields=["roles"])
+
+
+@transaction.atomic
+def link_vendor(*, user, vendor, by, reason: str):
+    """Links a vendor's user to its vendor, or (``vendor=None``) unlinks it."""
+    reason = _reason(reason)
+    user = _locked(user)
+    _check_vendor_link(user.roles.split(",") if user.roles else [], vendor)
+    user.vendor = vendor
+    return history.save(user, by=by, reason=reason, update_fields=["vendor"])
+
+
+DETAIL_FIELDS = ("email", "first_name", "last_name")
+
+
+@transaction.atomic
+def update_details(*, user, by, reason: str, **changes):
+    """Changes the account's name or email address (where its password-reset emails go)."""
+    reason = _reason(reason)
+    not_editable = sorted(set(changes) - set(DETAIL_FIELDS))
+    if not_editable:
+        raise ValidationError(dict.fromkeys(not_editable, "This field cannot be changed here."))
+    user = _locked(user)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    return history.save(user, by=by, reason=reason, update_fields=sorted(changes))
+
+
+@transaction.atomic
+def set_active(*, user, active: bool, by, reason: str):
+    """Deactivates an account (it can no longer sign in or use its tokens) or activates it.
+
+    Accounts are never deleted: the history names them.
+    """
+    reason = _reason(reason)
+    user = _locked(user)
+    if user.username == history.SYSTEM_USERNAME:
+        raise DomainError("The system actor never signs in; it cannot be activated.")
+    if user.is_active == active:
+        raise DomainError(f"{user.username} is already {'active' if active else 'inactive'}.")
+    user.is_active = active
+    return history.save(user, by=by, reason=reason, update_fields=["is_active"])
+
+
+def deactivate_user(*, user, by, reason: str):
+    return set_active(user=user, active=False, by=by, reason=reason)
+
+
+def activate_user(*, user, by, reason: str):
+    return set_active(user=user, active=True, by=by, reason=reason)
+
+
+@transaction.atomic
+def record_account_event(*, user, by, reason: str) -> None:
+    """A history record of the account that changes none of its fields (a device enrolled or
+    removed): the reason names what happened."""
+    history.bulk_update([_locked(user)], fields=[], by=by, reason=_reason(reason))
+
+
+@transaction.atomic
+def record_untracked_accounts() -> int:
+    """Gives every account without a history record its first one, by the system actor.
+
+    Accounts made before their history was kept (and the system actor a migration creates)
+    are recorded once, with their roles; ``migrate`` runs it. Returns how many.
+    """
+    User = get_user_model()
+    history_model = User.history.model
+    untracked = list(
+        User.objects.exclude(pk__in=history_model.objects.values("id"))
+        .select_for_update()
+        .order_by("pk")
+    )
+    if not untracked:
+        return 0
+    system = User.objects.filter(username=history.SYSTEM_USERNAME).first()
+    for user in untracked:
+        user.roles = roles_of(user)
+    history.bulk_update(
+        untracked,
+        fields=["roles"],
+        by=system or untracked[0],
+        reason="Account recorded: it existed before account changes were kept in the history",
+    )
+    return len(untracked)

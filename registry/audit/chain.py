@@ -162,14 +162,34 @@ def _utc_cached(value: datetime.datetime) -> str:
     return text
 
 
+@cache
+def _added_later(history_model: type[models.Model]) -> frozenset[str]:
+    """Attnames of the fields the tracked model declares in ``audit_fields_added_later``.
+
+    Records written before such a field existed were hashed without it. While its value is empty
+    (null) it is left out of the canonical form, so those records still verify; once set, it is
+    hashed like any other field, and setting or clearing it behind the trail breaks the chain.
+    """
+    tracked = getattr(history_model, "instance_type", None)
+    names = getattr(tracked, "audit_fields_added_later", ())
+    return frozenset(tracked._meta.get_field(name).attname for name in names)
+
+
 def canonical(record: models.Model) -> bytes:
     """The bytes a record's hash covers.
 
     A JSON array: table, sequence number, time (UTC), type, user id, username, reason, then the
-    tracked fields' names and values in name order.
+    tracked fields' names and values in name order (less the empty fields added later).
     """
     model = type(record)
     names, getter, converters = _layout(model)
+    values = [convert(value) for convert, value in zip(converters, getter(record), strict=True)]
+    late = _added_later(model)
+    if late:
+        kept = [
+            (n, v) for n, v in zip(names, values, strict=True) if v is not None or n not in late
+        ]
+        names, values = tuple(n for n, _ in kept), [v for _, v in kept]
     document = [
         model._meta.db_table,
         record.audit_seq,
@@ -179,7 +199,7 @@ def canonical(record: models.Model) -> bytes:
         record.history_username,
         record.history_change_reason,
         names,
-        [convert(value) for convert, value in zip(converters, getter(record), strict=True)],
+        values,
     ]
     return _dumps(document).encode()
 

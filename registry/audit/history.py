@@ -323,17 +323,28 @@ def project_history(**kwargs) -> HistoricalRecords:
 
 
 def ensure_system_user(apps, schema_editor=None) -> None:
-    """Creates the system actor if missing. Takes an app registry, so migrations can call it."""
+    """Creates the system actor if missing. Takes an app registry, so migrations can call it.
+
+    With the project's own models (not a migration's), the account is tracked: it is created
+    and then recorded as made by itself, since no one exists before it to name.
+    """
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
-    User.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={
-            "first_name": "Registry",
-            "last_name": "system",
-            "is_active": False,
-            "password": "!",  # unusable: the system actor never signs in
-        },
-    )
+    fields = {
+        "first_name": "Registry",
+        "last_name": "system",
+        "is_active": False,
+        "password": "!",  # unusable: the system actor never signs in
+    }
+    if not issubclass(User, TrackedModel):
+        User.objects.get_or_create(username=SYSTEM_USERNAME, defaults=fields)
+        return
+    if User.objects.filter(username=SYSTEM_USERNAME).exists():
+        return
+    with bulk_writes():
+        (user,) = User.objects.bulk_create([User(username=SYSTEM_USERNAME, **fields)])
+    if user.pk is None:
+        user = User.objects.get(username=SYSTEM_USERNAME)
+    bulk_update([user], fields=[], by=user, reason="System actor created")
 
 
 def system_user():

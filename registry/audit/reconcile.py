@@ -124,9 +124,39 @@ def reconcile_whitelist() -> list[Mismatch]:
     return found
 
 
+def reconcile_roles(*, limit: int = 20) -> list[Mismatch]:
+    """Each account's groups must be the roles its history records.
+
+    Group membership is a link table, not a column of the account: the account services write
+    it with the account's ``roles`` field, which the history holds. A group added or removed any
+    other way (the shell, SQL) shows up here.
+    """
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if not hasattr(User, "roles"):
+        return []
+    found: list[Mismatch] = []
+    for user in User.objects.order_by("pk").prefetch_related("groups"):
+        groups = ",".join(sorted(group.name for group in user.groups.all()))
+        if groups != user.roles:
+            found.append(
+                Mismatch(
+                    User._meta.label,
+                    user.pk,
+                    f"{user.username} is in the groups [{groups}] but its history records the "
+                    f"roles [{user.roles}]: changed behind the trail",
+                )
+            )
+            if len(found) >= limit:
+                break
+    return found
+
+
 def reconcile(*, limit: int = 20) -> list[Mismatch]:
     found: list[Mismatch] = []
     for model in tracked_models():
         found += reconcile_model(model, limit=limit)
+    found += reconcile_roles(limit=limit)
     found += reconcile_whitelist()
     return found[:limit] if limit else found

@@ -52,7 +52,8 @@ class Kind:
 
     def key_expression(self):
         if not self.key_lookup:
-            return Cast(F(self.key_field), output_field=CharField(max_length=50))
+            length = self.model._meta.get_field(self.key_field).max_length or 50
+            return Cast(F(self.key_field), output_field=CharField(max_length=max(50, length)))
         related, _, field_name = self.key_lookup.partition("__")
         target = self.model._meta.get_field(related).related_model
         return Subquery(
@@ -70,6 +71,7 @@ KINDS: dict[str, Kind] = {
         Kind("product", "Product", Product, "reference"),
         Kind("application", "Licence application", LicenceApplication, "reference"),
         Kind("licence", "Licence", Licence, "number"),
+        Kind("user", "Account", get_user_model(), "username"),
     )
 }
 KIND_BY_MODEL = {kind.model: kind for kind in KINDS.values()}

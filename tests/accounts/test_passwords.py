@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 
+from registry.accounts import services
 from tests.accounts.conftest import LOGIN, sign_in_with_password
 
 pytestmark = pytest.mark.django_db
@@ -14,9 +15,9 @@ RESET = "/accounts/password/reset/"
 
 @pytest.fixture
 def official_with_email(official):
-    official.email = "official@agency.example"
-    official.save()
-    return official
+    return services.update_details(
+        user=official, by=official, reason="Work address", email="official@agency.example"
+    )
 
 
 def test_the_sign_in_page_links_to_the_password_reset(client):

@@ -6,7 +6,6 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
@@ -21,6 +20,7 @@ from tests.accounts.conftest import (
     enrolled,
     sign_in_with_password,
 )
+from tests.factories import user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("otp_required")]
 
@@ -148,8 +148,7 @@ def test_staff_who_have_not_passed_the_second_factor_reach_no_page(client, djang
     if role is None:
         user = django_user_model.objects.create_superuser("root", password="pw")
     else:
-        user = django_user_model.objects.create_user("staff", password="pw")
-        user.groups.add(Group.objects.get(name=role))
+        user = user_with_role(role=role, username="staff")
     enrolled(user)
     sign_in_with_password(client, user.username)
     for path in STAFF_PAGES:
@@ -236,11 +235,11 @@ def test_the_login_page_still_shows_for_an_unverified_session(client, official):
 def test_an_operator_resets_a_lost_second_factor_and_the_person_enrols_again(client, official):
     enrolled(official)
     out = io.StringIO()
-    call_command("reset_second_factor", "official", stdout=out)
+    call_command("reset_second_factor", "official", "--reason", "Lost phone", stdout=out)
     assert "Removed official's authenticator app" in out.getvalue()
     sign_in_with_password(client, "official")
     assert client.get(SECOND_FACTOR).url.startswith(ENROL)
     with pytest.raises(CommandError, match="no authenticator app"):
-        call_command("reset_second_factor", "official")
+        call_command("reset_second_factor", "official", "--reason", "Again")
     with pytest.raises(CommandError, match="No user named"):
-        call_command("reset_second_factor", "nobody")
+        call_command("reset_second_factor", "nobody", "--reason", "Lost phone")

@@ -8,6 +8,8 @@ from django.core.management import CommandError, call_command
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from registry.accounts import services as accounts
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/countries/FR/"
@@ -77,8 +79,7 @@ def test_a_revoked_token_is_refused_and_the_others_still_work(user_a):
 
 def test_an_inactive_users_token_is_refused(user_a):
     _, key = AuthToken.objects.create(user=user_a)
-    user_a.is_active = False
-    user_a.save()
+    accounts.deactivate_user(user=user_a, by=user_a, reason="Left the company")
     assert get_with(f"Token {key}").status_code == 401
 
 

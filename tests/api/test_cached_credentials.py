@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 
 from registry import roles
+from registry.accounts import services as accounts
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +78,7 @@ def test_a_deactivated_user_is_refused_on_the_next_call(
 ):
     assert api_a.get(CHECK).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        user_a.is_active = False
-        user_a.save()
+        accounts.deactivate_user(user=user_a, by=user_a, reason="Left the company")
     assert api_a.get(CHECK).status_code == 401
 
 
@@ -87,7 +87,7 @@ def test_a_user_taken_out_of_the_vendors_role_is_refused_on_the_next_call(
 ):
     assert api_a.get(CHECK).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        user_a.groups.remove(Group.objects.get(name=roles.VENDORS))
+        accounts.set_roles(user=user_a, role_names=[], by=user_a, reason="Left the company")
     assert api_a.get(CHECK).status_code == 403
 
 

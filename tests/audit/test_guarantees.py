@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from countries.models import Country
 from licenses.models import Vendor, VendorStatus
+from registry.accounts import services as accounts
 from registry.audit import chain as audit_chain
 from registry.audit import history
 from registry.audit.models import AuditChainHead
@@ -234,15 +235,17 @@ def test_saving_an_existing_history_record_is_refused():
         record.save()
 
 
-def test_deleting_a_user_changes_no_history_record(django_user_model):
+def test_deactivating_a_user_changes_no_history_record_and_deleting_one_is_refused(
+    django_user_model,
+):
     clerk = django_user_model.objects.create_user(username="clerk", password="pw")
     vendor = VendorFactory()
     history.save(vendor, by=clerk, reason="Checked by the clerk")
     record = vendor.history.latest()
     snapshot = (record.audit_seq, record.audit_hash, record.history_user_id)
-    clerk.is_active = False
-    clerk.save()
-    clerk.delete()
+    accounts.deactivate_user(user=clerk, by=clerk, reason="Left the ministry")
+    with pytest.raises(history.HistoryBypassError):
+        clerk.delete()
     record = vendor.history.get(audit_seq=snapshot[0])
     assert (record.audit_seq, record.audit_hash, record.history_user_id) == snapshot
     assert record.history_username == "clerk"

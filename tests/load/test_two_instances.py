@@ -20,15 +20,15 @@ from collections import Counter
 import pytest
 import redis
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 
 from licenses.models import ApplicationStatus, LicenceApplication
 from registry import roles
+from registry.audit import history
+from registry.audit.history import system_user
 from registry.errors import DomainError
-from registry.models import User
-from tests.factories import ProductFactory, VendorFactory
+from tests.factories import ProductFactory, VendorFactory, user_with_role
 from tests.support.servers import ROOT, Gunicorn, database_url, production_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -42,8 +42,7 @@ REDIS_URL = "redis://127.0.0.1:6379/5"
 def vendor_with_token(index: int) -> dict:
     vendor = VendorFactory()
     product = ProductFactory(vendor=vendor)
-    user = User.objects.create_user(username=f"load-vendor-{index}", vendor=vendor)
-    user.groups.add(Group.objects.get(name=roles.VENDORS))
+    user = user_with_role(role=roles.VENDORS, username=f"load-vendor-{index}", vendor=vendor)
     output = io.StringIO()
     call_command("issue_token", user.username, stdout=output)
     return {"token": output.getvalue().strip().splitlines()[-1], "product": product.reference}
@@ -171,7 +170,9 @@ def _open(url, *, data=None, cookies=None):
 def test_a_sign_in_on_one_server_is_valid_on_the_other(django_user_model):
     # The servers run the production hashers, not the tests' fast one.
     hashed = PBKDF2PasswordHasher().encode("a-long-password-1", PBKDF2PasswordHasher().salt())
-    django_user_model.objects.create(username="dana", password=hashed)
+    history.save(
+        django_user_model(username="dana", password=hashed), by=system_user(), reason="test data"
+    )
     env = production_env(DATABASE_URL=database_url(connection.settings_dict), CACHE_URL=REDIS_URL)
     with Gunicorn(env=env, workers=1) as first, Gunicorn(env=env, workers=1) as second:
         status, page, cookies = _open(f"{first.url}/accounts/login/")

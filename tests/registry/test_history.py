@@ -7,6 +7,7 @@ from django.db import transaction
 
 from countries.models import Country
 from licenses.models import Vendor, VendorStatus
+from registry.accounts import services as accounts
 from registry.audit import history
 from tests.factories import VendorFactory
 
@@ -84,8 +85,7 @@ def test_only_the_seed_may_backdate(official):
 def test_history_keeps_the_user_after_the_account_is_deactivated(official):
     vendor = VendorFactory()
     history.save(vendor, by=official, reason="Checked")
-    official.is_active = False
-    official.save()
+    accounts.deactivate_user(user=official, by=official, reason="Left the ministry")
     record = vendor.history.latest()
     assert (record.history_user_id, record.history_username) == (official.pk, "official")
 

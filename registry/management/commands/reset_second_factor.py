@@ -8,7 +8,7 @@ Check who is asking before running it: whoever holds the password can then enrol
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.accounts import services
+from registry.accounts import operators, services
 
 
 class Command(BaseCommand):
@@ -16,6 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
+        operators.add_arguments(parser)
 
     def handle(self, *args, username, **options):
         User = get_user_model()
@@ -25,7 +26,11 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.") from None
         if not services.has_second_factor(user):
             raise CommandError(f"{username} has no authenticator app to remove.")
-        services.remove_second_factor(user=user)
+        services.remove_second_factor(
+            user=user,
+            by=operators.actor(options["actor"]),
+            reason=operators.reason(options["reason"], "reset_second_factor"),
+        )
         self.stdout.write(
             f"Removed {username}'s authenticator app and backup codes; they set up a new app "
             "at their next sign-in."
