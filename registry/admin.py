@@ -94,31 +94,27 @@ for _model, _admin in [
 
 
 @admin.register(User)
-class RegistryUserAdmin(UserAdmin):
-    """Shows accounts; changes to them are made by the account commands, through the services.
+class RegistryUserAdmin(ReadOnlyHistoryAdmin, UserAdmin):
+    """Shows accounts and their history; changes are made by the account commands.
 
     The admin's forms would change groups, activation and the vendor link with no reason and no
-    history record (only the editable ``django_admin_log``), so every write is refused (403):
-    ``manage.py create_user``, ``set_roles``, ``deactivate_user``, ``activate_user`` and
-    ``link_vendor`` record who and why.
+    history record (only the editable ``django_admin_log``), so every page of it, the password
+    form included, answers a write with 403: ``manage.py create_user``, ``set_roles``,
+    ``deactivate_user``, ``activate_user`` and ``link_vendor`` record who and why. The password
+    hash is not shown.
     """
 
-    fieldsets = UserAdmin.fieldsets + (("Vendor and roles", {"fields": ("vendor", "roles")}),)
+    fieldsets = (
+        (None, {"fields": ("username",)}),
+        *UserAdmin.fieldsets[1:],
+        ("Vendor and roles", {"fields": ("vendor", "roles")}),
+    )
     list_display = ("username", "email", "vendor", "roles", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "groups")
     list_select_related = ("vendor",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_readonly_fields(self, request, obj=None):
-        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+        return [name for _, options in self.fieldsets for name in options["fields"]]
 
     def get_urls(self):
         return [self._refusing_writes(url) for url in super().get_urls()]
@@ -129,10 +125,8 @@ class RegistryUserAdmin(UserAdmin):
         view = url.callback
 
         def guarded(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD", "OPTIONS"):
-                raise PermissionDenied("Accounts are changed by the account commands.")
+            _refuse_writes(request)
             return view(request, *args, **kwargs)
 
-        if hasattr(url, "callback") and hasattr(url, "pattern"):
-            url.callback = update_wrapper(guarded, view)
+        url.callback = update_wrapper(guarded, view)
         return url

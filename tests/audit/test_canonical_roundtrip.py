@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
 from licenses.models import Licence, LicenceApplication, Product, Vendor
+from registry import roles
 from registry.audit import chain, history
 from registry.audit.reconcile import tracked_models
 from registry.models import User
-from tests.factories import LicenceFactory
+from tests.factories import LicenceFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +153,7 @@ def _objects() -> dict:
         Product: application.product,
         LicenceApplication: application,
         Licence: licence,
+        User: user_with_role(role=roles.OFFICIALS, username="round-trip"),
     }
 
 
