@@ -4,8 +4,9 @@ UPDATE and DELETE on a history table are always rejected, whoever runs them. TRU
 too, unless the session has set ``registry.allow_history_truncate`` to ``on``: only the ``flush``
 command sets it (it empties every table at once, as the test runner does between transactional
 tests), so no ordinary statement can empty a history table. The chain's head may only move
-forward. A migration installs the triggers on the tables that exist then; ``post_migrate`` adds
-them to any history table a later migration creates.
+forward. The Merkle log's nodes and its checkpoints are guarded the same way. A migration installs
+the triggers on the tables that exist then; ``post_migrate`` adds them to any history table a
+later migration creates.
 """
 
 from django.db import connections
@@ -42,15 +43,21 @@ END $$;
 HISTORY_TRIGGER = "registry_history_append_only"
 HEAD_TRIGGER = "registry_audit_head_forward_only"
 HEAD_TABLE = "registry_auditchainhead"
+# The Merkle log (registry.audit.tree) and its signed checkpoints: append-only like history.
+LOG_TABLES = ("audit_tree_node", "audit_checkpoint")
 
 
-def _history_tables(app_registry) -> list[str]:
-    return sorted(
+def _history_tables(app_registry, cursor=None) -> list[str]:
+    tables = {
         model._meta.db_table
         for model in app_registry.get_models()
         if model.__name__.startswith("Historical")
         and any(field.name == "audit_seq" for field in model._meta.fields)
-    )
+    }
+    if cursor is not None:
+        existing = set(cursor.db.introspection.table_names(cursor))
+        tables.update(table for table in LOG_TABLES if table in existing)
+    return sorted(tables)
 
 
 def _missing(cursor, trigger: str, tables: list[str]) -> list[str]:
@@ -69,8 +76,8 @@ def install(app_registry, using: str = "default") -> list[str]:
     if connection.vendor != "postgresql":
         return []
     quote = connection.ops.quote_name
-    tables = _history_tables(app_registry)
     with connection.cursor() as cursor:
+        tables = _history_tables(app_registry, cursor)
         cursor.execute(GUARD_FUNCTION)
         cursor.execute(HEAD_FUNCTION)
         missing = _missing(cursor, HISTORY_TRIGGER, tables)
@@ -100,7 +107,7 @@ def unguarded_tables(using: str = "default") -> list[str]:
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
-        return _missing(cursor, HISTORY_TRIGGER, _history_tables(apps))
+        return _missing(cursor, HISTORY_TRIGGER, _history_tables(apps, cursor))
 
 
 def install_after_migrate(sender, using="default", apps=None, **kwargs):
