@@ -106,11 +106,31 @@ class _Writer:
                 from psycopg2.extras import execute_values  # the driver, on PostgreSQL only
 
                 execute_values(
-                    cursor.cursor, f"INSERT INTO {table} {columns} VALUES %s", self.rows, 5000
+                    cursor.cursor,
+                    f"INSERT INTO {table} {columns} VALUES %s",
+                    self.rows,
+                    page_size=5000,
                 )
             else:
                 cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s)", self.rows)
         self.rows = []
+
+
+def _frontier(position: int, *, using: str) -> tuple[int, list[bytes]]:
+    """The stored size and its perfect subtrees, in one read when the tree is in step with the
+    chain (the usual case): the subtrees of ``position``, its last leaf and no leaf after it."""
+    keys = merkle.perfect_subtrees(0, position)
+    probe = {*keys, (0, position)} | ({(0, position - 1)} if position else set())
+    rows = TreeNode.objects.using(using).filter(pk__in=sorted(probe))
+    found = {
+        (level, index): bytes(h) for level, index, h in rows.values_list("level", "index", "hash")
+    }
+    if (0, position) not in found and all(key in found for key in probe - {(0, position)}):
+        return position, [found[key] for key in keys]
+    current = size(using=using)
+    if current > position:
+        return current, []
+    return current, list(_ordered(merkle.perfect_subtrees(0, current), using=using))
 
 
 def append(
@@ -126,14 +146,13 @@ def append(
     ``backfill(start, end)`` yields the leaf hashes of the records at positions ``[start, end)``
     when the stored tree is behind the chain (records older than the log).
     """
-    current = size(using=using)
+    current, frontier = _frontier(position, using=using)
     if current > position:
         raise TreeOutOfStepError(
             f"the Merkle log holds {current} records but the chain appends at {position + 1}"
         )
-    keys = merkle.perfect_subtrees(0, current)
     writer = _Writer(using)
-    builder = merkle.TreeBuilder(current, list(_ordered(keys, using=using)), emit=writer.emit)
+    builder = merkle.TreeBuilder(current, frontier, emit=writer.emit)
     if current < position:
         builder.extend(backfill(current, position))
         if builder.size != position:
