@@ -7,9 +7,14 @@ the other auditors' pages; a malformed or out-of-range query answers 400 with a 
 """
 
 import base64
+import datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from registry.audit import checkpoints, tree
@@ -101,3 +106,49 @@ def consistency(request):
             "proof": [_b64(h) for h in tree.consistency_proof(first, second)],
         }
     )
+
+
+@login_required
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
+def integrity(request):
+    """The log at a glance: the latest checkpoint, what it covers, and a record's leaf."""
+    latest = checkpoints.latest()
+    size = tree.size()
+    record = None
+    error = ""
+    if request.GET.get("seq"):
+        try:
+            seq = _number(request, "seq")
+            if not 1 <= seq <= size:
+                raise _BadQuery(f"seq must be between 1 and {size}")
+        except _BadQuery as bad:
+            error = str(bad)
+        else:
+            digest = tree.leaf(seq - 1)
+            record = {"seq": seq, "hex": digest.hex(), "base64": _b64(digest)}
+    overdue = False
+    if latest is not None and latest.tree_size < size:
+        period = datetime.timedelta(minutes=2 * settings.AUDIT_CHECKPOINT_MINUTES)
+        overdue = timezone.now() - latest.created_at > period
+    return render(
+        request,
+        "audit/integrity.html",
+        {
+            "latest": latest,
+            "size": size,
+            "unsigned": size - (latest.tree_size if latest else 0),
+            "overdue": overdue,
+            "record": record,
+            "error": error,
+            "public_key": _public_key(),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _public_key() -> str:
+    try:
+        return str(checkpoints.signer().verifier)
+    except ImproperlyConfigured:
+        return ""

@@ -87,3 +87,22 @@ def test_bad_parameters_answer_400_with_a_json_error(auditor_client, query):
     response = auditor_client.get(query)
     assert response.status_code == 400
     assert response.json()["error"]
+
+
+INTEGRITY = reverse("audit:integrity")
+
+
+def test_the_integrity_page_shows_the_latest_checkpoint_and_a_records_leaf(
+    auditor_client, official
+):
+    assert "No checkpoint has been signed yet" in auditor_client.get(INTEGRITY).content.decode()
+    checkpoint, _ = checkpoints.sign()
+    VendorFactory()
+    page = auditor_client.get(INTEGRITY, {"seq": 3}).content.decode()
+    assert checkpoint.note.splitlines()[2] in page
+    assert f"{tree.size()} records in the log, 1 written since the latest checkpoint" in page
+    assert tree.leaf(2).hex() in page
+    assert auditor_client.get(INTEGRITY, {"seq": "x"}).status_code == 400
+    assert auditor_client.get(INTEGRITY, {"seq": tree.size() + 1}).status_code == 400
+    auditor_client.force_login(official)
+    assert auditor_client.get(INTEGRITY).status_code == 403
