@@ -12,6 +12,7 @@ behind the chain (``backfill``).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connections
@@ -103,13 +104,12 @@ class _Writer:
         columns = f"({quote('level')}, {quote('index')}, {quote('hash')})"
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                from psycopg2.extras import execute_values  # the driver, on PostgreSQL only
-
-                execute_values(
-                    cursor.cursor,
-                    f"INSERT INTO {table} {columns} VALUES %s",
-                    self.rows,
-                    page_size=5000,
+                # COPY: a bulk write appends two rows per record, several times faster than INSERT.
+                data = "".join(
+                    f"{level}\t{index}\t\\\\x{digest.hex()}\n" for level, index, digest in self.rows
+                )
+                cursor.cursor.copy_expert(
+                    f"COPY {table} {columns} FROM STDIN", io.StringIO(data), size=1 << 20
                 )
             else:
                 cursor.executemany(f"INSERT INTO {table} {columns} VALUES (%s, %s, %s)", self.rows)

@@ -29,8 +29,9 @@ class Command(BaseCommand):
         if folder.exists() and any(folder.iterdir()):
             raise CommandError(f"{folder} is not empty: an export is written to a new folder.")
         (folder / "checkpoints").mkdir(parents=True, exist_ok=True)
+        outer = connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and not outer:
                 # One snapshot: the checkpoints and the records are of the same moment.
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
