@@ -73,6 +73,16 @@ def leaf(index: int, *, using: str = "default") -> bytes:
     return nodes({(0, index)}, using=using)[(0, index)]
 
 
+def leaf_hashes(seqs: Iterable[int], *, using: str = "default") -> dict[int, str]:
+    """The leaf hashes (hex) of the records numbered ``seqs``, for a page of them: one query.
+    A record not (yet) in the log is simply absent."""
+    keys = [(0, seq - 1) for seq in seqs if seq]
+    if not keys:
+        return {}
+    rows = TreeNode.objects.using(using).filter(pk__in=keys).values_list("index", "hash")
+    return {index + 1: bytes(digest).hex() for index, digest in rows}
+
+
 def inclusion_proof(index: int, tree_size: int, *, using: str = "default") -> list[bytes]:
     return merkle.hashes_of(
         merkle.inclusion_ranges(index, tree_size), lambda keys: nodes(keys, using=using)

@@ -106,3 +106,15 @@ def test_the_integrity_page_shows_the_latest_checkpoint_and_a_records_leaf(
     assert auditor_client.get(INTEGRITY, {"seq": tree.size() + 1}).status_code == 400
     auditor_client.force_login(official)
     assert auditor_client.get(INTEGRITY).status_code == 403
+
+
+def test_the_timeline_and_an_objects_history_show_each_records_leaf_hash(auditor_client):
+    vendor = VendorFactory()
+    record = vendor.history.get()
+    leaf = tree.leaf(record.audit_seq - 1).hex()
+    for url in (
+        reverse("audit:timeline"),
+        reverse("audit:object-history", args=["vendor", vendor.registration_number]),
+    ):
+        page = auditor_client.get(url).content.decode()
+        assert f'title="Merkle leaf hash {leaf}"' in page
