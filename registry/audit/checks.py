@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from registry.audit.checkpoints import signer, verifiers
 from registry.audit.history import AuditedHistoricalRecord, TrackedModel
 
 
@@ -48,8 +49,6 @@ def history_is_on(app_configs=None, **kwargs):
 def checkpoint_key_is_usable(app_configs=None, **kwargs):
     """Without a readable signing key no checkpoint can be signed, and the log proves nothing to
     anyone outside the database. Off DEBUG that is an error; in DEBUG a warning."""
-    from registry.audit.checkpoints import signer, verifiers
-
     try:
         signer()
         verifiers()
