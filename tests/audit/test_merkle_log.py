@@ -218,3 +218,17 @@ def test_make_audit_key_writes_a_private_key_only_its_owner_reads_and_never_over
     assert "BEGIN PUBLIC KEY" in public
     with pytest.raises(CommandError, match="exists"):
         call_command("make_audit_key", str(key), stdout=io.StringIO())
+
+
+def test_an_unreadable_or_invalid_signing_key_fails_the_system_checks(tmp_path, settings):
+    from registry.audit.checks import checkpoint_key_is_usable
+
+    assert checkpoint_key_is_usable() == []
+    broken = tmp_path / "broken.key"
+    broken.write_text("PRIVATE+KEY+not-a-key")
+    settings.AUDIT_SIGNING_KEY_FILE = str(broken)
+    settings.DEBUG = False
+    assert [e.id for e in checkpoint_key_is_usable()] == ["audit.E004"]
+    settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "missing.key")
+    settings.DEBUG = True
+    assert [e.id for e in checkpoint_key_is_usable()] == ["audit.W004"]
