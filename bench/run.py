@@ -12,6 +12,7 @@ the same database, timing the selectors and services directly.
 """
 
 import argparse
+import functools
 import io
 import json
 import os
@@ -92,6 +93,18 @@ def drop_database(url: str) -> None:
     connection.close()
 
 
+@functools.cache
+def _signing_key() -> str:
+    """A checkpoint signing key for this run only, as production requires one."""
+    from registry.audit import signing
+
+    folder = tempfile.mkdtemp(prefix="bench-audit-key-")
+    path = os.path.join(folder, "audit-signing.key")
+    with open(path, "w") as handle:
+        handle.write(f"{signing.Signer.generate('bench/audit')}\n")
+    return path
+
+
 def server_environment(database_url: str) -> dict:
     """Production settings for the benchmark's own processes, on plain HTTP on the loopback."""
     return {
@@ -99,6 +112,7 @@ def server_environment(database_url: str) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_KEY": secrets.token_urlsafe(32),
+        "AUDIT_SIGNING_KEY_FILE": _signing_key(),
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,

@@ -3,8 +3,8 @@
 Every value that differs between a developer's laptop and production comes from an environment
 variable (see the README's "Configuration" section). The defaults are for development: a SQLite
 file beside manage.py and an in-process cache. With ``DEBUG`` off the registry refuses to start
-without a ``SECRET_KEY`` and an ``AUDIT_KEY``, and every secure default is on, so
-`manage.py check --deploy` is clean with only those and ``ALLOWED_HOSTS`` set.
+without a ``SECRET_KEY``, an ``AUDIT_KEY`` and an ``AUDIT_SIGNING_KEY_FILE``, and every secure
+default is on, so `manage.py check --deploy` is clean with only those and ``ALLOWED_HOSTS`` set.
 
 Each setting is defined once, in the section it belongs to; nothing below patches what came above.
 """
@@ -41,6 +41,28 @@ if not AUDIT_KEY:
             "AUDIT_KEY is not set. Set it in the environment; only a DEBUG run may go without."
         )
     AUDIT_KEY = "development-only-audit-key-do-not-use-in-production"
+
+# The agency's Ed25519 key that signs the Merkle log's checkpoints (docs/audit-trail.md).
+# `manage.py make_audit_key FILE` writes one, and its public key to FILE.pub. Required with DEBUG
+# off; a DEBUG run uses a development key beside manage.py, which `manage.py quickstart` writes.
+# Keep it off the database host: whoever holds it can sign a checkpoint.
+AUDIT_SIGNING_KEY_FILE = env.str("AUDIT_SIGNING_KEY_FILE", default="")
+if not AUDIT_SIGNING_KEY_FILE:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_SIGNING_KEY_FILE is not set. Write a key with `manage.py make_audit_key FILE` "
+            "and set it in the environment; only a DEBUG run may go without."
+        )
+    AUDIT_SIGNING_KEY_FILE = str(BASE_DIR / "audit-signing-dev.key")
+elif not DEBUG and not Path(AUDIT_SIGNING_KEY_FILE).is_file():
+    raise ImproperlyConfigured(f"AUDIT_SIGNING_KEY_FILE names no file: {AUDIT_SIGNING_KEY_FILE}")
+# The public keys (FILE.pub) of keys that signed earlier checkpoints, after a key rotation.
+AUDIT_PUBLIC_KEY_FILES = env.list("AUDIT_PUBLIC_KEY_FILES", default=[])
+# The first line of every checkpoint: the name of this log.
+AUDIT_LOG_ORIGIN = env.str("AUDIT_LOG_ORIGIN", default="export-licence-registry/audit")
+# How often `manage.py audit_checkpoint` is run (by cron; see docs/operations.md); the auditors'
+# integrity page flags a latest checkpoint older than twice this.
+AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=60)
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",

@@ -4,9 +4,14 @@
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 os.environ.setdefault("AUDIT_KEY", "tests-only-audit-key")
+# A checkpoint signing key kept with the tests only; subprocesses of the tests inherit it.
+os.environ.setdefault(
+    "AUDIT_SIGNING_KEY_FILE", str(Path(__file__).resolve().parent / "keys" / "audit-signing.key")
+)
 
 from registry.settings import *  # noqa: F403
 

@@ -8,7 +8,12 @@ Writing the trail:
   that ``apps.AuditConfig.ready()`` connects.
 - ``chain``: numbers and hashes every history record (HMAC keyed with ``AUDIT_KEY``) and verifies
   the chain. ``history`` imports ``chain``; ``chain`` imports nothing of the trail but ``models``.
-- ``models``: ``AuditChainHead``, the chain's single head row (table ``registry_auditchainhead``).
+- ``merkle`` (pure, no Django): the RFC 9162 tree, its proofs and their verification;
+  ``signing`` (pure): C2SP signed notes and checkpoints, Ed25519 keys.
+- ``tree``: the stored Merkle log (``chain`` appends each record's leaf under its lock);
+  ``checkpoints``: signing the log's head with ``AUDIT_SIGNING_KEY_FILE`` and storing it.
+- ``models``: ``AuditChainHead``, the chain's single head row (table ``registry_auditchainhead``);
+  ``TreeNode`` and ``Checkpoint``, the log's append-only tables.
 - ``triggers``: PostgreSQL triggers that make history tables append-only; ``migrations`` installs
   them and starts the head.
 
@@ -16,14 +21,18 @@ Checking it:
 
 - ``checks``: system checks that history cannot be switched off quietly.
 - ``reconcile``: live rows against their latest history record.
-- ``management/commands``: ``verify_audit`` (every break of the chain, the head against one
-  recorded elsewhere, triggers present and enabled, an erased trail, reconciliation) and ``flush``
-  (the one command allowed to empty history tables: for the test runner, or with
-  ``--erase-audit-trail``).
+- ``verify_tree``: the log against the records and every checkpoint, for ``verify_audit``;
+  ``verify_export`` (pure): the offline verifier of an export, ``python -m`` runnable.
+- ``management/commands``: ``verify_audit`` (every break of the chain, the log against its
+  checkpoints, the head against one recorded elsewhere, triggers present and enabled, an erased
+  trail, reconciliation), ``flush`` (the one command allowed to empty history tables: for the test
+  runner, or with ``--erase-audit-trail``), ``make_audit_key``, ``audit_checkpoint`` and
+  ``export_audit``.
 
 Reading it (the auditors' pages under ``/audit/``):
 
 - ``selectors``: reads of the timeline, an object's history, the whitelist on a date and its diff.
 - ``charts``: the geometry of the inline SVG charts, no database.
-- ``forms``, ``views``, ``urls``, ``exports`` (CSV and JSON).
+- ``forms``, ``views``, ``urls``, ``exports`` (CSV and JSON); ``proof_views``: the checkpoint and
+  the proofs for auditors.
 """

@@ -11,6 +11,9 @@ never forks, and a rolled-back transaction gives its numbers back. Records are c
 are inserted (:class:`ChainedRecord`'s ``save`` and the history querysets' ``bulk_create``), so
 both the single save path and the bulk path go through here.
 
+Each record is also a leaf of the Merkle log (``registry.audit.tree``), appended here under the
+same lock: the chain needs ``AUDIT_KEY`` to verify, the log needs no secret at all.
+
 This module is the bottom of the trail: ``registry.audit.history`` builds on it, never the reverse.
 """
 
@@ -35,6 +38,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
+from registry.audit import merkle, tree
 from registry.audit.models import AuditChainHead
 
 HEAD_PK = 1
@@ -222,8 +226,12 @@ def _key() -> bytes:
 
 
 def record_hash(record: models.Model, previous_hash: str, *, key: bytes | None = None) -> str:
-    mac = _keyed(key or _key()).copy()
-    mac.update(previous_hash.encode() + b"\n" + canonical(record))
+    return _link(canonical(record), previous_hash, key or _key())
+
+
+def _link(content: bytes, previous_hash: str, key: bytes) -> str:
+    mac = _keyed(key).copy()
+    mac.update(previous_hash.encode() + b"\n" + content)
     return mac.hexdigest()
 
 
@@ -314,12 +322,32 @@ def chain(records: Sequence[models.Model]) -> None:
     key = _key()
     head = _locked_head()
     seq, previous = head.last_seq, head.last_hash
+    first, leaves = seq, []
     for record in records:
         seq += 1
         record.audit_seq = seq
-        record.audit_hash = previous = record_hash(record, previous, key=key)
+        content = canonical(record)
+        record.audit_hash = previous = _link(content, previous, key)
+        leaves.append(merkle.leaf_hash(content))
     head.last_seq, head.last_hash = seq, previous
     head.save(update_fields=["last_seq", "last_hash"])
+    tree.append(first, leaves, backfill=leaves_between)
+
+
+def leaves_between(start: int, end: int, *, chunk_size: int = 5000) -> Iterator[bytes]:
+    """The Merkle leaf hashes of the records at positions ``[start, end)`` (``audit_seq`` - 1),
+    in order: what the log holds for records older than it."""
+    streams = [
+        (
+            (record.audit_seq, record)
+            for record in model.objects.filter(audit_seq__gt=start, audit_seq__lte=end)
+            .order_by("audit_seq")
+            .iterator(chunk_size=chunk_size)
+        )
+        for model in history_models()
+    ]
+    for _, record in heapq.merge(*streams, key=lambda item: item[0]):
+        yield merkle.leaf_hash(canonical(record))
 
 
 class ChainedRecord:

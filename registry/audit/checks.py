@@ -3,7 +3,9 @@
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
+from registry.audit.checkpoints import signer, verifiers
 from registry.audit.history import AuditedHistoricalRecord, TrackedModel
 
 
@@ -41,3 +43,23 @@ def history_is_on(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@checks.register("audit")
+def checkpoint_key_is_usable(app_configs=None, **kwargs):
+    """Without a readable signing key no checkpoint can be signed, and the log proves nothing to
+    anyone outside the database. Off DEBUG that is an error; in DEBUG a warning."""
+    try:
+        signer()
+        verifiers()
+    except ImproperlyConfigured as error:
+        level = checks.Warning if settings.DEBUG else checks.Error
+        return [
+            level(
+                str(error),
+                hint="`manage.py make_audit_key FILE`, then set AUDIT_SIGNING_KEY_FILE "
+                "(`manage.py quickstart` writes a development key).",
+                id="audit.E004" if level is checks.Error else "audit.W004",
+            )
+        ]
+    return []

@@ -9,8 +9,9 @@ chain's head may only move forward. ``trigger_problems`` reports a trigger that 
 one that is there but disabled (``ALTER TABLE … DISABLE TRIGGER``, which only the tables' owner
 or a superuser can run: the app should connect as a role that is neither, docs/operations.md).
 
-A migration installs the triggers on the tables that exist then; ``post_migrate`` adds
-them to any history table a later migration creates.
+The Merkle log's nodes and its checkpoints are guarded the same way. A migration installs the
+triggers on the tables that exist then; ``post_migrate`` adds them to any history table a later
+migration creates.
 """
 
 from django.db import connections
@@ -47,15 +48,21 @@ END $$;
 HISTORY_TRIGGER = "registry_history_append_only"
 HEAD_TRIGGER = "registry_audit_head_forward_only"
 HEAD_TABLE = "registry_auditchainhead"
+# The Merkle log (registry.audit.tree) and its signed checkpoints: append-only like history.
+LOG_TABLES = ("audit_tree_node", "audit_checkpoint")
 
 
-def _history_tables(app_registry) -> list[str]:
-    return sorted(
+def _history_tables(app_registry, cursor=None) -> list[str]:
+    tables = {
         model._meta.db_table
         for model in app_registry.get_models()
         if model.__name__.startswith("Historical")
         and any(field.name == "audit_seq" for field in model._meta.fields)
-    )
+    }
+    if cursor is not None:
+        existing = set(cursor.db.introspection.table_names(cursor))
+        tables.update(table for table in LOG_TABLES if table in existing)
+    return sorted(tables)
 
 
 def _missing(cursor, trigger: str, tables: list[str]) -> list[str]:
@@ -74,8 +81,8 @@ def install(app_registry, using: str = "default") -> list[str]:
     if connection.vendor != "postgresql":
         return []
     quote = connection.ops.quote_name
-    tables = _history_tables(app_registry)
     with connection.cursor() as cursor:
+        tables = _history_tables(app_registry, cursor)
         cursor.execute(GUARD_FUNCTION)
         cursor.execute(HEAD_FUNCTION)
         missing = _missing(cursor, HISTORY_TRIGGER, tables)
@@ -120,10 +127,10 @@ def trigger_problems(using: str = "default") -> list[str]:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
-    expected = [(HISTORY_TRIGGER, table) for table in _history_tables(apps)]
-    expected += [(HEAD_TRIGGER, HEAD_TABLE), (f"{HEAD_TRIGGER}_truncate", HEAD_TABLE)]
     problems = []
     with connection.cursor() as cursor:
+        expected = [(HISTORY_TRIGGER, table) for table in _history_tables(apps, cursor)]
+        expected += [(HEAD_TRIGGER, HEAD_TABLE), (f"{HEAD_TRIGGER}_truncate", HEAD_TABLE)]
         for trigger in dict.fromkeys(name for name, _ in expected):
             tables = [table for name, table in expected if name == trigger]
             states = _states(cursor, trigger, tables)

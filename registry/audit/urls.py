@@ -1,7 +1,7 @@
 from django.urls import path
 
 from registry import converters  # noqa: F401  (registers the "key" converter)
-from registry.audit import views
+from registry.audit import proof_views, views
 
 app_name = "audit"
 
@@ -9,5 +9,9 @@ urlpatterns = [
     path("", views.timeline, name="timeline"),
     path("whitelist/", views.whitelist, name="whitelist"),
     path("whitelist/diff/", views.whitelist_diff, name="whitelist-diff"),
+    path("integrity/", proof_views.integrity, name="integrity"),
+    path("checkpoint/", proof_views.checkpoint, name="checkpoint"),
+    path("proof/inclusion/", proof_views.inclusion, name="proof-inclusion"),
+    path("proof/consistency/", proof_views.consistency, name="proof-consistency"),
     path("<slug:kind>/<key:key>/", views.object_history, name="object-history"),
 ]

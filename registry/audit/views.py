@@ -11,7 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from registry.audit import exports, selectors
+from registry.audit import exports, selectors, tree
 from registry.audit.forms import DiffForm, TimelineForm, WhitelistForm
 from registry.web import paginate
 
@@ -47,13 +47,15 @@ def timeline(request):
     page = paginate(request, selectors.timeline(filters))
     query = request.GET.copy()
     query.pop("page", None)
+    entries = selectors.entries(list(page.object_list))
     return render(
         request,
         "audit/timeline.html",
         {
             "form": form,
             "page": page,
-            "entries": selectors.entries(list(page.object_list)),
+            "entries": entries,
+            "leaves": tree.leaf_hashes(entry.seq for entry in entries),
             "query": query.urlencode(),
             "chart": selectors.whitelist_size_chart(),
         },
@@ -214,5 +216,10 @@ def object_history(request, kind, key):
     return render(
         request,
         "audit/object_history.html",
-        {"kind": found, "key": key, "entries": entries},
+        {
+            "kind": found,
+            "key": key,
+            "entries": entries,
+            "leaves": tree.leaf_hashes(entry.seq for entry in entries),
+        },
     )

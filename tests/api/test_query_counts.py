@@ -13,7 +13,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SUBMISSION_STATEMENTS = 19
+SUBMISSION_STATEMENTS = 21
 
 LISTS = [
     "/api/v1/countries/",
@@ -54,8 +54,9 @@ def test_a_submission_runs_a_bounded_number_of_statements(
     api_a, product_a, django_assert_max_num_queries
 ):
     """The key's record, the vendor, product and destination, the screening's reads under lock,
-    the number, the application and its chained history record, the answer stored under the key,
-    and the transaction's own statements (the token and permissions come from the cache)."""
+    the number, the application and its chained history record with its Merkle leaf (one read of
+    the log's edge, one write of its nodes), the answer stored under the key, and the
+    transaction's own statements (the token and permissions come from the cache)."""
     first = api_a.post("/api/v1/applications/", application_body(product_a), format="json")
     assert first.status_code == 201, first.content  # the year's series of numbers exists now
     with django_assert_max_num_queries(SUBMISSION_STATEMENTS):

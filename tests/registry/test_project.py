@@ -27,20 +27,45 @@ def run_settings(**env):
     )
 
 
+SIGNING_KEY = str(ROOT / "tests" / "keys" / "audit-signing.key")
+
+
 def test_settings_refuse_to_start_without_secret_key_when_debug_off():
-    result = run_settings(DEBUG="false", AUDIT_KEY="a" * 32)
+    result = run_settings(DEBUG="false", AUDIT_KEY="a" * 32, AUDIT_SIGNING_KEY_FILE=SIGNING_KEY)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
 
 def test_settings_refuse_to_start_without_audit_key_when_debug_off():
-    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50, AUDIT_SIGNING_KEY_FILE=SIGNING_KEY)
     assert result.returncode != 0
     assert "AUDIT_KEY is not set" in result.stderr
 
 
-def test_settings_start_with_both_keys_or_in_debug():
-    assert run_settings(DEBUG="false", SECRET_KEY="x" * 50, AUDIT_KEY="a" * 32).returncode == 0
+def test_settings_refuse_to_start_without_a_checkpoint_signing_key_when_debug_off():
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50, AUDIT_KEY="a" * 32)
+    assert result.returncode != 0
+    assert "AUDIT_SIGNING_KEY_FILE is not set" in result.stderr
+    missing = run_settings(
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        AUDIT_KEY="a" * 32,
+        AUDIT_SIGNING_KEY_FILE=SIGNING_KEY + ".missing",
+    )
+    assert missing.returncode != 0
+    assert "AUDIT_SIGNING_KEY_FILE names no file" in missing.stderr
+
+
+def test_settings_start_with_all_keys_or_in_debug():
+    assert (
+        run_settings(
+            DEBUG="false",
+            SECRET_KEY="x" * 50,
+            AUDIT_KEY="a" * 32,
+            AUDIT_SIGNING_KEY_FILE=SIGNING_KEY,
+        ).returncode
+        == 0
+    )
     assert run_settings(DEBUG="true").returncode == 0
 
 

@@ -38,6 +38,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "AUDIT_KEY": secrets.token_urlsafe(32),
+    "AUDIT_SIGNING_KEY_FILE": str(ROOT / "tests" / "keys" / "audit-signing.key"),
     "ALLOWED_HOSTS": "registry.example.org",
 }
 

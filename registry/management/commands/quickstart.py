@@ -1,7 +1,12 @@
 """``manage.py quickstart``: migrate, seed with the demo data, and serve on http://127.0.0.1:8000.
 
+It writes a development key to sign the audit log's checkpoints when none exists yet
+(``AUDIT_SIGNING_KEY_FILE``, beside manage.py unless set), and signs a first checkpoint.
+
 Running it again changes nothing but starting the server: migrate and seed are idempotent.
 """
+
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -25,6 +30,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
         call_command("seed", demo=True, stdout=self.stdout)
+        if not Path(settings.AUDIT_SIGNING_KEY_FILE).exists():
+            call_command("make_audit_key", settings.AUDIT_SIGNING_KEY_FILE, stdout=self.stdout)
+        call_command("audit_checkpoint", stdout=self.stdout)
         self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}):")
         for username, role in demo.ACCOUNTS:
             self.stdout.write(f"  {username:<15} {role}")

@@ -14,6 +14,7 @@ from registry.audit import triggers
 from registry.audit.chain import record_at, verify_chain
 from registry.audit.history import SYSTEM_USERNAME
 from registry.audit.reconcile import reconcile, tracked_models
+from registry.audit.verify_tree import read_kept, success_text, verify_tree
 
 _HEAD = re.compile(r"(\d+):([0-9a-f]{64}|)")
 
@@ -48,9 +49,20 @@ class Command(BaseCommand):
                 "longer reaches that record with that hash (its tail was cut or rewritten)."
             ),
         )
+        parser.add_argument(
+            "--checkpoint",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="A signed checkpoint kept outside the database: the log must extend it.",
+        )
 
-    def handle(self, *args, skip_reconcile=False, expect_head=None, **options):
+    def handle(self, *args, skip_reconcile=False, expect_head=None, checkpoint=(), **options):
         expected = _head(expect_head) if expect_head else None
+        try:
+            kept = read_kept(checkpoint)
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"--checkpoint: {error}") from error
         problems: list[str] = []
 
         report = verify_chain()
@@ -63,6 +75,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Chain: {report.records} records, {len(report.breaks)} break(s) found."
             )
+
+        tree_report = verify_tree(kept=kept)
+        if tree_report.ok:
+            self.stdout.write(success_text(tree_report))
+        else:
+            problems += [f"Merkle log: {problem}" for problem in tree_report.problems]
 
         if expected is not None:
             problems += self._behind(report, *expected)
