@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from licenses import services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus, Product
+from licenses.selectors import with_end_user
 from licenses.serializers import (
     ApplicationCreateSerializer,
     ApplicationSerializer,
@@ -159,8 +160,10 @@ class ApplicationViewSet(
     """A vendor user: the vendor's licence applications; submitting and withdrawing need
     ``licenses.submit_licenceapplication``."""
 
-    queryset = LicenceApplication.objects.select_related(
-        "product", "destination", "screened_against", "licence"
+    queryset = with_end_user(
+        LicenceApplication.objects.select_related(
+            "product", "destination", "screened_against", "licence"
+        )
     ).order_by("-submitted_at", "-reference")
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter

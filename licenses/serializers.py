@@ -76,16 +76,19 @@ class EndUserSerializer(StrictSerializer):
 
 
 class StoredEndUserSerializer(serializers.Serializer):
-    name = serializers.CharField(source="end_user_name", read_only=True)
-    kind = serializers.ChoiceField(
-        source="end_user_kind", choices=EndUserKind.choices, read_only=True
-    )
+    """The end-user party's name and kind, as the API gave them before applications had
+    parties."""
+
+    name = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=EndUserKind.choices, read_only=True)
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.reference", read_only=True)
     destination = serializers.CharField(source="destination.code", read_only=True)
-    end_user = StoredEndUserSerializer(source="*", read_only=True)
+    end_user = StoredEndUserSerializer(
+        read_only=True, allow_null=True, help_text="The end-user party (null: a draft without one)."
+    )
     screening = ScreeningResultSerializer(many=True, read_only=True)
     screened_against = serializers.CharField(
         source="screened_against.reference",

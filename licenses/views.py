@@ -177,13 +177,15 @@ class ApplicationQueueView(PermissionRequiredMixin, View):
 
 
 def current_screening(application) -> list:
-    """The rules run again against the list in force now, for an application still pending."""
+    """The rules as they would run on a decision now, for an application still pending."""
     facts, _ = selectors.screening_facts_and_revision(
         vendor=application.vendor,
         product=application.product,
         licence_type=application.licence_type,
         destination=application.destination,
-        end_user_kind=application.end_user_kind,
+        end_user_kind=application.end_user.kind,
+        application_id=application.pk,
+        stage=approvals.DECISION,
     )
     return approvals.screen(facts)
 

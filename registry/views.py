@@ -98,7 +98,9 @@ def dashboard(request):
             queue=queue[:DASHBOARD_ROWS],
             queue_total=queue.count(),
             revisions=revisions_waiting(for_user=user),
-            application_counts=counts_by_status(LicenceApplication),
+            application_counts=counts_by_status(
+                LicenceApplication, leave_out=[LicenceApplication.Status.DRAFT]
+            ),
             licence_counts=counts_by_status(Licence),
             changes=recent_changes(),
         )

@@ -28,6 +28,8 @@ from licenses.models import (
     Licence,
     LicenceApplication,
     LicenceType,
+    Party,
+    PartyRole,
     Product,
     ProductCategory,
     Vendor,
@@ -85,18 +87,39 @@ class ProductFactory(TrackedFactory):
 class LicenceApplicationFactory(TrackedFactory):
     class Meta:
         model = LicenceApplication
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"APP-2026-{n:06d}")
     product = factory.SubFactory(ProductFactory)
     vendor = factory.SelfAttribute("product.vendor")
     licence_type = LicenceType.MARKETING
     destination = factory.LazyFunction(lambda: Country.objects.get(code="FR"))
-    end_user_name = "Direction générale de la sécurité intérieure"
-    end_user_kind = EndUserKind.INTELLIGENCE
     end_use = "Lawful interception in counter-terrorism investigations."
     value = Decimal("250000.00")
     currency = "EUR"
     submitted_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def end_user(application, create, extracted, **kwargs):
+        """Its end-user party, in the destination (``end_user__name``, ``end_user__kind``)."""
+        if not create:
+            return
+        PartyFactory(
+            application=application,
+            country=application.destination,
+            **{"name": "Direction générale de la sécurité intérieure", **kwargs},
+        )
+
+
+class PartyFactory(TrackedFactory):
+    class Meta:
+        model = Party
+
+    application = factory.SubFactory(LicenceApplicationFactory)
+    role = PartyRole.END_USER
+    name = "Direction générale de la sécurité intérieure"
+    kind = EndUserKind.INTELLIGENCE
+    country = factory.LazyFunction(lambda: Country.objects.get(code="FR"))
 
 
 class LicenceFactory(TrackedFactory):

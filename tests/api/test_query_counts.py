@@ -13,7 +13,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SUBMISSION_STATEMENTS = 19
+# 19 for the application and its record, 6 for its end-user party and the party's record.
+SUBMISSION_STATEMENTS = 25
 
 LISTS = [
     "/api/v1/countries/",
@@ -54,7 +55,8 @@ def test_a_submission_runs_a_bounded_number_of_statements(
     api_a, product_a, django_assert_max_num_queries
 ):
     """The key's record, the vendor, product and destination, the screening's reads under lock,
-    the number, the application and its chained history record, the answer stored under the key,
+    the number, the application and its chained history record, its end-user party and that
+    party's chained record, the answer stored under the key,
     and the transaction's own statements (the token and permissions come from the cache)."""
     first = api_a.post("/api/v1/applications/", application_body(product_a), format="json")
     assert first.status_code == 201, first.content  # the year's series of numbers exists now
