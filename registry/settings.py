@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "licenses.models.ApplicationStatus",
         "LicenceStatusEnum": "licenses.models.LicenceStatus",
+        "EndUserKindEnum": "licenses.models.EndUserKind",
+        "DocumentKindEnum": "documents.models.DocumentKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -15,6 +15,7 @@ from registry.audit import history
 from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
 from tests.factories import (
     LicenceApplicationFactory,
+    accept_declaration,
     issue_licence,
     register_product,
     register_vendor,
@@ -79,6 +80,7 @@ def test_an_export_licence_needs_an_active_marketing_licence(
     )
     assert export.status == ApplicationStatus.SUBMITTED
     services.start_review(application=export, by=official)
+    accept_declaration(application=export, by=official)
     services.suspend_licence(licence=marketing, by=official, reason="Under investigation")
     with pytest.raises(ScreeningFailed) as error:
         services.approve_application(application=export, by=official, reason="ok")
