@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, renderers, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -42,16 +42,6 @@ APPLICATION_PARAMETER = OpenApiParameter(
 ID_PARAMETER = OpenApiParameter(
     "key", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The document's id."
 )
-
-
-class FileRenderer(renderers.BaseRenderer):
-    """Lets a download be asked for with ``Accept`` naming its type; errors are still JSON."""
-
-    media_type = "*/*"
-    format = "file"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return renderers.JSONRenderer().render(data, "application/json", renderer_context)
 
 
 @extend_schema_view(
@@ -158,7 +148,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorVi
             (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY),
         },
     )
-    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, FileRenderer])
+    @action(detail=True, methods=["get"])
     def file(self, request, *args, **kwargs):
         return attachment(self.get_object())
 
