@@ -703,6 +703,23 @@ def withdraw_application(
     return history.save(application, by=by, reason=reason, at=at)
 
 
+@transaction.atomic
+def review_document(*, application: LicenceApplication, document, by, accept: bool, reason=""):
+    """An official accepts or rejects a document of an application waiting for a decision."""
+    application = _locked_application(application)
+    if document.application_id != application.pk:
+        raise ValidationError({"document": "That document is not on this application."})
+    if not application.is_pending:
+        labels = dict(ApplicationStatus.choices)
+        raise TransitionNotAllowed(
+            f"Application {application.reference} is {labels[application.status].lower()}: "
+            "its documents are reviewed while it waits for a decision."
+        )
+    return documents_services.review_document(
+        document=document, by=by, accept=accept, reason=reason
+    )
+
+
 # --- Licences ----------------------------------------------------------------------------------
 
 
