@@ -20,6 +20,8 @@ from licenses.models import (
     Licence,
     LicenceApplication,
     LicenceType,
+    Party,
+    PartyRole,
     Product,
     ProductCategory,
     Vendor,
@@ -103,8 +105,6 @@ def applications(
                 product=product,
                 licence_type=LicenceType.MARKETING,
                 destination=destination,
-                end_user_name="Bench national police",
-                end_user_kind=EndUserKind.LAW_ENFORCEMENT,
                 end_use="Lawful interception in serious-crime investigations.",
                 value=Decimal("100000.00"),
                 currency="EUR",
@@ -116,7 +116,22 @@ def applications(
                 decision_reason="bench: approved" if decided else "",
             )
         )
-    return _create(rows, LicenceApplication, by)
+    created = _create(rows, LicenceApplication, by)
+    _create(
+        [
+            Party(
+                application=application,
+                role=PartyRole.END_USER,
+                name="Bench national police",
+                kind=EndUserKind.LAW_ENFORCEMENT,
+                country_id=application.destination_id,
+            )
+            for application in created
+        ],
+        Party,
+        by,
+    )
+    return created
 
 
 def active_licences(count: int, *, products, destinations, by) -> list[Licence]:

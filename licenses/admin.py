@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from licenses.models import Licence, LicenceApplication, Product, Vendor
+from licenses.models import Licence, LicenceApplication, Party, Product, Vendor
 from registry.admin import ReadOnlyHistoryAdmin
 
 
@@ -40,3 +40,11 @@ class LicenceAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("status",)
     list_select_related = ("application",)
     search_fields = ("number",)
+
+
+@admin.register(Party)
+class PartyAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("name", "role", "country", "application")
+    list_filter = ("role",)
+    list_select_related = ("country", "application")
+    search_fields = ("name", "application__reference")

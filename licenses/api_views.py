@@ -19,10 +19,14 @@ from rest_framework.response import Response
 
 from licenses import services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus, Product
+from licenses.selectors import with_end_user
 from licenses.serializers import (
     ApplicationCreateSerializer,
     ApplicationSerializer,
+    ApplicationUpdateSerializer,
     LicenceSerializer,
+    PartyCreateSerializer,
+    PartySerializer,
     ProductCreateSerializer,
     ProductNameTaken,
     ProductSerializer,
@@ -156,11 +160,14 @@ APPLICATION_EXAMPLE = {
 class ApplicationViewSet(
     _ScopedToVendor, mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorViewSet
 ):
-    """A vendor user: the vendor's licence applications; submitting and withdrawing need
+    """A vendor user: the vendor's licence applications, drafts included, and their parties;
+    submitting, changing drafts, naming parties and withdrawing need
     ``licenses.submit_licenceapplication``."""
 
-    queryset = LicenceApplication.objects.select_related(
-        "product", "destination", "screened_against", "licence"
+    queryset = with_end_user(
+        LicenceApplication.objects.select_related(
+            "product", "destination", "screened_against", "licence"
+        )
     ).order_by("-submitted_at", "-reference")
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
@@ -211,24 +218,103 @@ class ApplicationViewSet(
     def create(self, request, *args, **kwargs):
         serializer = ApplicationCreateSerializer(data=request.data, vendor=self.vendor)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = dict(serializer.validated_data)
+        end_user = data.pop("end_user", None) or {}
+        draft = data.pop("draft")
+        service = services.create_draft if draft else services.submit_application
         try:
-            application = services.submit_application(
+            application = service(
                 vendor=self.vendor,
                 by=request.user,
-                product=data["product"],
-                licence_type=data["licence_type"],
-                destination=data["destination"],
-                end_user_name=data["end_user"]["name"],
-                end_user_kind=data["end_user"]["kind"],
-                end_use=data["end_use"],
-                value=data["value"],
-                currency=data["currency"],
+                end_user_name=end_user.get("name", ""),
+                end_user_kind=end_user.get("kind", ""),
+                **data,
             )
         except DjangoValidationError as error:
             raise _api_validation_error(error) from None
         # The service's object carries the product, destination and revision the answer names.
         return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a draft",
+        description="Any of the draft's fields; its parties have their own endpoint. Only a "
+        "draft can be changed: a submitted application answers 409.",
+        request=ApplicationUpdateSerializer,
+        responses={200: ApplicationSerializer},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        application = self.get_object()
+        serializer = ApplicationUpdateSerializer(data=request.data, vendor=self.vendor)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.update_draft(
+                application=application, by=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _api_validation_error(error) from None
+        return Response(ApplicationSerializer(self._reread(application)).data)
+
+    @extend_schema(
+        summary="Submit a draft",
+        description=(
+            "Screens the draft as a direct submission is screened. A draft without its end "
+            "user, or an export without the end-user declaration its end user signed on the "
+            "template in force, answers 400 `incomplete` and stays a draft; anything but a "
+            "draft answers 409."
+        ),
+        request=None,
+        responses={200: ApplicationSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def submit(self, request, *args, **kwargs):
+        application = self.get_object()
+        if request.data:
+            raise exceptions.ValidationError(
+                {name: ["Unknown field; this request takes none."] for name in request.data}
+            )
+        services.submit_draft(application=application, by=request.user)
+        return Response(ApplicationSerializer(self._reread(application)).data)
+
+    @extend_schema(
+        methods=["get"],
+        summary="List an application's parties",
+        responses={200: PartySerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["post"],
+        summary="Name a party on a draft",
+        description=(
+            "End user, consignee, ultimate end user, intermediary or other. One end user per "
+            "application. Only while the application is a draft: after, 409."
+        ),
+        request=PartyCreateSerializer,
+        responses={201: PartySerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def parties(self, request, *args, **kwargs):
+        application = self.get_object()
+        if request.method == "POST":
+            return self._add_party(request, application)
+        page = self.paginate_queryset(application.parties.select_related("country").order_by("pk"))
+        return self.get_paginated_response(PartySerializer(page, many=True).data)
+
+    @idempotent
+    def _add_party(self, request, application):
+        serializer = PartyCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            party = services.add_party(
+                application=application, by=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(field_errors(error)) from None
+        return Response(PartySerializer(party).data, status=status.HTTP_201_CREATED)
+
+    def _reread(self, application):
+        return self.scope(self.queryset).get(pk=application.pk)
 
     @extend_schema(
         summary="Withdraw an application",
@@ -249,8 +335,7 @@ class ApplicationViewSet(
             )
         except DjangoValidationError as error:
             raise _api_validation_error(error) from None
-        application = self.scope(self.queryset).get(pk=application.pk)
-        return Response(ApplicationSerializer(application).data)
+        return Response(ApplicationSerializer(self._reread(application)).data)
 
 
 class LicenceFilter(django_filters.FilterSet):

@@ -1,4 +1,4 @@
-"""The five screening rules every licence application is checked against.
+"""The six screening rules every licence application is checked against.
 
 Each rule is a pure function of :class:`ScreeningFacts`: no database access, no clock. The facts
 are gathered once (``licenses.selectors.screening_facts_and_revision``), so the same rules give
@@ -17,6 +17,12 @@ VENDOR_IN_GOOD_STANDING = "vendor_in_good_standing"
 END_USER_GOVERNMENT = "end_user_government"
 MARKETING_BEFORE_EXPORT = "marketing_before_export"
 PRODUCT_REGISTERED = "product_registered"
+END_USER_DECLARATION = "end_user_declaration"
+
+# When the rules run: at submission a declaration received and not yet reviewed passes; at the
+# decision only an accepted one does.
+SUBMISSION = "submission"
+DECISION = "decision"
 
 # Government bodies that use the technology against terror and serious crime.
 ELIGIBLE_END_USER_KINDS = frozenset({EndUserKind.LAW_ENFORCEMENT, EndUserKind.INTELLIGENCE})
@@ -30,6 +36,17 @@ class RuleResult:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class DeclarationFacts:
+    """The latest end-user declaration filed for an application's end user."""
+
+    template_version: str
+    review: str  # received | accepted | rejected
+    signed: bool
+    party_country_code: str
+    review_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,11 @@ class ScreeningFacts:
     marketing_licence: str | None = None
     # The whitelist revision in force when the facts were read, for the record.
     revision_reference: str | None = None
+    # The declaration template in force (None: no declaration was required then) and the
+    # end user's latest declaration (None: none filed).
+    declaration_template: str | None = None
+    declaration: DeclarationFacts | None = None
+    stage: str = SUBMISSION
 
 
 def destination_whitelisted(facts: ScreeningFacts) -> RuleResult:
@@ -113,18 +135,75 @@ def product_registered(facts: ScreeningFacts) -> RuleResult:
     return RuleResult(PRODUCT_REGISTERED, passed, message)
 
 
+def end_user_declaration(facts: ScreeningFacts) -> RuleResult:
+    """Since December 2021 the buying state signs an end-user declaration for every export."""
+    if facts.licence_type != LicenceType.EXPORT:
+        return RuleResult(
+            END_USER_DECLARATION, True, "A marketing licence needs no end-user declaration."
+        )
+    if facts.declaration_template is None:
+        return RuleResult(
+            END_USER_DECLARATION, True, "No end-user declaration was required on this date."
+        )
+    declaration = facts.declaration
+    template = facts.declaration_template
+
+    def fail(message: str) -> RuleResult:
+        return RuleResult(END_USER_DECLARATION, False, message)
+
+    if declaration is None:
+        return fail(f"The end user has filed no end-user declaration ({template}).")
+    if declaration.template_version != template:
+        return fail(
+            f"The end-user declaration is on {declaration.template_version}; the template in "
+            f"force is {template}: file one on {template}."
+        )
+    if not declaration.signed:
+        return fail("The end-user declaration is not signed.")
+    if declaration.party_country_code != facts.destination_code:
+        return fail(
+            f"The end-user declaration names {declaration.party_country_code}, not the "
+            f"destination {facts.destination_code}."
+        )
+    if declaration.review == "rejected":
+        reason = declaration.review_reason.strip().rstrip(".")
+        reason = f": {reason}" if reason else ""
+        return fail(f"The end-user declaration ({template}) was rejected{reason}.")
+    if declaration.review == "accepted":
+        return RuleResult(
+            END_USER_DECLARATION, True, f"The end-user declaration ({template}) is accepted."
+        )
+    if facts.stage == SUBMISSION:
+        return RuleResult(
+            END_USER_DECLARATION,
+            True,
+            f"The end-user declaration ({template}) is received; review pending.",
+        )
+    return fail(
+        f"The end-user declaration ({template}) is received but not yet accepted: accept it "
+        "before approving."
+    )
+
+
 RULES = (
     destination_whitelisted,
     vendor_in_good_standing,
     end_user_government,
     marketing_before_export,
     product_registered,
+    end_user_declaration,
 )
 
 
 def screen(facts: ScreeningFacts) -> list[RuleResult]:
-    """All five rules, in their fixed order. Every rule runs, so the record shows each one."""
+    """All six rules, in their fixed order. Every rule runs, so the record shows each one."""
     return [rule(facts) for rule in RULES]
+
+
+def incomplete(results: list[RuleResult]) -> RuleResult | None:
+    """The end-user declaration's failure at submission: the draft lacks what the export needs
+    (no declaration, or one that cannot be accepted as it stands), so it is not submitted."""
+    return next((r for r in results if r.rule == END_USER_DECLARATION and not r.passed), None)
 
 
 def failed(results: list[RuleResult]) -> list[RuleResult]:

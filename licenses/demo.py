@@ -4,6 +4,11 @@ The past is entered in date order, inside ``history.backdating()``, so its histo
 happened: vendors registered in 2019, licences issued to Mexico, Saudi Arabia and the UAE that the
 cut of 2021-11-25 then suspended, applications refused by screening, licences issued since to
 countries still on the list, and applications waiting for review today.
+
+Since December 2021 an export needs the end user's signed declaration: the demo's later exports
+are drafted, given their parties (one a consignee and an intermediary too), filed with a small
+generated PDF of the declaration and then submitted; one declaration is accepted, the one of
+the export waiting today is still to be reviewed.
 """
 
 from __future__ import annotations
@@ -12,9 +17,13 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from countries.models import Country, WhitelistRevision
 from countries.services import reapply_past_revision
+from documents import services as documents_services
+from documents.samples import declaration_pdf
 from licenses import services
 from licenses.models import Vendor
 from registry import roles
@@ -107,8 +116,75 @@ class DemoPast:
             **defaults,
         )
 
+    def _export_with_declaration(
+        self, vendor_user, product, *, code, at, signatory, position, parties=(), **fields
+    ):
+        """An export as it is made since December 2021: a draft, its parties, the end user's
+        signed declaration, then the submission."""
+        values = {
+            "licence_type": "export",
+            "end_use": "Investigation of terrorism and serious crime under judicial warrant.",
+            "value": Decimal("1900000.00"),
+            "currency": "USD",
+        }
+        values.update(fields)
+        destination = self._country(code)
+        draft = services.create_draft(
+            vendor=vendor_user.vendor,
+            by=vendor_user,
+            product=product,
+            destination=destination,
+            at=at,
+            **values,
+        )
+        for role, name, country, address in parties:
+            services.add_party(
+                application=draft,
+                by=vendor_user,
+                role=role,
+                name=name,
+                country=self._country(country),
+                address=address,
+                at=at,
+            )
+        signed_on = ((at or timezone.now()) - datetime.timedelta(days=7)).date()
+        pdf = declaration_pdf(
+            end_user=values["end_user_name"],
+            country=destination.name,
+            signatory=signatory,
+            position=position,
+            signed_on=signed_on,
+        )
+        services.file_document(
+            application=draft,
+            by=vendor_user,
+            party=draft.end_user,
+            file=ContentFile(pdf, name="declaration.pdf"),
+            original_name=f"end-user-declaration-{code.lower()}.pdf",
+            kind="end_user_declaration",
+            template_version="DECA-2021-12",
+            signatory_name=signatory,
+            signatory_position=position,
+            signed_on=signed_on,
+            language="en",
+            at=at,
+        )
+        return services.submit_draft(application=draft, by=vendor_user, at=at)
+
+    def _accept_declaration(self, application, *, at):
+        declaration = application.documents.get(kind="end_user_declaration")
+        documents_services.review_document(
+            document=declaration,
+            by=self.official,
+            accept=True,
+            reason="Signed by the end user's authorised officer on the template in force.",
+            at=at,
+        )
+
     def _grant(self, application, *, reviewed, approved):
         services.start_review(application=application, by=self.official, at=reviewed)
+        if application.documents.filter(kind="end_user_declaration").exists():
+            self._accept_declaration(application, at=reviewed)
         return services.approve_application(
             application=application,
             by=self.official,
@@ -260,16 +336,20 @@ class DemoPast:
             end_user_kind="law_enforcement",
         )
         self._grant(britain, reviewed=day(2026, 2, 9), approved=day(2026, 3, 2))
-        export = self._apply(
+        export = self._export_with_declaration(
             acme,
             self.lighthouse,
             code="FR",
             at=day(2026, 5, 4),
-            licence_type="export",
             currency="EUR",
-            value=Decimal("1900000.00"),
             end_user_name="Direction générale de la sécurité intérieure",
             end_user_kind="intelligence",
+            signatory="Céline Martin",
+            position="Director of legal affairs, DGSI",
+            parties=[
+                ("consignee", "Thales Communications & Security", "FR", "Gennevilliers"),
+                ("intermediary", "Acme Cyber Europe BV", "NL", "Rotterdam"),
+            ],
         )
         self._grant(export, reviewed=day(2026, 5, 11), approved=day(2026, 6, 1))
         # Refused by screening after the cut: Saudi Arabia is off the list.
@@ -297,16 +377,17 @@ class DemoPast:
             value=Decimal("650000.00"),
             currency="JPY",
         )
-        waiting = services.submit_application(
-            vendor=globex.vendor,
-            by=globex,
-            product=self.bastion,
-            licence_type="export",
-            destination=self._country("GB"),
+        waiting = self._export_with_declaration(
+            globex,
+            self.bastion,
+            code="GB",
+            at=None,
             end_user_name="National Crime Agency",
             end_user_kind="law_enforcement",
             end_use="Protection of investigative networks against intrusion.",
             value=Decimal("320000.00"),
             currency="GBP",
+            signatory="James Whitfield",
+            position="Director of Investigations, National Crime Agency",
         )
         services.start_review(application=waiting, by=self.official)

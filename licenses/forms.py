@@ -69,7 +69,11 @@ class ApplicationFilterForm(forms.Form):
 
     status = forms.ChoiceField(
         required=False,
-        choices=[(PENDING, "Waiting for a decision"), *ApplicationStatus.choices],
+        # Drafts are their vendors' alone: never in the officials' lists.
+        choices=[
+            (PENDING, "Waiting for a decision"),
+            *[c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
+        ],
     )
     destination = forms.ChoiceField(required=False)
     vendor = forms.ChoiceField(required=False)

@@ -4,6 +4,8 @@ Statuses only change through the services in ``licenses.services``, which check 
 transitions and write history naming the acting user and the reason. Nothing here is ever deleted.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -100,6 +102,7 @@ class LicenceType(models.TextChoices):
 
 
 class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
     UNDER_REVIEW = "under_review", "Under review"
     APPROVED = "approved", "Approved"
@@ -115,10 +118,28 @@ class EndUserKind(models.TextChoices):
     PRIVATE = "private", "Private entity"
 
 
+class RetiredEndUserColumns(models.Model):
+    """The end user's name and kind, held by the application until its parties took them over
+    (migration 0006). Its history table keeps them: the records written before hold them."""
+
+    retired_fields = ("end_user_name", "end_user_kind")
+
+    end_user_name = models.CharField(max_length=200, null=True, blank=True, editable=False)
+    end_user_kind = models.CharField(max_length=20, null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class LicenceApplication(TrackedModel):
-    """A vendor's request for a marketing or export licence to one destination and end user."""
+    """A vendor's request for a marketing or export licence to one destination and end user.
+
+    Its parties (``Party``) name the end user and the others the export passes through; the
+    end user is read through :attr:`end_user`.
+    """
 
     EndUserKind = EndUserKind
+    Status = ApplicationStatus
 
     PENDING_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 
@@ -129,8 +150,6 @@ class LicenceApplication(TrackedModel):
     destination = models.ForeignKey(
         "countries.Country", on_delete=models.PROTECT, related_name="applications"
     )
-    end_user_name = models.CharField(max_length=200)
-    end_user_kind = models.CharField(max_length=20, choices=EndUserKind.choices)
     end_use = models.TextField("end-use statement")
     value = models.DecimalField(max_digits=15, decimal_places=2)
     currency = models.CharField(max_length=3, help_text="ISO 4217 code, such as EUR or USD.")
@@ -162,7 +181,9 @@ class LicenceApplication(TrackedModel):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    submitted_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty while the application is a draft."
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -174,7 +195,7 @@ class LicenceApplication(TrackedModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
-    history = project_history()
+    history = project_history(retired=RetiredEndUserColumns)
     audit_fields_added_later = ("rescreened_by_revision",)
 
     class Meta:
@@ -201,7 +222,6 @@ class LicenceApplication(TrackedModel):
         constraints = [
             _choices_constraint("status", ApplicationStatus, "application_status_valid"),
             _choices_constraint("licence_type", LicenceType, "application_licence_type_valid"),
-            _choices_constraint("end_user_kind", EndUserKind, "application_end_user_kind_valid"),
             models.CheckConstraint(
                 condition=Q(value__gte=0), name="application_value_not_negative"
             ),
@@ -212,6 +232,7 @@ class LicenceApplication(TrackedModel):
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
+                        ApplicationStatus.DRAFT,
                         ApplicationStatus.SUBMITTED,
                         ApplicationStatus.UNDER_REVIEW,
                         ApplicationStatus.WITHDRAWN,
@@ -219,6 +240,12 @@ class LicenceApplication(TrackedModel):
                 )
                 | Q(decided_at__isnull=False),
                 name="application_decision_has_date",
+            ),
+            models.CheckConstraint(
+                # A draft, or a draft withdrawn, was never submitted.
+                condition=Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+                | Q(submitted_at__isnull=False),
+                name="application_submitted_has_date",
             ),
         ]
 
@@ -228,6 +255,84 @@ class LicenceApplication(TrackedModel):
     @property
     def is_pending(self) -> bool:
         return self.status in self.PENDING_STATUSES
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ApplicationStatus.DRAFT
+
+    @property
+    def end_user(self) -> "Party | None":
+        """The end-user party: from ``selectors.with_end_user``'s prefetch when there is one,
+        else one query."""
+        found = getattr(self, "end_user_parties", None)
+        if found is None:
+            if self.pk is None:
+                return None
+            found = list(self.parties.filter(role=PartyRole.END_USER)[:1])
+            self.end_user_parties = found
+        return found[0] if found else None
+
+
+class PartyRole(models.TextChoices):
+    END_USER = "end_user", "End user"
+    CONSIGNEE = "consignee", "Consignee"
+    ULTIMATE_END_USER = "ultimate_end_user", "Ultimate end user"
+    INTERMEDIARY = "intermediary", "Intermediary"
+    OTHER = "other", "Other party"
+
+
+class Party(TrackedModel):
+    """Someone an export passes to or through, named on an application.
+
+    Exactly one end user per application (the one the screening rules and the end-user
+    declaration concern); consignees, intermediaries and the others as many as the export has.
+    Added while the application is a draft (or with it, when it is submitted at once); never
+    changed or removed after.
+    """
+
+    Role = PartyRole
+
+    key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Its id in the API."
+    )
+    application = models.ForeignKey(
+        LicenceApplication, on_delete=models.PROTECT, related_name="parties"
+    )
+    role = models.CharField(max_length=20, choices=PartyRole.choices)
+    name = models.CharField(max_length=200)
+    country = models.ForeignKey("countries.Country", on_delete=models.PROTECT, related_name="+")
+    address = models.TextField(blank=True)
+    kind = models.CharField(
+        max_length=20,
+        choices=EndUserKind.choices,
+        blank=True,
+        help_text="What kind of body it is; required for the end user.",
+    )
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["application", "pk"]
+        verbose_name_plural = "parties"
+        constraints = [
+            _choices_constraint("role", PartyRole, "party_role_valid"),
+            models.CheckConstraint(
+                condition=Q(kind="") | Q(kind__in=EndUserKind.values), name="party_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=PartyRole.END_USER) | ~Q(kind=""),
+                name="party_end_user_has_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(role=PartyRole.END_USER),
+                name="party_one_end_user_per_application",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="party_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
 
 
 class LicenceStatus(models.TextChoices):

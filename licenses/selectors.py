@@ -13,13 +13,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
 from countries.selectors import revision_in_force, whitelist_as_of
-from licenses.approvals import ScreeningFacts
-from licenses.models import Licence, LicenceApplication, LicenceStatus, LicenceType, Product, Vendor
+from documents import selectors as documents_selectors
+from licenses.approvals import SUBMISSION, DeclarationFacts, ScreeningFacts
+from licenses.models import (
+    ApplicationStatus,
+    Licence,
+    LicenceApplication,
+    LicenceStatus,
+    LicenceType,
+    Party,
+    PartyRole,
+    Product,
+    Vendor,
+)
 from registry.locks import for_share
 
 
@@ -40,6 +51,44 @@ def active_marketing_licences(*, vendor_ids: Iterable[int]) -> dict[tuple[int, i
     return found
 
 
+def with_end_user(applications: QuerySet[LicenceApplication]) -> QuerySet[LicenceApplication]:
+    """The applications with their end-user party (``application.end_user``): one more query
+    for a whole list."""
+    return applications.prefetch_related(
+        Prefetch(
+            "parties",
+            queryset=Party.objects.filter(role=PartyRole.END_USER).select_related("country"),
+            to_attr="end_user_parties",
+        )
+    )
+
+
+def _declaration_facts(document) -> DeclarationFacts | None:
+    if document is None:
+        return None
+    return DeclarationFacts(
+        template_version=document.template_version,
+        review=document.review,
+        signed=bool(document.signatory_name and document.signed_on),
+        party_country_code=document.party.country.code,
+        review_reason=document.review_reason,
+    )
+
+
+def declaration_facts(
+    *, licence_type: str, application_ids: Iterable[int], at: datetime.datetime | None = None
+) -> tuple[str | None, dict[int, DeclarationFacts]]:
+    """The declaration template in force at ``at`` (now by default) and the latest declaration
+    of each application's end user: two queries, none for a marketing licence."""
+    if licence_type != LicenceType.EXPORT:
+        return None, {}
+    template = documents_selectors.template_in_force(timezone.localdate(at) if at else None)
+    if template is None:
+        return None, {}
+    found = documents_selectors.latest_declarations(application_ids)
+    return template.version, {pk: _declaration_facts(doc) for pk, doc in found.items()}
+
+
 def screening_facts_and_revision(
     *,
     vendor: Vendor,
@@ -47,6 +96,8 @@ def screening_facts_and_revision(
     licence_type: str,
     destination: Country,
     end_user_kind: str,
+    application_id: int | None = None,
+    stage: str = SUBMISSION,
     at: datetime.datetime | None = None,
     lock: bool = False,
 ) -> tuple[ScreeningFacts, WhitelistRevision | None]:
@@ -88,6 +139,11 @@ def screening_facts_and_revision(
     else:
         eligible = whitelist_as_of(at).filter(pk=destination.pk).exists()
     revision = revision_in_force(at)
+    template, declarations = declaration_facts(
+        licence_type=licence_type,
+        application_ids=[application_id] if application_id else [],
+        at=at,
+    )
     facts = ScreeningFacts(
         licence_type=licence_type,
         destination_code=destination.code,
@@ -101,6 +157,9 @@ def screening_facts_and_revision(
         product_vendor_id=product.vendor_id,
         marketing_licence=next((number for (number,) in marketing), None),
         revision_reference=revision.reference if revision else None,
+        declaration_template=template,
+        declaration=declarations.get(application_id),
+        stage=stage,
     )
     return facts, revision
 
@@ -108,12 +167,17 @@ def screening_facts_and_revision(
 def facts_for_applications(
     applications: Iterable[LicenceApplication], *, revision_reference: str | None
 ) -> dict[int, ScreeningFacts]:
-    """The facts of many applications at once, in two queries whatever their number.
+    """The facts of many applications at once, in a few queries whatever their number.
 
-    The applications must come with ``vendor``, ``product`` and ``destination`` selected.
+    The applications must come with ``vendor``, ``product`` and ``destination`` selected and
+    their end user prefetched (:func:`with_end_user`).
     """
     applications = list(applications)
     marketing = active_marketing_licences(vendor_ids={a.vendor_id for a in applications})
+    template, declarations = declaration_facts(
+        licence_type=LicenceType.EXPORT,
+        application_ids=[a.pk for a in applications if a.licence_type == LicenceType.EXPORT],
+    )
     return {
         a.pk: ScreeningFacts(
             licence_type=a.licence_type,
@@ -123,11 +187,13 @@ def facts_for_applications(
             vendor_id=a.vendor_id,
             vendor_name=a.vendor.name,
             vendor_status=a.vendor.status,
-            end_user_kind=a.end_user_kind,
+            end_user_kind=a.end_user.kind,
             product_reference=a.product.reference,
             product_vendor_id=a.product.vendor_id,
             marketing_licence=marketing.get((a.vendor_id, a.product_id, a.destination_id)),
             revision_reference=revision_reference,
+            declaration_template=template if a.licence_type == LicenceType.EXPORT else None,
+            declaration=declarations.get(a.pk),
         )
         for a in applications
     }
@@ -238,9 +304,11 @@ def application_queue(
 
     ``destination`` is an alpha-2 code, ``vendor`` a registration number.
     """
-    applications = LicenceApplication.objects.select_related(
-        "vendor", "product", "destination"
+    applications = with_end_user(
+        LicenceApplication.objects.select_related("vendor", "product", "destination")
     ).filter(status__in=statuses or LicenceApplication.PENDING_STATUSES)
+    # Drafts are the vendor's alone until submitted.
+    applications = applications.exclude(status=ApplicationStatus.DRAFT)
     if destination:
         applications = applications.filter(destination__code=destination)
     if vendor:
@@ -266,12 +334,15 @@ def licence_list(*, q: str = "", status: str = "", vendor: str = "") -> QuerySet
     return licences.order_by("-valid_from", "-number")
 
 
-def counts_by_status(model) -> list[tuple[str, str, int]]:
-    """(status, label, count) for every status of ``model``, zeros included, in one query."""
-    counts = dict(model.objects.values_list("status").annotate(n=Count("pk")).order_by())
+def counts_by_status(model, *, leave_out=()) -> list[tuple[str, str, int]]:
+    """(status, label, count) for every status of ``model`` but ``leave_out``, zeros included,
+    in one query."""
+    rows = model.objects.exclude(status__in=leave_out).values_list("status")
+    counts = dict(rows.annotate(n=Count("pk")).order_by())
     return [
         (value, label, counts.get(value, 0))
         for value, label in model._meta.get_field("status").choices
+        if value not in leave_out
     ]
 
 

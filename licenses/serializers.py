@@ -15,10 +15,17 @@ from licenses.models import (
     Licence,
     LicenceApplication,
     LicenceType,
+    Party,
+    PartyRole,
     Product,
     ProductCategory,
 )
-from registry.api.fields import DecimalField, KeyRelatedField, StrictSerializer
+from registry.api.fields import (
+    DecimalField,
+    KeyRelatedField,
+    StrictBooleanField,
+    StrictSerializer,
+)
 
 TEXT_MAX_LENGTH = 5000
 
@@ -76,16 +83,19 @@ class EndUserSerializer(StrictSerializer):
 
 
 class StoredEndUserSerializer(serializers.Serializer):
-    name = serializers.CharField(source="end_user_name", read_only=True)
-    kind = serializers.ChoiceField(
-        source="end_user_kind", choices=EndUserKind.choices, read_only=True
-    )
+    """The end-user party's name and kind, as the API gave them before applications had
+    parties."""
+
+    name = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=EndUserKind.choices, read_only=True)
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.reference", read_only=True)
     destination = serializers.CharField(source="destination.code", read_only=True)
-    end_user = StoredEndUserSerializer(source="*", read_only=True)
+    end_user = StoredEndUserSerializer(
+        read_only=True, allow_null=True, help_text="The end-user party (null: a draft without one)."
+    )
     screening = ScreeningResultSerializer(many=True, read_only=True)
     screened_against = serializers.CharField(
         source="screened_against.reference",
@@ -125,23 +135,30 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return licence.number if licence else None
 
 
-class ApplicationCreateSerializer(StrictSerializer):
-    licence_type = serializers.ChoiceField(choices=LicenceType.choices)
-    product = KeyRelatedField(
+def _product_field():
+    return KeyRelatedField(
         slug_field="reference",
         queryset=Product.objects.none(),
         pattern=r"PRD-\d{4}-\d{6}",
         example="PRD-2026-000012",
         help_text="The reference of one of your products.",
     )
-    destination = KeyRelatedField(
+
+
+def _country_field(help_text: str):
+    return KeyRelatedField(
         slug_field="code",
         queryset=Country.objects.all(),
         pattern=r"[A-Z]{2}",
         example="FR (the ISO 3166-1 alpha-2 code, in capitals)",
-        help_text="The destination's ISO 3166-1 alpha-2 code, in capitals.",
+        help_text=help_text,
     )
-    end_user = EndUserSerializer()
+
+
+class _ApplicationFields(StrictSerializer):
+    licence_type = serializers.ChoiceField(choices=LicenceType.choices)
+    product = _product_field()
+    destination = _country_field("The destination's ISO 3166-1 alpha-2 code, in capitals.")
     end_use = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     value = DecimalField(
         max_digits=15, decimal_places=2, min_value=Decimal("0"), coerce_to_string=True
@@ -157,6 +174,59 @@ class ApplicationCreateSerializer(StrictSerializer):
         super().__init__(*args, **kwargs)
         if vendor is not None:
             self.fields["product"].queryset = Product.objects.filter(vendor=vendor)
+
+
+class ApplicationCreateSerializer(_ApplicationFields):
+    draft = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "true keeps the application as a draft: nothing is screened, `end_user` may come "
+            "later as a party, and `POST …/submit/` submits it. Without it the application is "
+            "submitted at once."
+        ),
+    )
+    end_user = EndUserSerializer(
+        required=False, help_text="Required unless `draft` is true (then it may come later)."
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("draft") and "end_user" not in attrs:
+            raise serializers.ValidationError({"end_user": ["This field is required."]})
+        return attrs
+
+
+class ApplicationUpdateSerializer(_ApplicationFields):
+    """A draft's fields, any of them; its parties have their own endpoint."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class PartySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="key", read_only=True)
+    country = serializers.CharField(source="country.code", read_only=True)
+
+    class Meta:
+        model = Party
+        fields = ["id", "role", "name", "country", "address", "kind"]
+        read_only_fields = fields
+
+
+class PartyCreateSerializer(StrictSerializer):
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    name = serializers.CharField(max_length=200)
+    country = _country_field("The party's country: ISO 3166-1 alpha-2 code, in capitals.")
+    address = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    kind = serializers.ChoiceField(
+        choices=EndUserKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What kind of body it is; required for the end user.",
+    )
 
 
 class WithdrawSerializer(StrictSerializer):

@@ -33,19 +33,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from countries.models import Country, WhitelistRevision
+from documents import services as documents_services
 from licenses import approvals, selectors
 from licenses.models import (
     ApplicationStatus,
+    EndUserKind,
     Licence,
     LicenceApplication,
     LicenceStatus,
     LicenceType,
+    Party,
+    PartyRole,
     Product,
     Vendor,
     VendorStatus,
 )
 from registry.audit import history
-from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
+from registry.errors import DomainError, Incomplete, ScreeningFailed, TransitionNotAllowed
 from registry.references import next_reference
 from registry.transitions import check_transition
 
@@ -66,6 +70,7 @@ VENDOR_TRANSITIONS: dict[str, set[str]] = {
 }
 
 APPLICATION_TRANSITIONS: dict[str, set[str]] = {
+    ApplicationStatus.DRAFT: {ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN},
     ApplicationStatus.SUBMITTED: {
         ApplicationStatus.UNDER_REVIEW,
         ApplicationStatus.REFUSED,
@@ -240,6 +245,94 @@ def _refuse_by_screening(application, results, *, system, at=None) -> None:
     application.decision_reason = approvals.refusal_reason(results)
 
 
+def _new_application(
+    *, vendor, by, product, licence_type, destination, end_use, value, currency, status
+) -> LicenceApplication:
+    application = LicenceApplication(
+        vendor=vendor,
+        product=product,
+        licence_type=licence_type,
+        destination=destination,
+        end_use=end_use,
+        value=value,
+        currency=currency,
+        status=status,
+        submitted_by=by,
+    )
+    _check_amount(application)
+    # The table's check constraints repeat the field checks above, each a query if validated.
+    application.full_clean(
+        exclude=["reference", *_loaded_relations(application)], validate_constraints=False
+    )
+    return application
+
+
+def _end_user_party(application, *, name: str, kind: str) -> Party:
+    """The end user given with the application: in the destination, no address yet.
+
+    Its errors name the application's fields, ``end_user_name`` and ``end_user_kind``.
+    """
+    party = Party(
+        application=application,
+        role=PartyRole.END_USER,
+        name=name,
+        kind=kind,
+        country=application.destination,
+    )
+    try:
+        _check_party(party)
+    except ValidationError as error:
+        raise ValidationError(
+            {f"end_user_{field}": messages for field, messages in error.message_dict.items()}
+        ) from None
+    return party
+
+
+def _screen_for_submission(application: LicenceApplication, *, end_user_kind: str, at=None):
+    """The rules as they stand at submission; raises :class:`Incomplete` (nothing written) when
+    the export lacks its end-user declaration."""
+    facts, revision = selectors.screening_facts_and_revision(
+        vendor=application.vendor,
+        product=application.product,
+        licence_type=application.licence_type,
+        destination=application.destination,
+        end_user_kind=end_user_kind,
+        application_id=application.pk,
+        stage=approvals.SUBMISSION,
+        at=at,
+        lock=True,
+    )
+    results = approvals.screen(facts)
+    missing = approvals.incomplete(results)
+    if missing is not None:
+        how = (
+            " Create the application as a draft, add its parties, file the declaration, then "
+            "submit it."
+            if application.pk is None
+            else ""
+        )
+        raise Incomplete(missing.message + how, failed_rules=[missing.as_dict()])
+    return results, revision
+
+
+def _record_submission(application, results, revision, *, by, at=None) -> LicenceApplication:
+    """Writes the submission, and the system's refusal when a rule failed."""
+    _store_screening(application, results, revision)
+    system = history.system_user() if approvals.failed(results) else None
+    application.status = ApplicationStatus.SUBMITTED
+    application.submitted_by = by
+    application.submitted_at = _now(at)
+    if application.reference == "":
+        # From the number on, every other submission waits for this transaction: nothing but
+        # the writes follow it.
+        application.reference = next_reference("APP", year=_now(at).year)
+    history.save(application, by=by, reason="Application submitted", at=at)
+    if system is not None:
+        _refuse_by_screening(application, results, system=system, at=at)
+        history.save(application, by=system, reason=application.decision_reason, at=at)
+    return application
+
+
 @transaction.atomic
 def submit_application(
     *,
@@ -255,50 +348,207 @@ def submit_application(
     currency: str,
     at: datetime.datetime | None = None,
 ) -> LicenceApplication:
-    """Stores the application and screens it at once.
+    """Stores the application with its end user and screens it at once.
 
     One that fails a rule is kept on record, refused by the system with its failing rules as the
-    reason; one that passes waits for an official (``submitted``).
+    reason; one that passes waits for an official (``submitted``). An export that needs an
+    end-user declaration cannot be submitted this way (it has none yet): :class:`Incomplete`,
+    and nothing is stored.
     """
-    application = LicenceApplication(
+    application = _new_application(
         vendor=vendor,
+        by=by,
         product=product,
         licence_type=licence_type,
         destination=destination,
-        end_user_name=end_user_name,
-        end_user_kind=end_user_kind,
         end_use=end_use,
         value=value,
         currency=currency,
         status=ApplicationStatus.SUBMITTED,
-        submitted_by=by,
-        submitted_at=_now(at),
     )
-    _check_amount(application)
-    # The table's check constraints repeat the field checks above, each a query if validated.
-    application.full_clean(
-        exclude=["reference", *_loaded_relations(application)], validate_constraints=False
-    )
-    facts, revision = selectors.screening_facts_and_revision(
+    party = _end_user_party(application, name=end_user_name, kind=end_user_kind)
+    results, revision = _screen_for_submission(application, end_user_kind=end_user_kind, at=at)
+    _record_submission(application, results, revision, by=by, at=at)
+    party.application = application
+    history.save(party, by=by, reason=f"End user named on {application.reference}", at=at)
+    application.end_user_parties = [party]
+    return application
+
+
+@transaction.atomic
+def create_draft(
+    *,
+    vendor: Vendor,
+    by,
+    product: Product,
+    licence_type: str,
+    destination,
+    end_use: str,
+    value,
+    currency: str,
+    end_user_name: str = "",
+    end_user_kind: str = "",
+    at: datetime.datetime | None = None,
+) -> LicenceApplication:
+    """Stores an application as a draft: nothing screened, nobody but its vendor sees it. Its
+    end user may come with it or later, as a party."""
+    application = _new_application(
         vendor=vendor,
+        by=by,
         product=product,
         licence_type=licence_type,
         destination=destination,
-        end_user_kind=end_user_kind,
-        at=at,
-        lock=True,
+        end_use=end_use,
+        value=value,
+        currency=currency,
+        status=ApplicationStatus.DRAFT,
     )
-    results = approvals.screen(facts)
-    _store_screening(application, results, revision)
-    system = history.system_user() if approvals.failed(results) else None
-    # From the number on, every other submission waits for this transaction: nothing but the
-    # writes follow it.
+    party = None
+    if end_user_name or end_user_kind:
+        party = _end_user_party(application, name=end_user_name, kind=end_user_kind)
     application.reference = next_reference("APP", year=_now(at).year)
-    history.save(application, by=by, reason="Application submitted", at=at)
-    if system is not None:
-        _refuse_by_screening(application, results, system=system, at=at)
-        history.save(application, by=system, reason=application.decision_reason, at=at)
+    history.save(application, by=by, reason="Draft application created", at=at)
+    if party is not None:
+        party.application = application
+        history.save(party, by=by, reason=f"End user named on {application.reference}", at=at)
+    application.end_user_parties = [party] if party else []
     return application
+
+
+DRAFT_EDITABLE_FIELDS = (
+    "licence_type",
+    "product",
+    "destination",
+    "end_use",
+    "value",
+    "currency",
+)
+
+
+def _locked_draft(application, by, what: str) -> LicenceApplication:
+    """The application locked, if it is a draft of the vendor's; ``what`` is done to it."""
+    application = _locked_application(application)
+    _refuse_other_vendors(by, application.vendor_id, f"{what} this application")
+    if not application.is_draft:
+        labels = dict(ApplicationStatus.choices)
+        raise TransitionNotAllowed(
+            f"Application {application.reference} is {labels[application.status].lower()}: "
+            f"only a draft's vendor may {what} it."
+        )
+    return application
+
+
+@transaction.atomic
+def update_draft(*, application: LicenceApplication, by, at=None, **changes) -> LicenceApplication:
+    """The vendor changes a draft's fields; its parties have their own service."""
+    not_editable = sorted(set(changes) - set(DRAFT_EDITABLE_FIELDS))
+    if not_editable:
+        raise ValidationError(dict.fromkeys(not_editable, "This field cannot be changed here."))
+    application = _locked_draft(application, by, "change")
+    for field, value in changes.items():
+        setattr(application, field, value)
+    _check_amount(application)
+    application.full_clean(
+        exclude=["reference", *_loaded_relations(application)], validate_constraints=False
+    )
+    if not changes:
+        return application
+    return history.save(application, by=by, reason="Draft changed", at=at)
+
+
+@transaction.atomic
+def submit_draft(*, application: LicenceApplication, by, at=None) -> LicenceApplication:
+    """Submits a draft and screens it, as :func:`submit_application` does.
+
+    A draft without its end user, or an export without the end-user declaration it needs, is
+    not submitted (:class:`Incomplete`) and stays as it was.
+    """
+    current = LicenceApplication.objects.select_related("product", "destination", "vendor").get(
+        pk=application.pk
+    )
+    _refuse_other_vendors(by, current.vendor_id, "submit this application")
+    end_user = current.end_user
+    if end_user is None:
+        raise Incomplete("Add the end user (a party with the role end_user) before submitting.")
+    # The vendor and the destination are locked before the application (see the module's note).
+    results, revision = _screen_for_submission(current, end_user_kind=end_user.kind, at=at)
+    application = _locked_application(application)
+    check_transition(
+        APPLICATION_TRANSITIONS, application, ApplicationStatus.SUBMITTED, what=_what(application)
+    )
+    _record_submission(application, results, revision, by=by, at=at)
+    application.end_user_parties = [end_user]
+    return application
+
+
+PARTY_FIELDS = ("role", "name", "country", "address", "kind")
+
+
+def _check_party(party: Party) -> None:
+    party.full_clean(
+        exclude=["application", "key", *_loaded_relations(party)], validate_constraints=False
+    )
+    if party.role == PartyRole.END_USER and not party.kind:
+        raise ValidationError({"kind": "Give the end user's kind."})
+    if party.kind and party.kind not in EndUserKind.values:
+        raise ValidationError({"kind": f"Give one of {', '.join(EndUserKind.values)}."})
+
+
+@transaction.atomic
+def add_party(
+    *,
+    application: LicenceApplication,
+    by,
+    role: str,
+    name: str,
+    country,
+    address: str = "",
+    kind: str = "",
+    at=None,
+) -> Party:
+    """Names a party on a draft. One end user per application."""
+    application = _locked_draft(application, by, "add parties to")
+    party = Party(
+        application=application,
+        role=role,
+        name=name,
+        country=country,
+        address=address,
+        kind=kind,
+    )
+    _check_party(party)
+    if role == PartyRole.END_USER and application.parties.filter(role=PartyRole.END_USER).exists():
+        raise ValidationError({"role": "The application has its end user: there is one only."})
+    label = PartyRole(role).label
+    try:
+        return history.save(party, by=by, reason=f"{label} named on {application}", at=at)
+    except IntegrityError as error:  # another end user added since the check above
+        raise ValidationError(
+            {"role": "The application has its end user: there is one only."}
+        ) from error
+
+
+# While a document can still count: before the decision.
+DOCUMENT_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+)
+
+
+@transaction.atomic
+def file_document(*, application: LicenceApplication, by, party: Party | None = None, **document):
+    """Files a document on an application of the vendor's, before its decision (a new version
+    of a rejected declaration, say). The documents app checks and stores the file."""
+    application = _locked_application(application)
+    _refuse_other_vendors(by, application.vendor_id, "file documents on this application")
+    if application.status not in DOCUMENT_STATUSES:
+        labels = dict(ApplicationStatus.choices)
+        raise TransitionNotAllowed(
+            f"Application {application.reference} is {labels[application.status].lower()}: "
+            "documents are filed before the decision."
+        )
+    return documents_services.file_document(application=application, by=by, party=party, **document)
 
 
 def _loaded_relations(obj) -> list[str]:
@@ -371,7 +621,9 @@ def approve_application(
         product=current.product,
         licence_type=current.licence_type,
         destination=current.destination,
-        end_user_kind=current.end_user_kind,
+        end_user_kind=current.end_user.kind,
+        application_id=current.pk,
+        stage=approvals.DECISION,
         at=at,
         lock=True,
     )
@@ -449,6 +701,23 @@ def withdraw_application(
     check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
     application.status = to
     return history.save(application, by=by, reason=reason, at=at)
+
+
+@transaction.atomic
+def review_document(*, application: LicenceApplication, document, by, accept: bool, reason=""):
+    """An official accepts or rejects a document of an application waiting for a decision."""
+    application = _locked_application(application)
+    if document.application_id != application.pk:
+        raise ValidationError({"document": "That document is not on this application."})
+    if not application.is_pending:
+        labels = dict(ApplicationStatus.choices)
+        raise TransitionNotAllowed(
+            f"Application {application.reference} is {labels[application.status].lower()}: "
+            "its documents are reviewed while it waits for a decision."
+        )
+    return documents_services.review_document(
+        document=document, by=by, accept=accept, reason=reason
+    )
 
 
 # --- Licences ----------------------------------------------------------------------------------
@@ -565,8 +834,10 @@ def lock_for_destination_removal(
     """
     affected = selectors.affected_by_removal(country_ids, on=timezone.localdate(_now(at)))
     applications = list(
-        affected.applications.select_related("vendor", "product", "destination").select_for_update(
-            of=("self",)
+        selectors.with_end_user(
+            affected.applications.select_related(
+                "vendor", "product", "destination"
+            ).select_for_update(of=("self",))
         )
     )
     licences = list(affected.licences.select_for_update(of=("self",)))

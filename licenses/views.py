@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from documents import selectors as documents_selectors
+from documents.forms import DocumentReviewForm
 from licenses import approvals, selectors, services
 from licenses.forms import (
     ApplicationDecisionForm,
@@ -74,8 +76,10 @@ def _vendor(registration_number):
 
 
 def _vendor_page(request, vendor, *, status_form=None):
-    applications = LicenceApplication.objects.filter(vendor=vendor).select_related(
-        "product", "destination"
+    applications = (
+        LicenceApplication.objects.filter(vendor=vendor)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("product", "destination")
     )
     licences = Licence.objects.filter(application__vendor=vendor).select_related(
         "application__destination", "application__product"
@@ -177,18 +181,23 @@ class ApplicationQueueView(PermissionRequiredMixin, View):
 
 
 def current_screening(application) -> list:
-    """The rules run again against the list in force now, for an application still pending."""
+    """The rules as they would run on a decision now, for an application still pending."""
     facts, _ = selectors.screening_facts_and_revision(
         vendor=application.vendor,
         product=application.product,
         licence_type=application.licence_type,
         destination=application.destination,
-        end_user_kind=application.end_user_kind,
+        end_user_kind=application.end_user.kind,
+        application_id=application.pk,
+        stage=approvals.DECISION,
     )
     return approvals.screen(facts)
 
 
-def _application_page(request, application, *, decision_form=None):
+def application_page(request, application, *, decision_form=None, review_forms=None):
+    """The application, its parties and documents, its screening and the decision form.
+
+    ``review_forms`` holds a document review form that failed, by the document's key."""
     pending = application.is_pending
     screening_now = current_screening(application) if pending else None
     approvable = pending and all(result.passed for result in screening_now)
@@ -204,15 +213,31 @@ def _application_page(request, application, *, decision_form=None):
         "licence": getattr(application, "licence", None)
         if application.status == ApplicationStatus.APPROVED
         else None,
+        "parties": application.parties.select_related("country").order_by("pk"),
+        "documents": _documents_with_forms(request, application, review_forms or {}),
+        "review_failed": bool(review_forms),
     }
     return render(request, "licenses/application_detail.html", context)
 
 
-def _application(reference):
+def _documents_with_forms(request, application, review_forms: dict) -> list:
+    """The application's documents, each with its review form when the official may review it
+    now (a failed one as it was sent)."""
+    may_review = application.is_pending and request.user.has_perm("documents.review_document")
+    documents = list(documents_selectors.for_application(application))
+    for document in documents:
+        document.review_form = review_forms.get(document.key)
+        if document.review_form is None and may_review and document.review == "received":
+            document.review_form = DocumentReviewForm(auto_id=f"review-{document.key}-%s")
+    return documents
+
+
+def viewable_application(reference):
+    """The application an official may open: any but a draft, which is its vendor's alone."""
     return get_object_or_404(
         LicenceApplication.objects.select_related(
             "vendor", "product", "destination", "screened_against", "decided_by", "submitted_by"
-        ),
+        ).exclude(status=ApplicationStatus.DRAFT),
         reference=reference,
     )
 
@@ -221,7 +246,7 @@ class ApplicationDetailView(PermissionRequiredMixin, View):
     permission_required = "licenses.view_licenceapplication"
 
     def get(self, request, reference):
-        return _application_page(request, _application(reference))
+        return application_page(request, viewable_application(reference))
 
 
 class ApplicationReviewView(PermissionRequiredMixin, View):
@@ -231,7 +256,7 @@ class ApplicationReviewView(PermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, reference):
-        application = _application(reference)
+        application = viewable_application(reference)
         try:
             services.start_review(application=application, by=request.user)
         except DomainError as error:
@@ -248,7 +273,7 @@ class ApplicationDecideView(PermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, reference):
-        application = _application(reference)
+        application = viewable_application(reference)
         form = ApplicationDecisionForm(request.POST)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
@@ -268,7 +293,7 @@ class ApplicationDecideView(PermissionRequiredMixin, View):
             else:
                 messages.success(request, f"{application.reference} is {done}.")
                 return redirect("licenses:application-detail", reference=reference)
-        return _application_page(request, _application(reference), decision_form=form)
+        return application_page(request, viewable_application(reference), decision_form=form)
 
 
 # --- Licences -----------------------------------------------------------------------------------

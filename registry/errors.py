@@ -33,6 +33,18 @@ class ScreeningFailed(DomainError):
         self.failed_rules = failed_rules or []
 
 
+class Incomplete(DomainError):
+    """An application lacks what its submission needs, such as an export's end-user declaration;
+    nothing was submitted."""
+
+    status_code = 400
+    code = "incomplete"
+
+    def __init__(self, message: str, *, failed_rules: list[dict] | None = None):
+        super().__init__(message)
+        self.failed_rules = failed_rules or []
+
+
 class FourEyesViolation(DomainError):
     """The same person may not both propose and approve a whitelist revision."""
 

@@ -22,11 +22,19 @@ _OFFICIAL = [
     "licenses.decide_licenceapplication",
     "licenses.view_licence",
     "licenses.manage_licence",
+    "licenses.view_party",
+    "documents.view_document",
+    "documents.review_document",
+    "documents.view_declarationtemplate",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     OFFICIALS: _OFFICIAL,
-    SENIOR_OFFICIALS: _OFFICIAL + ["countries.approve_whitelistrevision"],
+    SENIOR_OFFICIALS: _OFFICIAL
+    + [
+        "countries.approve_whitelistrevision",
+        "documents.add_declarationtemplate",
+    ],
     AUDITORS: [
         "registry.view_audit_trail",
         "countries.view_country",
@@ -36,12 +44,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licenses.view_product",
         "licenses.view_licenceapplication",
         "licenses.view_licence",
+        "licenses.view_party",
+        "documents.view_document",
+        "documents.view_declarationtemplate",
     ],
     VENDORS: [
         "registry.use_vendor_api",
         "countries.view_country",
         "licenses.add_product",
         "licenses.submit_licenceapplication",
+        "documents.add_document",
     ],
 }
 
@@ -60,12 +72,20 @@ def sync_role_groups(apps, schema_editor=None) -> None:
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    from django.apps import apps as live_apps
+
     for role, names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         permissions = []
         for name in names:
             app_label, codename = name.split(".")
-            permissions.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is None and apps is not live_apps:
+                # A model a later migration creates: that migration syncs the roles again.
+                continue
+            if found is None:
+                raise Permission.DoesNotExist(name)
+            permissions.append(found)
         group.permissions.set(permissions)

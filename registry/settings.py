@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "registry",
     "countries",
     "licenses",
+    "documents",
     "registry.audit",
     "knox",
     "django_filters",
@@ -237,8 +238,25 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- Documents: uploaded files, never served from a public URL (documents/) -------------------
+# The local folder of the default documents storage; back it up with the database.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Any Django storage class; django-storages' "storages.backends.s3.S3Storage" keeps them in an
+# S3-compatible bucket (install django-storages[s3] and give its options as JSON).
+DOCUMENT_STORAGE_BACKEND = env.str(
+    "DOCUMENT_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+DOCUMENT_STORAGE_OPTIONS = env.json(
+    "DOCUMENT_STORAGE_OPTIONS",
+    default={"location": str(Path(MEDIA_ROOT) / "documents"), "base_url": "/no-public-url/"},
+)
+# The largest document accepted, in bytes; a larger upload is answered 413.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": {"BACKEND": DOCUMENT_STORAGE_BACKEND, "OPTIONS": DOCUMENT_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -367,6 +385,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "licenses.models.ApplicationStatus",
         "LicenceStatusEnum": "licenses.models.LicenceStatus",
+        "EndUserKindEnum": "licenses.models.EndUserKind",
+        "DocumentKindEnum": "documents.models.DocumentKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("countries/", include("countries.urls")),
     path("", include("licenses.urls")),
+    path("", include("documents.urls")),
     path("audit/", include("registry.audit.urls")),
 ]
 

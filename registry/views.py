@@ -61,7 +61,10 @@ def recent_changes(*, limit: int = DASHBOARD_ROWS) -> list[dict]:
     ]
     rows = []
     for model, kind, key, url_name in sources:
-        for record in model.history.order_by("-history_date", "-history_id")[:limit]:
+        records = model.history.all()
+        if model is LicenceApplication:  # a draft is its vendor's alone until submitted
+            records = records.exclude(status=LicenceApplication.Status.DRAFT)
+        for record in records.order_by("-history_date", "-history_id")[:limit]:
             rows.append(
                 {
                     "at": record.history_date,
@@ -98,7 +101,9 @@ def dashboard(request):
             queue=queue[:DASHBOARD_ROWS],
             queue_total=queue.count(),
             revisions=revisions_waiting(for_user=user),
-            application_counts=counts_by_status(LicenceApplication),
+            application_counts=counts_by_status(
+                LicenceApplication, leave_out=[LicenceApplication.Status.DRAFT]
+            ),
             licence_counts=counts_by_status(Licence),
             changes=recent_changes(),
         )

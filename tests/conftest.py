@@ -86,6 +86,24 @@ def redis_cache(settings):
     cache.clear()
 
 
+@pytest.fixture
+def documents_folder(settings, tmp_path):
+    """The documents storage in a folder of the test's own, so it can count what was stored."""
+    from django.core.files.storage import storages
+
+    folder = tmp_path / "documents"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }
+    storages._storages.pop("documents", None)
+    yield folder
+    storages._storages.pop("documents", None)
+
+
 @pytest.fixture(autouse=True)
 def _requires_postgres(request):
     if request.node.get_closest_marker("postgres") is None:

@@ -16,10 +16,13 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from countries import services as countries_services
 from countries.models import Country, WhitelistRevision
+from documents import services as documents_services
+from documents.samples import minimal_pdf
 from licenses import services as licenses_services
 from licenses.models import (
     ApplicationStatus,
@@ -27,6 +30,8 @@ from licenses.models import (
     Licence,
     LicenceApplication,
     LicenceType,
+    Party,
+    PartyRole,
     Product,
     ProductCategory,
     Vendor,
@@ -93,18 +98,39 @@ class ProductFactory(TrackedFactory):
 class LicenceApplicationFactory(TrackedFactory):
     class Meta:
         model = LicenceApplication
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"APP-2026-{n:06d}")
     product = factory.SubFactory(ProductFactory)
     vendor = factory.SelfAttribute("product.vendor")
     licence_type = LicenceType.MARKETING
     destination = factory.LazyFunction(lambda: Country.objects.get(code="FR"))
-    end_user_name = "Direction générale de la sécurité intérieure"
-    end_user_kind = EndUserKind.INTELLIGENCE
     end_use = "Lawful interception in counter-terrorism investigations."
     value = Decimal("250000.00")
     currency = "EUR"
     submitted_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def end_user(application, create, extracted, **kwargs):
+        """Its end-user party, in the destination (``end_user__name``, ``end_user__kind``)."""
+        if not create:
+            return
+        PartyFactory(
+            application=application,
+            country=application.destination,
+            **{"name": "Direction générale de la sécurité intérieure", **kwargs},
+        )
+
+
+class PartyFactory(TrackedFactory):
+    class Meta:
+        model = Party
+
+    application = factory.SubFactory(LicenceApplicationFactory)
+    role = PartyRole.END_USER
+    name = "Direction générale de la sécurité intérieure"
+    kind = EndUserKind.INTELLIGENCE
+    country = factory.LazyFunction(lambda: Country.objects.get(code="FR"))
 
 
 class LicenceFactory(TrackedFactory):
@@ -150,10 +176,85 @@ def register_product(
     )
 
 
-def submit_application(
+def pdf_file(text: str = "Signed end-user declaration", *, name: str = "declaration.pdf"):
+    """An uploaded PDF, as a vendor's client sends one."""
+    return SimpleUploadedFile(name, minimal_pdf([text]), content_type="application/pdf")
+
+
+def declaration_fields(**changes) -> dict:
+    """The fields of an end-user declaration signed on the template in force."""
+    return {
+        "template_version": "DECA-2021-12",
+        "signatory_name": "Céline Martin",
+        "signatory_position": "Director of legal affairs",
+        "signed_on": datetime.date(2026, 11, 2),
+        "language": "fr",
+        **changes,
+    }
+
+
+def file_declaration(*, application: LicenceApplication, by, **changes):
+    """The end user's signed declaration filed on ``application``, through the services."""
+    return licenses_services.file_document(
+        application=application,
+        by=by,
+        party=application.end_user,
+        file=pdf_file(),
+        original_name="declaration.pdf",
+        kind="end_user_declaration",
+        **declaration_fields(**changes),
+    )
+
+
+def accept_declaration(*, application: LicenceApplication, by):
+    """An official accepts the latest declaration filed on ``application``."""
+    document = application.documents.filter(kind="end_user_declaration").latest("version")
+    return documents_services.review_document(document=document, by=by, accept=True)
+
+
+def create_draft(
     *, vendor: Vendor, product: Product, by, destination: str = "FR", **fields
 ) -> LicenceApplication:
-    """An application that passes screening to ``destination`` unless ``fields`` say otherwise."""
+    """A draft with its end user, as a vendor's client makes one."""
+    values = {
+        "licence_type": LicenceType.EXPORT,
+        "end_user_name": "Direction générale de la sécurité intérieure",
+        "end_user_kind": EndUserKind.INTELLIGENCE,
+        "end_use": "Lawful interception in counter-terrorism investigations.",
+        "value": Decimal("250000.00"),
+        "currency": "EUR",
+    }
+    values.update(fields)
+    return licenses_services.create_draft(
+        vendor=vendor,
+        by=by,
+        product=product,
+        destination=Country.objects.get(code=destination),
+        **values,
+    )
+
+
+def submit_application(
+    *,
+    vendor: Vendor,
+    product: Product,
+    by,
+    destination: str = "FR",
+    declaration: bool = True,
+    **fields,
+) -> LicenceApplication:
+    """An application that passes screening to ``destination`` unless ``fields`` say otherwise.
+
+    An export goes the way it must since December 2021: a draft, the end user's declaration
+    (unless ``declaration`` is false), then the submission.
+    """
+    if fields.get("licence_type") == LicenceType.EXPORT:
+        draft = create_draft(
+            vendor=vendor, product=product, by=by, destination=destination, **fields
+        )
+        if declaration:
+            file_declaration(application=draft, by=by)
+        return licenses_services.submit_draft(application=draft, by=by)
     values = {
         "licence_type": LicenceType.MARKETING,
         "end_user_name": "Direction générale de la sécurité intérieure",
@@ -180,6 +281,8 @@ def issue_licence(
         vendor=vendor, product=product, by=by, destination=destination, **fields
     )
     licenses_services.start_review(application=application, by=official)
+    if application.licence_type == LicenceType.EXPORT:
+        accept_declaration(application=application, by=official)
     return licenses_services.approve_application(
         application=application, by=official, reason="Meets the conditions"
     )

@@ -4,6 +4,7 @@
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
@@ -17,6 +18,10 @@ from registry.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Documents filed by the tests go to a folder of the run's own, never the project's media folder.
+STORAGES["documents"]["OPTIONS"] = {  # noqa: F405
+    "location": tempfile.mkdtemp(prefix="registry-test-documents-")
+}
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
 # The test client speaks plain HTTP; production redirects to HTTPS (SECURE_SSL_REDIRECT).
 SECURE_SSL_REDIRECT = False

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from registry.errors import DomainError, ScreeningFailed
+from registry.errors import DomainError, Incomplete, ScreeningFailed
 
 
 def field_errors(error: DjangoValidationError) -> dict:
@@ -31,7 +31,7 @@ def field_errors(error: DjangoValidationError) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
-        if isinstance(exc, ScreeningFailed):
+        if isinstance(exc, ScreeningFailed | Incomplete):
             body["failed_rules"] = exc.failed_rules
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

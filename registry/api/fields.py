@@ -64,3 +64,14 @@ class KeyRelatedField(serializers.SlugRelatedField):
         if not isinstance(data, str) or not self.pattern.fullmatch(data):
             self.fail("does_not_exist", slug_name=self.slug_field, value=repr(data)[:40])
         return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON ``true`` or ``false`` only: DRF would also read ``"yes"``, ``1`` or ``"off"``."""
+
+    default_error_messages = {"invalid": "Give true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data

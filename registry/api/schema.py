@@ -38,14 +38,38 @@ DESCRIPTIONS = {
 }
 
 
+_DOCUMENTS = "/api/v1/applications/{application_reference}/documents/"
+_DRAFT_ONLY = "The application is not a draft any more: only a draft takes this."
+
 # Where a code means something particular on one operation.
-_PARTICULAR = {("/api/v1/products/", "post", "409"): "You already have a product with this name."}
+_PARTICULAR = {
+    ("/api/v1/products/", "post", "409"): "You already have a product with this name.",
+    ("/api/v1/applications/", "post", "400"): (
+        "Invalid input (`errors` per field), or `incomplete`: an export submitted without the "
+        "end-user declaration it needs (create it as a draft first)."
+    ),
+    ("/api/v1/applications/{reference}/", "patch", "409"): _DRAFT_ONLY,
+    ("/api/v1/applications/{reference}/parties/", "post", "409"): _DRAFT_ONLY,
+    ("/api/v1/applications/{reference}/submit/", "post", "400"): (
+        "`incomplete`: no end user, or an export without a valid end-user declaration; the "
+        "draft stays as it was."
+    ),
+    ("/api/v1/applications/{reference}/submit/", "post", "409"): "The application is not a draft.",
+    (_DOCUMENTS, "post", "409"): "The application is decided or withdrawn: no more documents.",
+    (_DOCUMENTS, "post", "413"): "The file is over `DOCUMENT_MAX_BYTES` (10 MB by default).",
+    (_DOCUMENTS, "post", "415"): (
+        "The file is not a PDF, PNG or JPEG (read from its bytes), or the body is not "
+        "multipart/form-data."
+    ),
+}
 
 
 def _codes(path: str, method: str) -> list[str]:
     codes = ["400", "401", "403", "404", "406", "429"]
-    if method == "post":
-        codes += ["413", "415", "422"]
+    if method in ("post", "patch"):
+        codes += ["413", "415"]
+        if method == "post":
+            codes.append("422")
         if path.endswith("/withdraw/") or (path, method, "409") in _PARTICULAR:
             codes.append("409")
     return codes

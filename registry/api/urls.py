@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from countries.api_views import CountryViewSet
+from documents.api_views import DocumentViewSet
 from licenses.api_views import ApplicationViewSet, LicenceViewSet, ProductViewSet
 from registry.api import API_PREFIX, API_V1_PREFIX
 
@@ -13,6 +14,11 @@ router.register("countries", CountryViewSet, basename="country")
 router.register("products", ProductViewSet, basename="product")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("licences", LicenceViewSet, basename="licence")
+router.register(
+    r"applications/(?P<application_reference>[A-Za-z0-9-]{1,20})/documents",
+    DocumentViewSet,
+    basename="document",
+)
 
 urlpatterns = [
     path(API_V1_PREFIX.removeprefix(API_PREFIX), include((router.urls, "api"), namespace="api")),

@@ -135,18 +135,35 @@ def _converter(field: models.Field) -> Callable[[object], object]:
     return lambda v: v if v is None or type(v) is str else str(to_python(v))
 
 
+def retired_fields(history_model: type[models.Model]) -> list[models.Field]:
+    """Columns the live model no longer has and its history table keeps (``project_history``'s
+    ``retired``): the records written while they existed were hashed with them."""
+    names = getattr(history_model, "retired_fields", ())
+    return [history_model._meta.get_field(name) for name in names]
+
+
 @cache
-def _layout(history_model: type[models.Model]) -> tuple[tuple[str, ...], Callable, tuple]:
-    """The tracked field names of a history model (sorted), a getter and their converters."""
-    fields = sorted(history_model.tracked_fields, key=lambda f: f.attname)
+def _layout(
+    history_model: type[models.Model], *, live: bool = False
+) -> tuple[tuple[str, ...], Callable, tuple]:
+    """The tracked field names of a history model (sorted), a getter and their converters.
+
+    The retired columns count too, except when comparing with a live row (``live``), which has
+    none of them.
+    """
+    fields = list(history_model.tracked_fields)
+    if not live:
+        fields += retired_fields(history_model)
+    fields.sort(key=lambda f: f.attname)
     names = tuple(f.attname for f in fields)
     getter = operator.attrgetter(*names) if len(names) > 1 else (lambda o: (getattr(o, names[0]),))
     return names, getter, tuple(_converter(f) for f in fields)
 
 
 def tracked_values(history_model: type[models.Model], obj: models.Model) -> dict:
-    """The canonical values of the tracked fields of ``obj`` (a history record or a live row)."""
-    names, getter, converters = _layout(history_model)
+    """The canonical values of the tracked fields of ``obj`` (a history record or a live row),
+    the retired columns left out, so both compare."""
+    names, getter, converters = _layout(history_model, live=True)
     return {
         name: convert(value)
         for name, convert, value in zip(names, converters, getter(obj), strict=True)

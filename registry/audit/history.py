@@ -305,14 +305,19 @@ class _ProjectHistoricalRecords(HistoricalRecords):
         return options
 
 
-def project_history(**kwargs) -> HistoricalRecords:
+def project_history(*, retired: type[models.Model] | None = None, **kwargs) -> HistoricalRecords:
     """The project's history configuration, the same for every tracked model.
 
     The user is kept as a plain id (no foreign key), so deleting an account can never rewrite
     history; the name is copied into ``history_username``.
+
+    ``retired`` is an abstract model holding the columns a model once had and no longer has,
+    listed in its ``retired_fields``: the history table keeps them, so the records written while
+    they existed keep their values and their hashes (the chain covers them, see
+    ``registry.audit.chain``); records written since hold null there.
     """
     return _ProjectHistoricalRecords(
-        bases=[AuditedHistoricalRecord],
+        bases=[AuditedHistoricalRecord, *([retired] if retired else [])],
         history_user_id_field=models.BigIntegerField(null=True, db_index=True),
         historical_queryset=AppendOnlyHistoricalQuerySet,
         **kwargs,
@@ -485,6 +490,7 @@ def _update_records(
         "audit_seq": None,
         "audit_hash": "",
         **custom_historical_attrs,
+        **dict.fromkeys(getattr(history_model, "retired_fields", ())),
     }
     columns = [f.attname for f in history_model._meta.concrete_fields]
     per_object = {"history_date", "history_change_reason", "history_user_id"}

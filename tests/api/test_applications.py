@@ -19,7 +19,7 @@ def test_an_application_to_france_passes_screening_and_waits_for_an_official(api
     body = response.json()
     assert body["status"] == "submitted"
     assert body["reference"].startswith("APP-")
-    assert all(rules(body).values()) and len(rules(body)) == 5
+    assert all(rules(body).values()) and len(rules(body)) == 6
     assert body["screened_against"] == "REV-2021-001"
     stored = LicenceApplication.objects.get(reference=body["reference"])
     assert stored.status == "submitted"
@@ -54,22 +54,17 @@ def test_the_answer_to_a_submission_is_what_reading_it_back_shows(api_a, product
     assert api_a.get(f"/api/v1/applications/{body['reference']}/").json() == body
 
 
-def test_an_export_application_without_a_marketing_licence_is_refused(api_a, product_a):
-    body = api_a.post(
+def test_an_export_submitted_at_once_is_incomplete_and_nothing_is_stored(api_a, product_a):
+    response = api_a.post(
         "/api/v1/applications/", application_body(product_a, licence_type="export"), format="json"
-    ).json()
-    assert body["status"] == "refused"
-    assert rules(body)["marketing_before_export"] is False
-    assert rules(body)["destination_whitelisted"] is True
-
-
-def test_an_export_application_after_a_marketing_licence_passes(api_a, product_a, licence_a):
-    body = api_a.post(
-        "/api/v1/applications/",
-        application_body(product_a, licence_type="export", destination="DE"),
-        format="json",
-    ).json()
-    assert body["status"] == "submitted", body["screening"]
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "incomplete"
+    assert "no end-user declaration (DECA-2021-12)" in body["detail"]
+    assert "Create the application as a draft" in body["detail"]
+    assert [r["rule"] for r in body["failed_rules"]] == ["end_user_declaration"]
+    assert not LicenceApplication.objects.exists()
 
 
 def test_withdrawing_before_a_decision_is_recorded_with_the_vendors_reason(api_a, application_a):

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from tests.factories import application_body
+from tests.factories import application_body, file_declaration
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Vendor A acts last, so the requests of the others meet A's objects as they were.
@@ -37,6 +37,16 @@ EXPECTED = {
     ("api:application-list", "POST"): row(401, 201, 400, 403, 403),
     ("api:application-detail", "GET"): row(401, 200, 404, 403, 403),
     ("api:application-withdraw", "POST"): row(401, 200, 404, 403, 403),
+    # A's application is submitted: only a draft is changed, submitted or given parties.
+    ("api:application-detail", "PATCH"): row(401, 409, 404, 403, 403),
+    ("api:application-submit", "POST"): row(401, 409, 404, 403, 403),
+    ("api:application-parties", "GET"): row(401, 200, 404, 403, 403),
+    ("api:application-parties", "POST"): row(401, 409, 404, 403, 403),
+    ("api:document-list", "GET"): row(401, 200, 404, 403, 403),
+    # The matrix sends JSON; a document is filed as multipart/form-data.
+    ("api:document-list", "POST"): row(401, 415, 404, 403, 403),
+    ("api:document-detail", "GET"): row(401, 200, 404, 403, 403),
+    ("api:document-file", "GET"): row(401, 200, 404, 403, 403),
     ("api:licence-list", "GET"): row(401, 200, 200, 403, 403),
     ("api:licence-detail", "GET"): row(401, 200, 404, 403, 403),
     ("api-schema", "GET"): PUBLIC,
@@ -82,8 +92,14 @@ def callers(api_client_for, user_a, user_b, official, auditor):
     }
 
 
-def url_and_body(route, product_a, application_a, licence_a, caller):
+def url_and_body(route, product_a, application_a, licence_a, caller, document_a):
+    on_a = {"application_reference": application_a.reference}
     keys = {
+        "api:application-submit": {"reference": application_a.reference},
+        "api:application-parties": {"reference": application_a.reference},
+        "api:document-list": on_a,
+        "api:document-detail": {**on_a, "key": document_a.key},
+        "api:document-file": {**on_a, "key": document_a.key},
         "api:country-detail": {"code": "FR"},
         "api:product-detail": {"reference": product_a.reference},
         "api:application-detail": {"reference": application_a.reference},
@@ -98,6 +114,8 @@ def url_and_body(route, product_a, application_a, licence_a, caller):
         },
         "api:application-list": application_body(product_a),
         "api:application-withdraw": {"reason": "No longer needed."},
+        "api:application-detail": {"value": "1.00"},
+        "api:application-parties": {"role": "consignee", "name": "Thales", "country": "FR"},
     }
     return reverse(route, kwargs=keys.get(route)), bodies.get(route, {})
 
@@ -105,10 +123,13 @@ def url_and_body(route, product_a, application_a, licence_a, caller):
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("route", sorted({key[0] for key in EXPECTED}))
-def test_permission_matrix(route, method, callers, product_a, application_a, licence_a):
+def test_permission_matrix(
+    route, method, callers, product_a, application_a, licence_a, user_a, documents_folder
+):
+    document_a = file_declaration(application=application_a, by=user_a)
     answers = {}
     for role in ROLES:
-        url, body = url_and_body(route, product_a, application_a, licence_a, role)
+        url, body = url_and_body(route, product_a, application_a, licence_a, role, document_a)
         data = b"" if method == "GET" else json.dumps(body)
         response = callers[role].generic(method, url, data=data, content_type="application/json")
         answers[role] = response.status_code

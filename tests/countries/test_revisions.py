@@ -9,7 +9,7 @@ from countries import services
 from countries.models import Country, RevisionStatus, WhitelistChange, WhitelistRevision
 from countries.seeding import load_fixture
 from licenses import services as licence_services
-from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus
+from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus, Party
 from licenses.selectors import revision_impact
 from registry.audit import history
 from registry.errors import FourEyesViolation, TransitionNotAllowed
@@ -249,8 +249,6 @@ def test_applying_a_revision_to_10000_licences_uses_a_bounded_number_of_queries(
         "product": product,
         "destination": france,
         "licence_type": "marketing",
-        "end_user_name": "DGSI",
-        "end_user_kind": "intelligence",
         "end_use": "Counter-terrorism",
         "value": 1,
         "currency": "EUR",
@@ -272,8 +270,12 @@ def test_applying_a_revision_to_10000_licences_uses_a_bounded_number_of_queries(
             )
             for n, application in enumerate(approved)
         )
-        LicenceApplication.objects.bulk_create(
+        pending = LicenceApplication.objects.bulk_create(
             LicenceApplication(reference=f"APP-P-{n:06d}", **common) for n in range(1_000)
+        )
+        Party.objects.bulk_create(
+            Party(application=a, role="end_user", name="DGSI", kind="intelligence", country=france)
+            for a in pending
         )
     cut = propose(senior, remove=["FR"], title="France out")
 

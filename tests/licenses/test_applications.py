@@ -15,6 +15,7 @@ from registry.audit import history
 from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
 from tests.factories import (
     LicenceApplicationFactory,
+    accept_declaration,
     issue_licence,
     register_product,
     register_vendor,
@@ -29,7 +30,7 @@ def test_a_passing_application_waits_for_an_official(vendor, product, vendor_use
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert re.fullmatch(rf"APP-{timezone.now().year}-000001", application.reference)
-    assert [r["passed"] for r in application.screening] == [True] * 5
+    assert [r["passed"] for r in application.screening] == [True] * 6
     assert application.screened_against.reference == "REV-2021-001"
     record = application.history.latest()
     assert (record.history_username, record.history_change_reason) == (
@@ -79,6 +80,7 @@ def test_an_export_licence_needs_an_active_marketing_licence(
     )
     assert export.status == ApplicationStatus.SUBMITTED
     services.start_review(application=export, by=official)
+    accept_declaration(application=export, by=official)
     services.suspend_licence(licence=marketing, by=official, reason="Under investigation")
     with pytest.raises(ScreeningFailed) as error:
         services.approve_application(application=export, by=official, reason="ok")
@@ -201,6 +203,8 @@ def test_another_vendor_cannot_withdraw_the_application(
 
 
 def _move(to, application, official):
+    if to == ApplicationStatus.SUBMITTED:
+        return services.submit_draft(application=application, by=official)
     if to == ApplicationStatus.UNDER_REVIEW:
         return services.start_review(application=application, by=official)
     if to == ApplicationStatus.APPROVED:
@@ -211,6 +215,8 @@ def _move(to, application, official):
 
 
 ALLOWED = {
+    (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED),
+    (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN),
     (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW),
     (ApplicationStatus.SUBMITTED, ApplicationStatus.REFUSED),
     (ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN),
@@ -219,6 +225,7 @@ ALLOWED = {
     (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.WITHDRAWN),
 }
 MOVES = [
+    ApplicationStatus.SUBMITTED,
     ApplicationStatus.UNDER_REVIEW,
     ApplicationStatus.APPROVED,
     ApplicationStatus.REFUSED,
@@ -231,7 +238,9 @@ MOVES = [
 def test_application_transitions(start, to, official):
     decided = start in (ApplicationStatus.APPROVED, ApplicationStatus.REFUSED)
     application = LicenceApplicationFactory(
-        status=start, decided_at=timezone.now() if decided else None
+        status=start,
+        decided_at=timezone.now() if decided else None,
+        submitted_at=None if start == ApplicationStatus.DRAFT else timezone.now(),
     )
     records = application.history.count()
     if (start, to) in ALLOWED:

@@ -1,11 +1,15 @@
-"""The five screening rules, each passing and failing, as pure functions of the facts."""
+"""The six screening rules, each passing and failing, as pure functions of the facts."""
 
 import dataclasses
 
 import pytest
 
 from licenses import approvals
-from licenses.approvals import ScreeningFacts
+from licenses.approvals import DeclarationFacts, ScreeningFacts
+
+ACCEPTED = DeclarationFacts(
+    template_version="DECA-2021-12", review="accepted", signed=True, party_country_code="FR"
+)
 
 FACTS = ScreeningFacts(
     licence_type="export",
@@ -20,6 +24,9 @@ FACTS = ScreeningFacts(
     product_vendor_id=1,
     marketing_licence="ML-2026-000001",
     revision_reference="REV-2021-001",
+    declaration_template="DECA-2021-12",
+    declaration=ACCEPTED,
+    stage="decision",
 )
 
 
@@ -83,7 +90,7 @@ def test_rule_passes_and_fails_with_a_readable_message(rule, passing, failing, w
     assert words in refused.message
 
 
-def test_screen_runs_all_five_rules_in_order_even_after_a_failure():
+def test_screen_runs_all_six_rules_in_order_even_after_a_failure():
     results = approvals.screen(facts(destination_eligible=False, end_user_kind="private"))
     assert [r.rule for r in results] == [
         "destination_whitelisted",
@@ -91,8 +98,9 @@ def test_screen_runs_all_five_rules_in_order_even_after_a_failure():
         "end_user_government",
         "marketing_before_export",
         "product_registered",
+        "end_user_declaration",
     ]
-    assert [r.passed for r in results] == [False, True, False, True, True]
+    assert [r.passed for r in results] == [False, True, False, True, True, True]
     reason = approvals.refusal_reason(results)
     assert reason.startswith("Refused by screening: destination_whitelisted: France is not")
     assert "end_user_government" in reason
@@ -112,3 +120,81 @@ def test_export_licence_names_the_marketing_licence_that_covers_it():
     result = approvals.marketing_before_export(FACTS)
     assert result.passed
     assert "ML-2026-000001" in result.message
+
+
+# --- Rule 6: the end-user declaration ------------------------------------------------------------
+
+
+def declaration(**changes):
+    return dataclasses.replace(ACCEPTED, **changes)
+
+
+def rule6(**changes):
+    return approvals.end_user_declaration(facts(**changes))
+
+
+def test_an_accepted_declaration_on_the_template_in_force_passes():
+    result = rule6()
+    assert result.passed
+    assert result.message == "The end-user declaration (DECA-2021-12) is accepted."
+
+
+@pytest.mark.parametrize("stage", ["submission", "decision"])
+def test_a_marketing_licence_needs_no_declaration(stage):
+    result = rule6(licence_type="marketing", declaration=None, stage=stage)
+    assert result.passed
+    assert "marketing licence" in result.message
+
+
+def test_no_declaration_was_needed_before_the_first_template():
+    assert rule6(declaration_template=None, declaration=None).passed
+
+
+@pytest.mark.parametrize("stage", ["submission", "decision"])
+def test_an_export_without_a_declaration_fails(stage):
+    result = rule6(declaration=None, stage=stage)
+    assert not result.passed
+    assert "no end-user declaration (DECA-2021-12)" in result.message
+
+
+def test_a_received_declaration_passes_at_submission_with_its_review_pending():
+    result = rule6(declaration=declaration(review="received"), stage="submission")
+    assert result.passed
+    assert result.message == "The end-user declaration (DECA-2021-12) is received; review pending."
+
+
+def test_a_received_declaration_fails_at_the_decision():
+    result = rule6(declaration=declaration(review="received"), stage="decision")
+    assert not result.passed
+    assert "accept it before approving" in result.message
+
+
+@pytest.mark.parametrize("stage", ["submission", "decision"])
+def test_a_rejected_declaration_fails_with_the_reason(stage):
+    rejected = declaration(review="rejected", review_reason="Not signed by a state body.")
+    result = rule6(declaration=rejected, stage=stage)
+    assert not result.passed
+    assert result.message.endswith("was rejected: Not signed by a state body.")
+
+
+def test_a_declaration_on_an_older_template_fails():
+    result = rule6(declaration_template="DECA-2027-01")
+    assert not result.passed
+    assert "on DECA-2021-12; the template in force is DECA-2027-01" in result.message
+
+
+def test_a_declaration_naming_another_country_fails():
+    result = rule6(declaration=declaration(party_country_code="DE"))
+    assert not result.passed
+    assert "names DE, not the destination FR" in result.message
+
+
+def test_an_unsigned_declaration_fails():
+    assert not rule6(declaration=declaration(signed=False)).passed
+
+
+def test_only_a_failing_declaration_makes_a_submission_incomplete():
+    failing = approvals.screen(facts(declaration=None, stage="submission"))
+    assert approvals.incomplete(failing).rule == "end_user_declaration"
+    other = approvals.screen(facts(destination_eligible=False, stage="submission"))
+    assert approvals.incomplete(other) is None

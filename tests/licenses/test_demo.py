@@ -1,6 +1,7 @@
 """``seed --demo``: the demo accounts and the dated past, on a seeded and on a fresh database."""
 
 import datetime
+import hashlib
 import io
 import os
 import sqlite3
@@ -14,7 +15,9 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from countries.models import WhitelistRevision
-from licenses.models import Licence, LicenceApplication
+from documents import storage
+from documents.models import Document
+from licenses.models import Licence, LicenceApplication, Party
 from registry.models import User
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +104,7 @@ def test_demo_on_a_fresh_database_lets_the_cut_suspend_the_licences(tmp_path):
         **os.environ,
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{database}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
         "DJANGO_SETTINGS_MODULE": "registry.settings",
     }
     manage = [sys.executable, str(Path(django_settings.BASE_DIR) / "manage.py")]
@@ -131,3 +135,29 @@ def test_quickstart_seeds_the_demo_and_prints_the_accounts_and_twice_changes_not
     before = history_rows()
     call_command("quickstart", no_serve=True, stdout=io.StringIO())
     assert history_rows() == before
+
+
+def test_demo_shows_parties_and_declarations_one_accepted_one_awaiting_review(
+    settings, documents_folder
+):
+    settings.DEBUG = True
+    call_command("seed", demo=True, stdout=io.StringIO())
+    assert not LicenceApplication.objects.filter(parties__isnull=True).exists()
+    roles = Party.objects.filter(role__in=["consignee", "intermediary"])
+    assert sorted(roles.values_list("role", "country__code")) == [
+        ("consignee", "FR"),
+        ("intermediary", "NL"),
+    ]
+    declarations = Document.objects.filter(kind="end_user_declaration").order_by("uploaded_at")
+    assert [(d.application.destination.code, d.review) for d in declarations] == [
+        ("FR", "accepted"),
+        ("GB", "received"),
+    ]
+    for declaration in declarations:
+        with storage.open_stored(declaration.stored_as) as stored:
+            content = stored.read()
+        assert content.startswith(b"%PDF-")
+        assert hashlib.sha256(content).hexdigest() == declaration.sha256
+    waiting = declarations[1].application
+    assert waiting.status == "under_review"
+    assert {r["rule"]: r["passed"] for r in waiting.screening}["end_user_declaration"]

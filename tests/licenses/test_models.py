@@ -8,7 +8,13 @@ from django.db import IntegrityError, transaction
 from countries.models import Country
 from licenses.models import ApplicationStatus
 from registry.audit import history
-from tests.factories import LicenceApplicationFactory, LicenceFactory, ProductFactory, VendorFactory
+from tests.factories import (
+    LicenceApplicationFactory,
+    LicenceFactory,
+    PartyFactory,
+    ProductFactory,
+    VendorFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +50,30 @@ def test_duplicate_country_code_refused():
     [
         ("status", "approved-ish"),
         ("licence_type", "smuggling"),
-        ("end_user_kind", "mercenary"),
         ("value", -1),
         ("currency", "eur"),
     ],
 )
 def test_values_outside_the_domain_refused(field, value):
     refused(LicenceApplicationFactory, **{field: value})
+
+
+@pytest.mark.parametrize(
+    "field,value", [("kind", "mercenary"), ("role", "smuggler"), ("kind", ""), ("name", "")]
+)
+def test_party_values_outside_the_domain_refused(field, value):
+    refused(PartyFactory, **{field: value})
+
+
+def test_an_application_has_one_end_user_only():
+    application = LicenceApplicationFactory()
+    refused(PartyFactory, application=application)
+    PartyFactory(application=application, role="consignee", kind="")
+
+
+def test_a_submitted_application_has_its_submission_time():
+    refused(LicenceApplicationFactory, submitted_at=None)
+    LicenceApplicationFactory(status=ApplicationStatus.DRAFT, submitted_at=None)
 
 
 def test_licence_must_end_after_it_starts():

@@ -1,4 +1,5 @@
-"""``manage.py seed``: every ISO 3166-1 country, then the 102-country list and the 2021 cut.
+"""``manage.py seed``: every ISO 3166-1 country, then the 102-country list and the 2021 cut,
+and the end-user declaration's template of December 2021.
 
 ``--demo`` adds the demo accounts and a dated past built through the services (see
 ``licenses.demo``): its licences of 2019–2021 are entered before the cut is recorded, so the cut
@@ -11,6 +12,7 @@ from django.db import transaction
 
 from countries.models import Country
 from countries.seeding import WHITELIST_FILES, load_fixture, seed_countries, seed_whitelist_revision
+from documents.seeding import seed_declaration_template
 from licenses import demo
 from registry.audit import history
 from registry.audit.history import system_user
@@ -53,6 +55,9 @@ class Command(BaseCommand):
             revision = seed_whitelist_revision(name, by=system)
             if revision:
                 self.stdout.write(f"Revision {revision.reference} applied ({revision.title}).")
+        template = seed_declaration_template(by=system)
+        if template:
+            self.stdout.write(f"Declaration template {template.version} recorded.")
         if past:
             with history.backdating():
                 past.after_the_cut()
