@@ -4,6 +4,8 @@ Statuses only change through the services in ``licenses.services``, which check 
 transitions and write history naming the acting user and the reason. Nothing here is ever deleted.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -100,6 +102,7 @@ class LicenceType(models.TextChoices):
 class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     UNDER_REVIEW = "under_review", "Under review"
+    AWAITING_VENDOR = "awaiting_vendor", "Awaiting the vendor"
     APPROVED = "approved", "Approved"
     REFUSED = "refused", "Refused"
     WITHDRAWN = "withdrawn", "Withdrawn"
@@ -118,7 +121,13 @@ class LicenceApplication(TrackedModel):
 
     EndUserKind = EndUserKind
 
-    PENDING_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+    PENDING_STATUSES = (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.AWAITING_VENDOR,
+    )
+    # Pending, with the working-day clock running: not while the vendor owes an answer.
+    CLOCK_RUNNING_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 
     reference = models.CharField(max_length=20, unique=True)
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="applications")
@@ -146,7 +155,23 @@ class LicenceApplication(TrackedModel):
         help_text="The whitelist revision in force when the application was last screened.",
     )
     status = models.CharField(
-        max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+        max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The official who owns the case: only they, or a senior official, decide it.",
+    )
+    target_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The last working day for the decision: APPLICATION_TARGET_WORKING_DAYS after "
+            "submission, moved on by the working days spent waiting on the vendor."
+        ),
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -162,6 +187,13 @@ class LicenceApplication(TrackedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    refusal_code = models.CharField(
+        max_length=40,
+        blank=True,
+        choices=[("information_not_provided", "Information not provided")],
+        help_text="Set when a refusal rests on a ground the registry checks, such as an "
+        "expired request for information.",
+    )
 
     history = project_history()
 
@@ -173,6 +205,7 @@ class LicenceApplication(TrackedModel):
                 "Can submit and withdraw licence applications",
             ),
             ("decide_licenceapplication", "Can approve or refuse licence applications"),
+            ("assign_licenceapplication", "Can assign and reassign cases to officials"),
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
@@ -185,6 +218,8 @@ class LicenceApplication(TrackedModel):
                 ),
                 name="application_pending_queue",
             ),
+            models.Index(fields=["assigned_to", "status"]),
+            models.Index(fields=["decided_at"]),
         ]
         constraints = [
             _choices_constraint("status", ApplicationStatus, "application_status_valid"),
@@ -202,6 +237,7 @@ class LicenceApplication(TrackedModel):
                     status__in=[
                         ApplicationStatus.SUBMITTED,
                         ApplicationStatus.UNDER_REVIEW,
+                        ApplicationStatus.AWAITING_VENDOR,
                         ApplicationStatus.WITHDRAWN,
                     ]
                 )
@@ -216,6 +252,80 @@ class LicenceApplication(TrackedModel):
     @property
     def is_pending(self) -> bool:
         return self.status in self.PENDING_STATUSES
+
+
+class InformationRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+    EXPIRED = "expired", "Expired"
+
+
+class InformationRequest(TrackedModel):
+    """A question an official asks the vendor about its application; the clock stops until the
+    vendor answers."""
+
+    Status = InformationRequestStatus
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        LicenceApplication, on_delete=models.PROTECT, related_name="information_requests"
+    )
+    question = models.TextField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=InformationRequestStatus.OPEN
+    )
+    response = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reminder_due = models.BooleanField(
+        default=False, help_text="Set by the daily command when the due date draws near."
+    )
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            _choices_constraint("status", InformationRequestStatus, "information_request_status"),
+            models.CheckConstraint(
+                condition=~Q(status=InformationRequestStatus.ANSWERED)
+                | Q(answered_at__isnull=False),
+                name="information_request_answer_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.uuid} on {self.application_id}"
+
+
+class CaseNote(TrackedModel):
+    """A note on a case: internal (officials only) or shared with the vendor. Never edited."""
+
+    application = models.ForeignKey(
+        LicenceApplication, on_delete=models.PROTECT, related_name="notes"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    shared = models.BooleanField(
+        default=False, help_text="Shared notes are shown to the vendor through the API."
+    )
+    created_at = models.DateTimeField()
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.application_id}"
 
 
 class LicenceStatus(models.TextChoices):

@@ -26,7 +26,8 @@ _OFFICIAL = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     OFFICIALS: _OFFICIAL,
-    SENIOR_OFFICIALS: _OFFICIAL + ["countries.approve_whitelistrevision"],
+    SENIOR_OFFICIALS: _OFFICIAL
+    + ["countries.approve_whitelistrevision", "licenses.assign_licenceapplication"],
     AUDITORS: [
         "registry.view_audit_trail",
         "countries.view_country",
@@ -47,7 +48,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def sync_role_groups(apps, schema_editor=None) -> None:
-    """Creates the groups and sets exactly the permissions above. Safe to run again.
+    """Creates the groups and sets exactly the permissions above that exist. Safe to run again.
 
     Takes the app registry of a migration, so it runs against the models as they were then.
     """
@@ -65,7 +66,11 @@ def sync_role_groups(apps, schema_editor=None) -> None:
         permissions = []
         for name in names:
             app_label, codename = name.split(".")
-            permissions.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            # A permission a later migration adds does not exist yet: that migration runs this
+            # again and gives it.
+            if permission is not None:
+                permissions.append(permission)
         group.permissions.set(permissions)
