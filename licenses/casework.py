@@ -82,7 +82,9 @@ def assignable_officials():
     from registry.models import User
 
     return (
-        User.objects.with_perm(DECIDE, include_superusers=False)
+        User.objects.with_perm(
+            DECIDE, include_superusers=False, backend="django.contrib.auth.backends.ModelBackend"
+        )
         .filter(is_active=True, vendor__isnull=True)
         .order_by("username")
     )
