@@ -37,6 +37,9 @@ EXPECTED = {
     ("api:application-list", "POST"): row(401, 201, 400, 403, 403),
     ("api:application-detail", "GET"): row(401, 200, 404, 403, 403),
     ("api:application-withdraw", "POST"): row(401, 200, 404, 403, 403),
+    ("api:application-requests", "GET"): row(401, 200, 404, 403, 403),
+    ("api:application-request-response", "POST"): row(401, 200, 404, 403, 403),
+    ("api:application-notes", "GET"): row(401, 200, 404, 403, 403),
     ("api:licence-list", "GET"): row(401, 200, 200, 403, 403),
     ("api:licence-detail", "GET"): row(401, 200, 404, 403, 403),
     ("api-schema", "GET"): PUBLIC,
@@ -82,8 +85,24 @@ def callers(api_client_for, user_a, user_b, official, auditor):
     }
 
 
-def url_and_body(route, product_a, application_a, licence_a, caller):
+def open_request(application, official):
+    """The request for information on ``application``, raised once by ``official``."""
+    from licenses import casework, services
+
+    existing = application.information_requests.first()
+    if existing:
+        return existing
+    services.start_review(application=application, by=official)
+    return casework.raise_request(
+        application=application, by=official, question="Who?", due_on=casework.due_in(5)
+    )
+
+
+def url_and_body(route, product_a, application_a, licence_a, caller, official):
+    reference = {"reference": application_a.reference}
     keys = {
+        "api:application-requests": reference,
+        "api:application-notes": reference,
         "api:country-detail": {"code": "FR"},
         "api:product-detail": {"reference": product_a.reference},
         "api:application-detail": {"reference": application_a.reference},
@@ -99,16 +118,20 @@ def url_and_body(route, product_a, application_a, licence_a, caller):
         "api:application-list": application_body(product_a),
         "api:application-withdraw": {"reason": "No longer needed."},
     }
+    if route == "api:application-request-response":
+        request = open_request(application_a, official)
+        keys[route] = {**reference, "request_id": str(request.uuid)}
+        bodies[route] = {"response": "The national police."}
     return reverse(route, kwargs=keys.get(route)), bodies.get(route, {})
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("route", sorted({key[0] for key in EXPECTED}))
-def test_permission_matrix(route, method, callers, product_a, application_a, licence_a):
+def test_permission_matrix(route, method, callers, product_a, application_a, licence_a, official):
     answers = {}
     for role in ROLES:
-        url, body = url_and_body(route, product_a, application_a, licence_a, role)
+        url, body = url_and_body(route, product_a, application_a, licence_a, role, official)
         data = b"" if method == "GET" else json.dumps(body)
         response = callers[role].generic(method, url, data=data, content_type="application/json")
         answers[role] = response.status_code
