@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from licenses import approvals, selectors, services
+from licenses.casework_views import casework_context
 from licenses.forms import (
     ApplicationDecisionForm,
-    ApplicationFilterForm,
     LicenceActionForm,
     LicenceFilterForm,
     VendorEditForm,
@@ -160,22 +160,6 @@ class VendorStatusView(PermissionRequiredMixin, View):
 # --- Applications -------------------------------------------------------------------------------
 
 
-class ApplicationQueueView(PermissionRequiredMixin, View):
-    permission_required = "licenses.view_licenceapplication"
-
-    def get(self, request):
-        form = ApplicationFilterForm(request.GET)
-        applications = selectors.application_queue(**form.filters())
-        return render(
-            request,
-            "licenses/application_list.html",
-            {
-                "form": form,
-                "page": paginate(request, applications, per_page=settings.PAGE_SIZE // 2),
-            },
-        )
-
-
 def current_screening(application) -> list:
     """The rules run again against the list in force now, for an application still pending."""
     facts, _ = selectors.screening_facts_and_revision(
@@ -188,7 +172,7 @@ def current_screening(application) -> list:
     return approvals.screen(facts)
 
 
-def _application_page(request, application, *, decision_form=None):
+def _application_page(request, application, *, decision_form=None, **casework_forms):
     pending = application.is_pending
     screening_now = current_screening(application) if pending else None
     approvable = pending and all(result.passed for result in screening_now)
@@ -204,6 +188,7 @@ def _application_page(request, application, *, decision_form=None):
         "licence": getattr(application, "licence", None)
         if application.status == ApplicationStatus.APPROVED
         else None,
+        **casework_context(request, application, **casework_forms),
     }
     return render(request, "licenses/application_detail.html", context)
 
@@ -211,7 +196,13 @@ def _application_page(request, application, *, decision_form=None):
 def _application(reference):
     return get_object_or_404(
         LicenceApplication.objects.select_related(
-            "vendor", "product", "destination", "screened_against", "decided_by", "submitted_by"
+            "vendor",
+            "product",
+            "destination",
+            "screened_against",
+            "decided_by",
+            "submitted_by",
+            "assigned_to",
         ),
         reference=reference,
     )
