@@ -94,7 +94,9 @@ def assignable_officials():
 
 
 @transaction.atomic
-def take_case(*, application: LicenceApplication, by) -> LicenceApplication:
+def take_case(
+    *, application: LicenceApplication, by, at: datetime.datetime | None = None
+) -> LicenceApplication:
     """The official makes an unassigned pending case theirs."""
     _require_official(by, "take a case")
     application = _locked_application(application)
@@ -111,6 +113,7 @@ def take_case(*, application: LicenceApplication, by) -> LicenceApplication:
         application,
         by=by,
         reason=f"Case taken by {by.get_username()}",
+        at=at,
         update_fields=["assigned_to"],
     )
 
