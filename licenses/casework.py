@@ -210,7 +210,7 @@ def answer_request(
     application = _locked_application(application)
     request = InformationRequest.objects.select_for_update().get(pk=request.pk)
     moment = _now(at)
-    today = timezone.localdate(moment)
+    today = timezone.localdate(at) if at else timezone.localdate()
     if request.status == InformationRequestStatus.ANSWERED:
         raise AlreadyAnswered("This request is already answered: an answer cannot be changed.")
     if request.status == InformationRequestStatus.EXPIRED or request.due_on < today:
