@@ -128,13 +128,17 @@ def test_the_csv_holds_every_filtered_row_not_one_page(client, official, vendor,
     for _ in range(30):
         submit_application(vendor=vendor, product=product, by=official, destination="DE")
     submit_application(vendor=vendor, product=product, by=official, destination="FR")
+    submit_application(
+        vendor=vendor, product=product, by=official, destination="DE", end_user_name="=HYPERLINK()"
+    )
     client.force_login(official)
     response = client.get("/applications/export.csv?destination=DE&per_page=25")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][0] == "reference"
-    assert len(rows) == 31
+    assert len(rows) == 32
     assert {row[7] for row in rows[1:]} == {"DE"}
+    assert "'=HYPERLINK()" in {row[8] for row in rows}  # never run as a formula
 
 
 def test_numbered_pages_with_first_and_last(client, official, vendor, product):
