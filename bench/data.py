@@ -90,8 +90,10 @@ def vendors_with_products(count: int, *, by) -> list[Product]:
 
 
 def applications(
-    count: int, *, products, destinations, by, status=ApplicationStatus.SUBMITTED
+    count: int, *, products, destinations, by, status=ApplicationStatus.SUBMITTED, **fields
 ) -> list[LicenceApplication]:
+    """``count`` applications spread over ``products`` and ``destinations``; ``fields`` (such as
+    ``assigned_to`` or ``target_date``) are set on each."""
     now = timezone.now()
     decided = status not in LicenceApplication.PENDING_STATUSES
     rows = []
@@ -114,6 +116,7 @@ def applications(
                 decided_by=by if decided else None,
                 decided_at=now - datetime.timedelta(days=20) if decided else None,
                 decision_reason="bench: approved" if decided else "",
+                **fields,
             )
         )
     created = _create(rows, LicenceApplication, by)

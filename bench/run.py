@@ -470,12 +470,21 @@ def b5(sizes):
     from registry import roles
     from registry.audit.history import system_user
 
-    pages = {"review_queue": "/applications/", "audit_timeline": "/audit/"}
+    pages = {
+        "review_queue": "/applications/",
+        "queue_search_sorted": "/applications/?q=Bench+product+1&sort=-vendor&per_page=100",
+        "audit_timeline": "/audit/",
+    }
     system = system_user()
     official = user_in(roles.OFFICIALS, "bench-queue-official")
     auditor = user_in(roles.AUDITORS, "bench-auditor")
-    clients = {"review_queue": Client(), "audit_timeline": Client()}
+    clients = {
+        "review_queue": Client(),
+        "queue_search_sorted": Client(),
+        "audit_timeline": Client(),
+    }
     clients["review_queue"].force_login(official)
+    clients["queue_search_sorted"].force_login(official)
     clients["audit_timeline"].force_login(auditor)
     products = data.vendors_with_products(20, by=system)
     france = [Country.objects.get(code="FR")]
@@ -544,7 +553,7 @@ def table(results) -> str:
                 f"{r['pending_applications']} rows: "
                 + ", ".join(
                     f"{page} {r[page]['queries']} q {r[page]['seconds']} s"
-                    for page in ("review_queue", "audit_timeline")
+                    for page in ("review_queue", "queue_search_sorted", "audit_timeline")
                 )
                 for r in result["sizes"]
             )

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from licenses.models import Licence, LicenceApplication, Party, Product, Vendor
+from licenses.models import (
+    CaseNote,
+    InformationRequest,
+    Licence,
+    LicenceApplication,
+    Party,
+    Product,
+    Vendor,
+)
 from registry.admin import ReadOnlyHistoryAdmin
 
 
@@ -48,3 +56,17 @@ class PartyAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("role",)
     list_select_related = ("country", "application")
     search_fields = ("name", "application__reference")
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("application", "status", "due_on", "raised_by", "raised_at")
+    list_filter = ("status",)
+    list_select_related = ("application", "raised_by")
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("application", "author", "shared", "created_at")
+    list_filter = ("shared",)
+    list_select_related = ("application", "author")

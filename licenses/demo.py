@@ -24,7 +24,7 @@ from countries.models import Country, WhitelistRevision
 from countries.services import reapply_past_revision
 from documents import services as documents_services
 from documents.samples import declaration_pdf
-from licenses import services
+from licenses import casework, services
 from licenses.models import Vendor
 from registry import roles
 from registry.accounts import services as accounts
@@ -361,6 +361,22 @@ class DemoPast:
             end_user_name="Presidency of State Security",
             end_user_kind="intelligence",
         )
+        self._overdue()
+
+    def _overdue(self) -> None:
+        """A case past its working-day target: submitted weeks ago, still under review."""
+        submitted = max(day(2026, 10, 6), timezone.now() - datetime.timedelta(days=60))
+        late = self._apply(
+            self.globex_user,
+            self.bastion,
+            code="DE",
+            at=submitted,
+            end_user_name="Bundeskriminalamt",
+            end_user_kind="law_enforcement",
+        )
+        reviewed = submitted + datetime.timedelta(days=2)
+        casework.take_case(application=late, by=self.official, at=reviewed)
+        services.start_review(application=late, by=self.official, at=reviewed)
 
     def today(self) -> None:
         """Applications waiting for review now, dated now."""
@@ -390,4 +406,36 @@ class DemoPast:
             signatory="James Whitfield",
             position="Director of Investigations, National Crime Agency",
         )
+        # An assigned case, with notes of both kinds.
+        casework.take_case(application=waiting, by=self.official)
         services.start_review(application=waiting, by=self.official)
+        casework.add_note(
+            application=waiting,
+            by=self.official,
+            text="Checked the control entry against the product sheet; it matches.",
+        )
+        casework.add_note(
+            application=waiting,
+            by=self.official,
+            text="We have what we need from you for now; the review is under way.",
+            shared=True,
+        )
+        # A case waiting on the vendor, with an open request for information.
+        asked = self._apply(
+            acme,
+            self.harbour,
+            code="CA",
+            at=None,
+            end_user_name="Royal Canadian Mounted Police",
+            end_user_kind="law_enforcement",
+        )
+        casework.assign_case(
+            application=asked, by=self.senior, to=self.official, reason="Workload balance"
+        )
+        services.start_review(application=asked, by=self.official)
+        casework.raise_request(
+            application=asked,
+            by=self.official,
+            question="Which RCMP unit will operate the system, and under which warrant regime?",
+            due_on=casework.due_in(10),
+        )

@@ -1,9 +1,12 @@
 """Forms of the vendors, applications and licences pages. They check what was typed; the
 services in ``licenses.services`` decide whether it is allowed."""
 
+import unicodedata
+
 from django import forms
 
 from countries.models import Country
+from licenses import casework, selectors
 from licenses.models import (
     ApplicationStatus,
     LicenceStatus,
@@ -64,38 +67,116 @@ class VendorStatusForm(forms.Form):
     reason = reason_field()
 
 
-class ApplicationFilterForm(forms.Form):
-    PENDING = ""
+def reading_key(name: str) -> str:
+    """A name as people read it in a sorted list: "Côte d'Ivoire" near "Costa Rica"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
+
+def destinations_by_name() -> list[tuple[str, str]]:
+    """(code, name) of every country, sorted as people read the names. One query."""
+    return sorted(Country.objects.values_list("code", "name"), key=lambda c: reading_key(c[1]))
+
+
+class ApplicationFilterForm(forms.Form):
+    """The queue's search, filters, sort and page size. A value it cannot use is an error on
+    its field, and the queue is shown without it."""
+
+    PENDING, ALL = "", "all"
+    PAGE_SIZES = [25, 50, 100]
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Reference, vendor, end user or product.",
+    )
     status = forms.ChoiceField(
         required=False,
         # Drafts are their vendors' alone: never in the officials' lists.
         choices=[
             (PENDING, "Waiting for a decision"),
+            (ALL, "All"),
             *[c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
         ],
     )
-    destination = forms.ChoiceField(required=False)
-    vendor = forms.ChoiceField(required=False)
+    destination = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="Type a country's name or code.",
+        widget=forms.TextInput(attrs={"list": "destination-options", "autocomplete": "off"}),
+    )
+    assignee = forms.ChoiceField(required=False)
+    submitted_from = forms.DateField(
+        label="Submitted from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(
+        label="Submitted to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    per_page = forms.TypedChoiceField(
+        label="Rows a page",
+        required=False,
+        coerce=int,
+        empty_value=PAGE_SIZES[0],
+        choices=[(n, str(n)) for n in PAGE_SIZES],
+    )
+    # Set by the link from a vendor's page: its registration number.
+    vendor = forms.CharField(required=False, max_length=50, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["destination"].choices = [("", "Any destination")] + [
-            (code, name) for code, name in Country.objects.values_list("code", "name")
+        self.user = user
+        self.destinations = destinations_by_name()
+        officials = casework.assignable_officials().values_list("username", flat=True)
+        self.fields["assignee"].choices = [
+            ("", "Anyone or no one"),
+            ("me", "My cases"),
+            ("none", "Not assigned"),
+            *((name, name) for name in officials),
         ]
-        self.fields["vendor"].choices = [("", "Any vendor")] + list(
-            Vendor.objects.values_list("registration_number", "name")
-        )
+        self.fields["sort"].choices = [("", "")] + [
+            (f"{sign}{key}", key) for key in selectors.QUEUE_SORTS for sign in ("", "-")
+        ]
+
+    def clean_destination(self):
+        value = self.cleaned_data["destination"].strip()
+        if not value:
+            return ""
+        key = reading_key(value)
+        for code, name in self.destinations:
+            if key in (code.casefold(), reading_key(name)):
+                return code
+        raise forms.ValidationError("No country has this name or code.")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", "Give a date on or after the “from” date.")
+        return data
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {"statuses": None}
-        status = self.cleaned_data["status"]
+        """The selector's arguments, leaving out any field that is in error."""
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        status = data.get("status", "")
         return {
-            "statuses": [status] if status else None,
-            "destination": self.cleaned_data["destination"],
-            "vendor": self.cleaned_data["vendor"],
+            "statuses": [status] if status not in (self.PENDING, self.ALL) else None,
+            "all_statuses": status == self.ALL,
+            "destination": data.get("destination", ""),
+            "vendor": data.get("vendor", ""),
+            "q": data.get("q", "").strip(),
+            "assignee": data.get("assignee", ""),
+            "me": self.user,
+            "submitted_from": data.get("submitted_from"),
+            "submitted_to": data.get("submitted_to"),
+            "sort": data.get("sort", ""),
         }
+
+    def page_size(self) -> int:
+        valid = self.is_valid() or "per_page" not in self.errors
+        return (valid and self.cleaned_data.get("per_page")) or self.PAGE_SIZES[0]
 
 
 class ApplicationDecisionForm(forms.Form):
@@ -134,3 +215,57 @@ class LicenceActionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = reason_field()
+
+
+class TakeCaseForm(forms.Form):
+    """Nothing to type: the button says it all."""
+
+
+class AssignCaseForm(forms.Form):
+    assignee = forms.ChoiceField(
+        label="Assign to", error_messages={"required": "Choose the official to assign it to."}
+    )
+    reason = reason_field("Reason for the assignment")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", "Choose an official")] + [
+            (name, name)
+            for name in casework.assignable_officials().values_list("username", flat=True)
+        ]
+
+
+class InformationRequestForm(forms.Form):
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=casework.TEXT_MAX_LENGTH,
+        error_messages={"required": "Enter the question for the vendor."},
+        help_text="The vendor reads it through the API.",
+    )
+    due_in = forms.IntegerField(
+        label="Due in (working days)",
+        min_value=1,
+        max_value=casework.MAX_DUE_WORKING_DAYS,
+        initial=10,
+        error_messages={
+            "required": "Enter how many working days the vendor has.",
+            "min_value": "Give the vendor at least 1 working day: the due date must be after "
+            "today.",
+            "max_value": f"Give the vendor at most {casework.MAX_DUE_WORKING_DAYS} working days.",
+            "invalid": "Enter a whole number of working days.",
+        },
+    )
+
+
+class CaseNoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=casework.TEXT_MAX_LENGTH,
+        error_messages={"required": "Enter the note."},
+    )
+    shared = forms.BooleanField(
+        label="Share with the vendor",
+        required=False,
+        help_text="Shared notes are shown to the vendor through the API; others stay internal.",
+    )

@@ -105,6 +105,7 @@ class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
     UNDER_REVIEW = "under_review", "Under review"
+    AWAITING_VENDOR = "awaiting_vendor", "Awaiting the vendor"
     APPROVED = "approved", "Approved"
     REFUSED = "refused", "Refused"
     WITHDRAWN = "withdrawn", "Withdrawn"
@@ -141,7 +142,13 @@ class LicenceApplication(TrackedModel):
     EndUserKind = EndUserKind
     Status = ApplicationStatus
 
-    PENDING_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+    PENDING_STATUSES = (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.AWAITING_VENDOR,
+    )
+    # Pending, with the working-day clock running: not while the vendor owes an answer.
+    CLOCK_RUNNING_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 
     reference = models.CharField(max_length=20, unique=True, validators=[no_control_characters])
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="applications")
@@ -176,7 +183,23 @@ class LicenceApplication(TrackedModel):
         "(and refused it, if it failed).",
     )
     status = models.CharField(
-        max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+        max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The official who owns the case: only they, or a senior official, decide it.",
+    )
+    target_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The last working day for the decision: APPLICATION_TARGET_WORKING_DAYS after "
+            "submission, moved on by the working days spent waiting on the vendor."
+        ),
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -194,9 +217,21 @@ class LicenceApplication(TrackedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    refusal_code = models.CharField(
+        max_length=40,
+        blank=True,
+        choices=[("information_not_provided", "Information not provided")],
+        help_text="Set when a refusal rests on a ground the registry checks, such as an "
+        "expired request for information.",
+    )
 
     history = project_history(retired=RetiredEndUserColumns)
-    audit_fields_added_later = ("rescreened_by_revision",)
+    audit_fields_added_later = (
+        "rescreened_by_revision",
+        "assigned_to",
+        "target_date",
+        "refusal_code",
+    )
 
     class Meta:
         ordering = ["submitted_at", "reference"]
@@ -206,6 +241,7 @@ class LicenceApplication(TrackedModel):
                 "Can submit and withdraw licence applications",
             ),
             ("decide_licenceapplication", "Can approve or refuse licence applications"),
+            ("assign_licenceapplication", "Can assign and reassign cases to officials"),
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
@@ -218,6 +254,8 @@ class LicenceApplication(TrackedModel):
                 ),
                 name="application_pending_queue",
             ),
+            models.Index(fields=["assigned_to", "status"]),
+            models.Index(fields=["decided_at"]),
         ]
         constraints = [
             _choices_constraint("status", ApplicationStatus, "application_status_valid"),
@@ -235,6 +273,7 @@ class LicenceApplication(TrackedModel):
                         ApplicationStatus.DRAFT,
                         ApplicationStatus.SUBMITTED,
                         ApplicationStatus.UNDER_REVIEW,
+                        ApplicationStatus.AWAITING_VENDOR,
                         ApplicationStatus.WITHDRAWN,
                     ]
                 )
@@ -333,6 +372,80 @@ class Party(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.name}"
+
+
+class InformationRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+    EXPIRED = "expired", "Expired"
+
+
+class InformationRequest(TrackedModel):
+    """A question an official asks the vendor about its application; the clock stops until the
+    vendor answers."""
+
+    Status = InformationRequestStatus
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        LicenceApplication, on_delete=models.PROTECT, related_name="information_requests"
+    )
+    question = models.TextField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=InformationRequestStatus.OPEN
+    )
+    response = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reminder_due = models.BooleanField(
+        default=False, help_text="Set by the daily command when the due date draws near."
+    )
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            _choices_constraint("status", InformationRequestStatus, "information_request_status"),
+            models.CheckConstraint(
+                condition=~Q(status=InformationRequestStatus.ANSWERED)
+                | Q(answered_at__isnull=False),
+                name="information_request_answer_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.uuid} on {self.application_id}"
+
+
+class CaseNote(TrackedModel):
+    """A note on a case: internal (officials only) or shared with the vendor. Never edited."""
+
+    application = models.ForeignKey(
+        LicenceApplication, on_delete=models.PROTECT, related_name="notes"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    shared = models.BooleanField(
+        default=False, help_text="Shared notes are shown to the vendor through the API."
+    )
+    created_at = models.DateTimeField()
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.application_id}"
 
 
 class LicenceStatus(models.TextChoices):

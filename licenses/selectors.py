@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
@@ -297,23 +297,110 @@ def vendor_list(*, q: str = "", status: str = "") -> QuerySet[Vendor]:
     return vendors.order_by("name")
 
 
-def application_queue(
-    *, statuses=None, destination: str = "", vendor: str = ""
-) -> QuerySet[LicenceApplication]:
-    """Applications oldest first; by default those waiting for a decision.
+QUEUE_SORTS = {
+    "reference": ("reference",),
+    "submitted": ("submitted_at", "reference"),
+    "vendor": ("vendor__name", "reference"),
+    "product": ("product__name", "reference"),
+    "destination": ("destination__name", "reference"),
+    "status": ("status", "reference"),
+    "assignee": ("assigned_to__username", "reference"),
+    "target": ("target_date", "reference"),
+    "decided": ("decided_at", "reference"),
+}
+DECIDED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REFUSED)
 
-    ``destination`` is an alpha-2 code, ``vendor`` a registration number.
+
+def end_user_name() -> Subquery:
+    """The name of an application's end-user party, as an annotation for lists and exports."""
+    return Subquery(
+        Party.objects.filter(application=OuterRef("pk"), role=PartyRole.END_USER).values("name")[:1]
+    )
+
+
+def application_queue(
+    *,
+    statuses=None,
+    all_statuses: bool = False,
+    destination: str = "",
+    vendor: str = "",
+    q: str = "",
+    assignee: str = "",
+    me=None,
+    submitted_from: datetime.date | None = None,
+    submitted_to: datetime.date | None = None,
+    sort: str = "",
+) -> QuerySet[LicenceApplication]:
+    """The officials' queue: by default the applications waiting for a decision, oldest first;
+    decided ones newest first. One query a page whatever the filters (and one to count).
+
+    ``destination`` is an alpha-2 code, ``vendor`` a registration number, ``assignee`` a username,
+    ``"me"`` (with ``me``, the user asking) or ``"none"``; ``sort`` a key of
+    :data:`QUEUE_SORTS`, with ``-`` in front for the reverse order. ``q`` searches the
+    reference, the vendor, the end user and the product.
     """
     applications = with_end_user(
-        LicenceApplication.objects.select_related("vendor", "product", "destination")
-    ).filter(status__in=statuses or LicenceApplication.PENDING_STATUSES)
+        LicenceApplication.objects.select_related("vendor", "product", "destination", "assigned_to")
+    )
+    if not all_statuses:
+        applications = applications.filter(
+            status__in=statuses or LicenceApplication.PENDING_STATUSES
+        )
     # Drafts are the vendor's alone until submitted.
     applications = applications.exclude(status=ApplicationStatus.DRAFT)
     if destination:
         applications = applications.filter(destination__code=destination)
     if vendor:
         applications = applications.filter(vendor__registration_number=vendor)
+    if q:
+        applications = applications.filter(
+            Q(reference__icontains=q)
+            | Q(vendor__name__icontains=q)
+            | Q(vendor__registration_number__icontains=q)
+            | Exists(
+                Party.objects.filter(
+                    application=OuterRef("pk"), role=PartyRole.END_USER, name__icontains=q
+                )
+            )
+            | Q(product__name__icontains=q)
+            | Q(product__reference__icontains=q)
+        )
+    if assignee == "none":
+        applications = applications.filter(assigned_to__isnull=True)
+    elif assignee == "me":
+        applications = applications.filter(assigned_to=me)
+    elif assignee:
+        applications = applications.filter(assigned_to__username=assignee)
+    if submitted_from:
+        applications = applications.filter(submitted_at__date__gte=submitted_from)
+    if submitted_to:
+        applications = applications.filter(submitted_at__date__lte=submitted_to)
+    key = sort.removeprefix("-")
+    if key in QUEUE_SORTS:
+        fields = QUEUE_SORTS[key]
+        if sort.startswith("-"):
+            return applications.order_by(*(f"-{field}" for field in fields))
+        return applications.order_by(*fields)
+    if statuses and set(statuses) <= set(DECIDED_STATUSES):
+        return applications.order_by("-decided_at", "-reference")
+    if all_statuses or statuses and not set(statuses) <= set(LicenceApplication.PENDING_STATUSES):
+        return applications.order_by("-submitted_at", "-reference")
     return applications.order_by("submitted_at", "reference")
+
+
+def overdue_by_official(*, today: datetime.date | None = None) -> list[tuple[str, int]]:
+    """(username, or "" for unassigned cases; how many) of the cases past their target date
+    with the clock running, most first. One query."""
+    today = today or timezone.localdate()
+    rows = (
+        LicenceApplication.objects.filter(
+            status__in=LicenceApplication.CLOCK_RUNNING_STATUSES, target_date__lt=today
+        )
+        .values_list("assigned_to__username")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return sorted(((name or "", n) for name, n in rows), key=lambda row: (-row[1], row[0]))
 
 
 def licence_list(*, q: str = "", status: str = "", vendor: str = "") -> QuerySet[Licence]:

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -48,6 +49,7 @@ from licenses.models import (
     Vendor,
     VendorStatus,
 )
+from registry import working_days
 from registry.audit import history
 from registry.errors import DomainError, Incomplete, ScreeningFailed, TransitionNotAllowed
 from registry.references import next_reference
@@ -80,10 +82,22 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
         ApplicationStatus.APPROVED,
         ApplicationStatus.REFUSED,
         ApplicationStatus.WITHDRAWN,
+        ApplicationStatus.AWAITING_VENDOR,
+    },
+    # The vendor owes an answer (``licenses.casework``): the answer brings the case back under
+    # review; it cannot be approved before.
+    ApplicationStatus.AWAITING_VENDOR: {
+        ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.REFUSED,
+        ApplicationStatus.WITHDRAWN,
     },
     ApplicationStatus.APPROVED: set(),
     ApplicationStatus.REFUSED: set(),
     ApplicationStatus.WITHDRAWN: set(),
+}
+
+REVIEW_STARTS_FROM: dict[str, set[str]] = {
+    ApplicationStatus.SUBMITTED: {ApplicationStatus.UNDER_REVIEW},
 }
 
 LICENCE_TRANSITIONS: dict[str, set[str]] = {
@@ -322,6 +336,7 @@ def _record_submission(application, results, revision, *, by, at=None) -> Licenc
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_by = by
     application.submitted_at = _now(at)
+    application.target_date = target_date_for(application.submitted_at)
     if application.reference == "":
         # From the number on, every other submission waits for this transaction: nothing but
         # the writes follow it.
@@ -595,11 +610,36 @@ def _what(application: LicenceApplication) -> str:
     return f"application {application.reference}"
 
 
+def target_date_for(submitted_at: datetime.datetime) -> datetime.date:
+    """The last working day for a decision on an application submitted at ``submitted_at``."""
+    return working_days.add(
+        timezone.localdate(submitted_at),
+        settings.APPLICATION_TARGET_WORKING_DAYS,
+        calendar=working_days.calendar(),
+    )
+
+
+def check_may_decide(application: LicenceApplication, by) -> None:
+    """An assigned case is decided by its assignee or a senior official, no one else."""
+    if (
+        application.assigned_to_id
+        and application.assigned_to_id != by.pk
+        and not by.has_perm("licenses.assign_licenceapplication")
+    ):
+        raise DomainError(
+            f"Application {application.reference} is assigned to "
+            f"{application.assigned_to.get_username()}: only they or a senior official may "
+            "act on it."
+        )
+
+
 @transaction.atomic
 def start_review(*, application: LicenceApplication, by, at=None) -> LicenceApplication:
     application = _locked_application(application)
+    check_may_decide(application, by)
     to = ApplicationStatus.UNDER_REVIEW
-    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    # A case waiting on the vendor comes back under review by the vendor's answer only.
+    check_transition(REVIEW_STARTS_FROM, application, to, what=_what(application))
     application.status = to
     return history.save(application, by=by, reason="Review started", at=at)
 
@@ -628,6 +668,7 @@ def approve_application(
         lock=True,
     )
     application = _locked_application(application)
+    check_may_decide(application, by)
     to = ApplicationStatus.APPROVED
     check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
     results = approvals.screen(facts)
@@ -680,6 +721,7 @@ def refuse_application(
 ) -> LicenceApplication:
     reason = _require_reason(reason)
     application = _locked_application(application)
+    check_may_decide(application, by)
     to = ApplicationStatus.REFUSED
     check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
     application.status = to

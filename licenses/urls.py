@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licenses import views
+from licenses import casework_views, views
 from registry import converters  # noqa: F401  (registers the "key" converter)
 
 app_name = "licenses"
@@ -23,7 +23,7 @@ urlpatterns = [
         views.VendorStatusView.as_view(),
         name="vendor-status",
     ),
-    path("applications/", views.ApplicationQueueView.as_view(), name="application-list"),
+    path("applications/", casework_views.ApplicationQueueView.as_view(), name="application-list"),
     path(
         "applications/<key:reference>/",
         views.ApplicationDetailView.as_view(),
@@ -38,6 +38,36 @@ urlpatterns = [
         "applications/<key:reference>/decision/",
         views.ApplicationDecideView.as_view(),
         name="application-decide",
+    ),
+    path(
+        "applications/export.csv",
+        casework_views.ApplicationExportView.as_view(),
+        name="application-export",
+    ),
+    path(
+        "applications/<key:reference>/take/",
+        casework_views.TakeCaseView.as_view(),
+        name="application-take",
+    ),
+    path(
+        "applications/<key:reference>/assign/",
+        casework_views.AssignCaseView.as_view(),
+        name="application-assign",
+    ),
+    path(
+        "applications/<key:reference>/requests/",
+        casework_views.RaiseRequestView.as_view(),
+        name="application-request",
+    ),
+    path(
+        "applications/<key:reference>/notes/",
+        casework_views.AddNoteView.as_view(),
+        name="application-note",
+    ),
+    path(
+        "applications/<key:reference>/refuse-missing-information/",
+        casework_views.RefuseForMissingInformationView.as_view(),
+        name="application-refuse-missing",
     ),
     path("licences/", views.LicenceListView.as_view(), name="licence-list"),
     path("licences/<key:number>/", views.LicenceDetailView.as_view(), name="licence-detail"),

@@ -14,9 +14,9 @@ from django.views import View
 from documents import selectors as documents_selectors
 from documents.forms import DocumentReviewForm
 from licenses import approvals, selectors, services
+from licenses.casework_views import casework_context
 from licenses.forms import (
     ApplicationDecisionForm,
-    ApplicationFilterForm,
     LicenceActionForm,
     LicenceFilterForm,
     VendorEditForm,
@@ -164,22 +164,6 @@ class VendorStatusView(PermissionRequiredMixin, View):
 # --- Applications -------------------------------------------------------------------------------
 
 
-class ApplicationQueueView(PermissionRequiredMixin, View):
-    permission_required = "licenses.view_licenceapplication"
-
-    def get(self, request):
-        form = ApplicationFilterForm(request.GET)
-        applications = selectors.application_queue(**form.filters())
-        return render(
-            request,
-            "licenses/application_list.html",
-            {
-                "form": form,
-                "page": paginate(request, applications, per_page=settings.PAGE_SIZE // 2),
-            },
-        )
-
-
 def current_screening(application) -> list:
     """The rules as they would run on a decision now, for an application still pending."""
     facts, _ = selectors.screening_facts_and_revision(
@@ -194,8 +178,11 @@ def current_screening(application) -> list:
     return approvals.screen(facts)
 
 
-def application_page(request, application, *, decision_form=None, review_forms=None):
-    """The application, its parties and documents, its screening and the decision form.
+def application_page(
+    request, application, *, decision_form=None, review_forms=None, **casework_forms
+):
+    """The application, its parties and documents, its screening, its case-work and the decision
+    form.
 
     ``review_forms`` holds a document review form that failed, by the document's key."""
     pending = application.is_pending
@@ -216,6 +203,7 @@ def application_page(request, application, *, decision_form=None, review_forms=N
         "parties": application.parties.select_related("country").order_by("pk"),
         "documents": _documents_with_forms(request, application, review_forms or {}),
         "review_failed": bool(review_forms),
+        **casework_context(request, application, **casework_forms),
     }
     return render(request, "licenses/application_detail.html", context)
 
@@ -236,7 +224,13 @@ def viewable_application(reference):
     """The application an official may open: any but a draft, which is its vendor's alone."""
     return get_object_or_404(
         LicenceApplication.objects.select_related(
-            "vendor", "product", "destination", "screened_against", "decided_by", "submitted_by"
+            "vendor",
+            "product",
+            "destination",
+            "screened_against",
+            "decided_by",
+            "submitted_by",
+            "assigned_to",
         ).exclude(status=ApplicationStatus.DRAFT),
         reference=reference,
     )

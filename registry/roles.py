@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + [
         "countries.approve_whitelistrevision",
         "documents.add_declarationtemplate",
+        "licenses.assign_licenceapplication",
     ],
     AUDITORS: [
         "registry.view_audit_trail",
@@ -59,7 +60,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def sync_role_groups(apps, schema_editor=None) -> None:
-    """Creates the groups and sets exactly the permissions above. Safe to run again.
+    """Creates the groups and sets exactly the permissions above that exist. Safe to run again.
 
     Takes the app registry of a migration, so it runs against the models as they were then.
     """
@@ -83,7 +84,8 @@ def sync_role_groups(apps, schema_editor=None) -> None:
                 content_type__app_label=app_label, codename=codename
             ).first()
             if found is None and apps is not live_apps:
-                # A model a later migration creates: that migration syncs the roles again.
+                # A model or permission a later migration creates: that migration syncs the
+                # roles again.
                 continue
             if found is None:
                 raise Permission.DoesNotExist(name)

@@ -322,6 +322,18 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # --- Lists: the rows of a page, on the web pages (registry.web) and in the API ----------------
 PAGE_SIZE = 50
 
+# --- Case-work: the working-day time target (registry.working_days, licenses.casework) ---------
+# Days of the working week, as English names; Sunday to Thursday, as in Israel.
+WORKING_WEEK = env.list(
+    "WORKING_WEEK", default=["sunday", "monday", "tuesday", "wednesday", "thursday"]
+)
+# The public holidays left out of working days: a country code the `holidays` package knows.
+HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="IL")
+# Working days from submission to the decision, not counting days waiting on the vendor.
+APPLICATION_TARGET_WORKING_DAYS = env.int("APPLICATION_TARGET_WORKING_DAYS", default=20)
+# A request for information is due for a reminder this many working days before its due date.
+INFORMATION_REQUEST_REMINDER_DAYS = env.int("INFORMATION_REQUEST_REMINDER_DAYS", default=2)
+
 # --- REST framework: the vendors' API (registry/api/) -----------------------------------------
 REST_FRAMEWORK = {
     # Deny unless a view says otherwise; each API view names its own permissions.

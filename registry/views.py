@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from countries.models import WhitelistRevision
 from countries.selectors import revisions_waiting
 from licenses.models import Licence, LicenceApplication, Vendor
-from licenses.selectors import application_queue, counts_by_status
+from licenses.selectors import application_queue, counts_by_status, overdue_by_official
 from registry.api import API_PREFIX
 from registry.api.exceptions import not_found_response, server_error_response
 from registry.middleware import CACHE_UNAVAILABLE, unavailable_response, unavailable_service
@@ -106,6 +106,7 @@ def dashboard(request):
             ),
             licence_counts=counts_by_status(Licence),
             changes=recent_changes(),
+            overdue=overdue_by_official(),
         )
     return render(request, "registry/dashboard.html", context)
 

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from countries.api_views import CountryViewSet
 from documents.api_views import DocumentViewSet
 from licenses.api_views import ApplicationViewSet, LicenceViewSet, ProductViewSet
+from licenses.casework_api import InformationRequestViewSet, SharedNoteViewSet
 from registry.api import API_PREFIX, API_V1_PREFIX
 
 router = SimpleRouter()
@@ -20,8 +21,31 @@ router.register(
     basename="document",
 )
 
+# Case-work on one application: nested under it, so the router's flat routes do not fit.
+_APPLICATION = "applications/<str:reference>/"
+casework_urls = [
+    path(
+        f"{_APPLICATION}requests/",
+        InformationRequestViewSet.as_view({"get": "list"}),
+        name="application-requests",
+    ),
+    path(
+        f"{_APPLICATION}requests/<str:request_id>/response/",
+        InformationRequestViewSet.as_view({"post": "respond"}),
+        name="application-request-response",
+    ),
+    path(
+        f"{_APPLICATION}notes/",
+        SharedNoteViewSet.as_view({"get": "list"}),
+        name="application-notes",
+    ),
+]
+
 urlpatterns = [
-    path(API_V1_PREFIX.removeprefix(API_PREFIX), include((router.urls, "api"), namespace="api")),
+    path(
+        API_V1_PREFIX.removeprefix(API_PREFIX),
+        include((router.urls + casework_urls, "api"), namespace="api"),
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -188,8 +188,9 @@ def _added_later(history_model: type[models.Model]) -> frozenset[str]:
     """Attnames of the fields the tracked model declares in ``audit_fields_added_later``.
 
     Records written before such a field existed were hashed without it. While its value is empty
-    (null) it is left out of the canonical form, so those records still verify; once set, it is
-    hashed like any other field, and setting or clearing it behind the trail breaks the chain.
+    (null, or the empty text a new text column starts with) it is left out of the canonical form,
+    so those records still verify; once set, it is hashed like any other field, and setting or
+    clearing it behind the trail breaks the chain.
     """
     tracked = getattr(history_model, "instance_type", None)
     names = getattr(tracked, "audit_fields_added_later", ())
@@ -208,7 +209,9 @@ def canonical(record: models.Model) -> bytes:
     late = _added_later(model)
     if late:
         kept = [
-            (n, v) for n, v in zip(names, values, strict=True) if v is not None or n not in late
+            (n, v)
+            for n, v in zip(names, values, strict=True)
+            if (v is not None and v != "") or n not in late
         ]
         names, values = tuple(n for n, _ in kept), [v for _, v in kept]
     document = [

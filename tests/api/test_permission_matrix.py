@@ -47,6 +47,9 @@ EXPECTED = {
     ("api:document-list", "POST"): row(401, 415, 404, 403, 403),
     ("api:document-detail", "GET"): row(401, 200, 404, 403, 403),
     ("api:document-file", "GET"): row(401, 200, 404, 403, 403),
+    ("api:application-requests", "GET"): row(401, 200, 404, 403, 403),
+    ("api:application-request-response", "POST"): row(401, 200, 404, 403, 403),
+    ("api:application-notes", "GET"): row(401, 200, 404, 403, 403),
     ("api:licence-list", "GET"): row(401, 200, 200, 403, 403),
     ("api:licence-detail", "GET"): row(401, 200, 404, 403, 403),
     ("api-schema", "GET"): PUBLIC,
@@ -92,7 +95,21 @@ def callers(api_client_for, user_a, user_b, official, auditor):
     }
 
 
-def url_and_body(route, product_a, application_a, licence_a, caller, document_a):
+def open_request(application, official):
+    """The request for information on ``application``, raised once by ``official``."""
+    from licenses import casework, services
+
+    existing = application.information_requests.first()
+    if existing:
+        return existing
+    services.start_review(application=application, by=official)
+    return casework.raise_request(
+        application=application, by=official, question="Who?", due_on=casework.due_in(5)
+    )
+
+
+def url_and_body(route, product_a, application_a, licence_a, caller, document_a, official):
+    reference = {"reference": application_a.reference}
     on_a = {"application_reference": application_a.reference}
     keys = {
         "api:application-submit": {"reference": application_a.reference},
@@ -100,6 +117,8 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a)
         "api:document-list": on_a,
         "api:document-detail": {**on_a, "key": document_a.key},
         "api:document-file": {**on_a, "key": document_a.key},
+        "api:application-requests": reference,
+        "api:application-notes": reference,
         "api:country-detail": {"code": "FR"},
         "api:product-detail": {"reference": product_a.reference},
         "api:application-detail": {"reference": application_a.reference},
@@ -117,6 +136,10 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a)
         "api:application-detail": {"value": "1.00"},
         "api:application-parties": {"role": "consignee", "name": "Thales", "country": "FR"},
     }
+    if route == "api:application-request-response":
+        request = open_request(application_a, official)
+        keys[route] = {**reference, "request_id": str(request.uuid)}
+        bodies[route] = {"response": "The national police."}
     return reverse(route, kwargs=keys.get(route)), bodies.get(route, {})
 
 
@@ -124,12 +147,14 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a)
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("route", sorted({key[0] for key in EXPECTED}))
 def test_permission_matrix(
-    route, method, callers, product_a, application_a, licence_a, user_a, documents_folder
+    route, method, callers, product_a, application_a, licence_a, user_a, documents_folder, official
 ):
     document_a = file_declaration(application=application_a, by=user_a)
     answers = {}
     for role in ROLES:
-        url, body = url_and_body(route, product_a, application_a, licence_a, role, document_a)
+        url, body = url_and_body(
+            route, product_a, application_a, licence_a, role, document_a, official
+        )
         data = b"" if method == "GET" else json.dumps(body)
         response = callers[role].generic(method, url, data=data, content_type="application/json")
         answers[role] = response.status_code

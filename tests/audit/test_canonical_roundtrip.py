@@ -160,9 +160,16 @@ def _objects() -> dict:
     }
 
 
-# Parties and documents arrived with their own check constraints (non-empty names, a declaration's
-# signatory, SHA-256 shape, versions): their strategies are still to be written.
-NOT_YET_COVERED = {"licenses.Party", "documents.Document", "documents.DeclarationTemplate"}
+# Parties, documents and case-work arrived with their own check constraints (non-empty names, a
+# declaration's signatory, SHA-256 shape, versions, answered requests): their strategies are still
+# to be written.
+NOT_YET_COVERED = {
+    "licenses.Party",
+    "licenses.InformationRequest",
+    "licenses.CaseNote",
+    "documents.Document",
+    "documents.DeclarationTemplate",
+}
 
 
 def test_every_tracked_model_is_covered():

@@ -72,7 +72,7 @@ def test_the_data_migration_finds_the_revisions_own_records_and_not_a_typed_reas
 
     from django.apps import apps
 
-    migration = importlib.import_module("licenses.migrations.0010_record_revision_effects")
+    migration = importlib.import_module("licenses.migrations.0012_record_revision_effects")
     suspended = issue_licence(vendor=vendor, product=product, by=vendor_user, official=official)
     refused = submit_application(vendor=vendor, product=product, by=vendor_user)
     revision = propose_removal(code="FR", by=senior)

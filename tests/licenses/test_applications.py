@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from countries.models import Country
-from licenses import services
+from licenses import casework, services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus
 from registry.audit import history
 from registry.errors import DomainError, ScreeningFailed, TransitionNotAllowed
@@ -205,6 +205,10 @@ def test_another_vendor_cannot_withdraw_the_application(
 def _move(to, application, official):
     if to == ApplicationStatus.SUBMITTED:
         return services.submit_draft(application=application, by=official)
+    if to == ApplicationStatus.AWAITING_VENDOR:
+        return casework.raise_request(
+            application=application, by=official, question="Who?", due_on=casework.due_in(5)
+        )
     if to == ApplicationStatus.UNDER_REVIEW:
         return services.start_review(application=application, by=official)
     if to == ApplicationStatus.APPROVED:
@@ -223,10 +227,16 @@ ALLOWED = {
     (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.APPROVED),
     (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.REFUSED),
     (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.WITHDRAWN),
+    (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.AWAITING_VENDOR),
+    (ApplicationStatus.AWAITING_VENDOR, ApplicationStatus.REFUSED),
+    (ApplicationStatus.AWAITING_VENDOR, ApplicationStatus.WITHDRAWN),
 }
+# Only the vendor's answer brings a case back from waiting on it (tests/licenses/test_casework.py).
+ANSWER = (ApplicationStatus.AWAITING_VENDOR, ApplicationStatus.UNDER_REVIEW)
 MOVES = [
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.AWAITING_VENDOR,
     ApplicationStatus.APPROVED,
     ApplicationStatus.REFUSED,
     ApplicationStatus.WITHDRAWN,
@@ -263,7 +273,7 @@ def test_the_table_allows_exactly_the_designed_moves():
     table = {
         (start, to) for start, targets in services.APPLICATION_TRANSITIONS.items() for to in targets
     }
-    assert table == ALLOWED
+    assert table == ALLOWED | {ANSWER}
 
 
 def test_decision_dates_are_recorded(vendor, product, vendor_user, official):

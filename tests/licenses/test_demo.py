@@ -77,8 +77,14 @@ def test_after_a_plain_seed_the_cut_still_suspends_the_demo_licences_of_2019_to_
     assert pending_at_the_cut.screened_against.reference == "REV-2021-001"
     refused = LicenceApplication.objects.filter(status="refused", decided_by__username="system")
     assert refused.count() == 4
-    waiting = LicenceApplication.objects.filter(status__in=["submitted", "under_review"])
-    assert sorted(waiting.values_list("status", flat=True)) == ["submitted", "under_review"]
+    waiting = LicenceApplication.objects.filter(status__in=LicenceApplication.PENDING_STATUSES)
+    # One new, one assigned, one past its target, one waiting on the vendor (case-work).
+    assert sorted(waiting.values_list("status", flat=True)) == [
+        "awaiting_vendor",
+        "submitted",
+        "under_review",
+        "under_review",
+    ]
 
 
 def test_demo_history_reads_in_date_order(demo):
@@ -161,3 +167,20 @@ def test_demo_shows_parties_and_declarations_one_accepted_one_awaiting_review(
     waiting = declarations[1].application
     assert waiting.status == "under_review"
     assert {r["rule"]: r["passed"] for r in waiting.screening}["end_user_declaration"]
+
+
+def test_the_demo_shows_case_work(demo):
+    from django.utils import timezone
+
+    from licenses.models import CaseNote, InformationRequest
+
+    assigned = LicenceApplication.objects.filter(assigned_to__username="official")
+    assert assigned.filter(status="under_review").count() >= 2
+    waiting = LicenceApplication.objects.get(status="awaiting_vendor")
+    assert waiting.information_requests.get().status == "open"
+    overdue = LicenceApplication.objects.filter(
+        status="under_review", target_date__lt=timezone.localdate()
+    )
+    assert overdue.count() == 1
+    assert {note.shared for note in CaseNote.objects.all()} == {True, False}
+    assert InformationRequest.objects.count() == 1

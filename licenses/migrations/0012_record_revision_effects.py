@@ -81,7 +81,7 @@ def record_revision_effects(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licenses", "0009_retire_application_end_user_columns"),
+        ("licenses", "0011_statuses_with_drafts_and_awaiting_vendor"),
         ("registry", "0004_user_history"),
         ("audit", "0002_auditchainhead_from_registry"),
     ]
