@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from licenses.models import Licence, LicenceApplication, Product, Vendor
+from licenses.models import Licence, LicenceApplication, Party, Product, Vendor
 from registry.admin import ReadOnlyHistoryAdmin
 
 
@@ -40,3 +40,11 @@ class LicenceAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("status",)
     list_select_related = ("application",)
     search_fields = ("number",)
+
+
+@admin.register(Party)
+class PartyAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("key", "application", "role", "name", "country", "kind")
+    list_filter = ("role", "kind")
+    list_select_related = ("application", "country")
+    search_fields = ("application__reference", "name")
