@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from countries import selectors as country_selectors
 from countries.models import Country, WhitelistChange, WhitelistRevision
-from licenses.models import Licence, LicenceApplication, Product, Vendor
+from documents.models import DeclarationTemplate, Document
+from licenses.models import Licence, LicenceApplication, Party, Product, Vendor
 from registry.audit import charts
 
 
@@ -70,6 +71,7 @@ KINDS: dict[str, Kind] = {
         Kind("product", "Product", Product, "reference"),
         Kind("application", "Licence application", LicenceApplication, "reference"),
         Kind("licence", "Licence", Licence, "number"),
+        Kind("declaration-template", "Declaration template", DeclarationTemplate, "version"),
     )
 }
 KIND_BY_MODEL = {kind.model: kind for kind in KINDS.values()}
@@ -83,6 +85,23 @@ TIMELINE_KINDS: dict[str, Kind] = {
         "revision",
         key_lookup="revision__reference",
         link="revision",
+    ),
+    # An application's parties and documents, under the application's reference.
+    "party": Kind(
+        "party",
+        "Party",
+        Party,
+        "application",
+        key_lookup="application__reference",
+        link="application",
+    ),
+    "document": Kind(
+        "document",
+        "Document",
+        Document,
+        "application",
+        key_lookup="application__reference",
+        link="application",
     ),
 }
 
