@@ -4,13 +4,14 @@ from documents.models import DeclarationTemplate, Document
 from registry.admin import ReadOnlyHistoryAdmin
 
 
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("key", "application", "kind", "version", "content_type", "size", "review")
+    list_filter = ("kind", "review", "content_type")
+    list_select_related = ("application",)
+    search_fields = ("application__reference", "sha256", "original_name")
+
+
 @admin.register(DeclarationTemplate)
 class DeclarationTemplateAdmin(ReadOnlyHistoryAdmin):
     list_display = ("version", "title", "in_force_from")
-
-
-@admin.register(Document)
-class DocumentAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("original_name", "kind", "version", "application", "review", "uploaded_at")
-    list_filter = ("kind", "review")
-    list_select_related = ("application",)

@@ -52,10 +52,10 @@ class LicenceAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Party)
 class PartyAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("name", "role", "country", "application")
-    list_filter = ("role",)
-    list_select_related = ("country", "application")
-    search_fields = ("name", "application__reference")
+    list_display = ("key", "application", "role", "name", "country", "kind")
+    list_filter = ("role", "kind")
+    list_select_related = ("application", "country")
+    search_fields = ("application__reference", "name")
 
 
 @admin.register(InformationRequest)

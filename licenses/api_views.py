@@ -26,6 +26,7 @@ from licenses.serializers import (
     ApplicationUpdateSerializer,
     LicenceSerializer,
     PartyCreateSerializer,
+    PartyPageSerializer,
     PartySerializer,
     ProductCreateSerializer,
     ProductNameTaken,
@@ -280,7 +281,15 @@ class ApplicationViewSet(
     @extend_schema(
         methods=["get"],
         summary="List an application's parties",
-        responses={200: PartySerializer(many=True)},
+        responses={200: PartyPageSerializer},
+        parameters=[
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1, "maximum": 999_999_999}, required=False
+            ),
+            OpenApiParameter(
+                "page_size", {"type": "integer", "minimum": 1, "maximum": 200}, required=False
+            ),
+        ],
     )
     @extend_schema(
         methods=["post"],
@@ -312,6 +321,11 @@ class ApplicationViewSet(
         except DjangoValidationError as error:
             raise exceptions.ValidationError(field_errors(error)) from None
         return Response(PartySerializer(party).data, status=status.HTTP_201_CREATED)
+
+    def _known_query_parameters(self) -> set[str]:
+        if self.action == "parties" and self.request.method == "GET":
+            return {self.paginator.page_query_param, self.paginator.page_size_query_param}
+        return super()._known_query_parameters()
 
     def _reread(self, application):
         return self.scope(self.queryset).get(pk=application.pk)

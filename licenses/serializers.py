@@ -213,6 +213,15 @@ class PartySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PartyPageSerializer(serializers.Serializer):
+    """A page of parties, as every list of the API is paginated."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PartySerializer(many=True)
+
+
 class PartyCreateSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=PartyRole.choices)
     name = serializers.CharField(max_length=200)

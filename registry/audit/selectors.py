@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from countries import selectors as country_selectors
 from countries.models import Country, WhitelistChange, WhitelistRevision
-from licenses.models import Licence, LicenceApplication, Product, Vendor
+from documents.models import DeclarationTemplate, Document
+from licenses.models import Licence, LicenceApplication, Party, Product, Vendor
 from registry.audit import charts
 
 
@@ -72,6 +73,7 @@ KINDS: dict[str, Kind] = {
         Kind("application", "Licence application", LicenceApplication, "reference"),
         Kind("licence", "Licence", Licence, "number"),
         Kind("user", "Account", get_user_model(), "username"),
+        Kind("declaration-template", "Declaration template", DeclarationTemplate, "version"),
     )
 }
 KIND_BY_MODEL = {kind.model: kind for kind in KINDS.values()}
@@ -85,6 +87,23 @@ TIMELINE_KINDS: dict[str, Kind] = {
         "revision",
         key_lookup="revision__reference",
         link="revision",
+    ),
+    # An application's parties and documents, under the application's reference.
+    "party": Kind(
+        "party",
+        "Party",
+        Party,
+        "application",
+        key_lookup="application__reference",
+        link="application",
+    ),
+    "document": Kind(
+        "document",
+        "Document",
+        Document,
+        "application",
+        key_lookup="application__reference",
+        link="application",
     ),
 }
 

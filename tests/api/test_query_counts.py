@@ -71,3 +71,31 @@ def test_a_submission_runs_a_bounded_number_of_statements(
         )
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "submitted"
+
+
+@pytest.mark.usefixtures("documents_folder")
+@pytest.mark.parametrize("what", ["parties", "documents"])
+def test_parties_and_documents_lists_do_not_grow_with_their_rows(
+    api_a, vendor_a, product_a, user_a, what
+):
+    from licenses import services
+    from tests.factories import create_draft, file_declaration
+
+    draft = create_draft(vendor=vendor_a, product=product_a, by=user_a)
+    url = f"/api/v1/applications/{draft.reference}/{what}/"
+    for n in range(12):
+        if what == "parties":
+            services.add_party(
+                application=draft,
+                by=user_a,
+                role="consignee",
+                name=f"Consignee {n}",
+                country=draft.destination,
+            )
+        else:
+            file_declaration(application=draft, by=user_a)
+    queries(api_a, url, 1)
+    small, small_rows = queries(api_a, url, 2)
+    large, large_rows = queries(api_a, url, 12)
+    assert (small_rows, large_rows) == (2, 12)
+    assert large == small

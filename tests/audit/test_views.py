@@ -286,3 +286,27 @@ def test_the_timeline_exports_every_matching_change(auditor_client, official):
     assert len(data["changes"]) == 249 + 102 + 65
     assert data["filters"]["kind"] == "country"
     assert data["changes"][0]["changes"] == [{"field": "eligible", "old": True, "new": False}]
+
+
+@pytest.mark.usefixtures("documents_folder")
+def test_the_timeline_shows_parties_and_documents_under_their_application(client, auditor):
+    from tests.factories import (
+        create_draft,
+        file_declaration,
+        register_product,
+        register_vendor,
+        user_with_role,
+    )
+
+    official = user_with_role(role="officials", username="official-t")
+    vendor = register_vendor(by=official)
+    user = user_with_role(role="vendors", username="vendor-t", vendor=vendor)
+    draft = create_draft(vendor=vendor, product=register_product(vendor=vendor, by=user), by=user)
+    file_declaration(application=draft, by=user)
+    client.force_login(auditor)
+    for kind, reason in (("party", "End user named on"), ("document", "End-user declaration v1")):
+        page = client.get("/audit/", {"kind": kind}).content.decode()
+        assert reason in page and draft.reference in page
+    page = client.get("/audit/declaration-template/DECA-2021-12/")
+    assert page.status_code == 200
+    assert "DECA-2021-12" in page.content.decode()

@@ -112,7 +112,8 @@ def test_a_suspension_of_the_marketing_licence_waits_for_an_export_submission_in
     assert isinstance(application, LicenceApplication), application
     assert not isinstance(suspended, Exception), suspended
     assert application.status == ApplicationStatus.SUBMITTED
-    assert application.history.get().audit_seq < marketing.history.get(status="suspended").audit_seq
+    submitted = application.history.get(status="submitted")
+    assert submitted.audit_seq < marketing.history.get(status="suspended").audit_seq
 
 
 def test_a_revision_removing_the_destination_waits_for_a_submission_in_flight_and_rescreens_it(
