@@ -273,12 +273,17 @@ def _new_application(
         status=status,
         submitted_by=by,
     )
+    _validate_application(application)
+    return application
+
+
+def _validate_application(application: LicenceApplication) -> None:
+    """The field checks of a new or edited application, before anything is written."""
     _check_amount(application)
     # The table's check constraints repeat the field checks above, each a query if validated.
     application.full_clean(
         exclude=["reference", *_loaded_relations(application)], validate_constraints=False
     )
-    return application
 
 
 def _end_user_party(application, *, name: str, kind: str) -> Party:
@@ -462,10 +467,7 @@ def update_draft(*, application: LicenceApplication, by, at=None, **changes) -> 
     application = _locked_draft(application, by, "change")
     for field, value in changes.items():
         setattr(application, field, value)
-    _check_amount(application)
-    application.full_clean(
-        exclude=["reference", *_loaded_relations(application)], validate_constraints=False
-    )
+    _validate_application(application)
     if not changes:
         return application
     return history.save(application, by=by, reason="Draft changed", at=at)

@@ -63,7 +63,7 @@ def test_a_removed_record_and_a_later_edit_are_both_named():
     edited = Country.history.model.objects.filter(code="MX").order_by("audit_seq").last()
     tamper(f"DELETE FROM {COUNTRY_HISTORY} WHERE history_id = %s", [removed.history_id])
     tamper(
-        f"UPDATE {COUNTRY_HISTORY} SET alpha3 = 'XXX' WHERE history_id = %s", [edited.history_id]
+        f"UPDATE {COUNTRY_HISTORY} SET alpha3 = 'ZZZ' WHERE history_id = %s", [edited.history_id]
     )
     _, message = run()
     assert f"record {removed.audit_seq} before it is missing" in message
