@@ -400,6 +400,11 @@ class InformationRequest(TrackedModel):
         max_length=10, choices=Status.choices, default=InformationRequestStatus.OPEN
     )
     response = models.TextField(blank=True)
+    response_documents = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The ids of the application's documents the vendor named in its answer, if any.",
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -409,6 +414,7 @@ class InformationRequest(TrackedModel):
     )
 
     history = project_history()
+    audit_fields_added_later = ("response_documents",)
 
     class Meta:
         ordering = ["raised_at", "pk"]
