@@ -249,8 +249,13 @@ class LicenceApplication(TrackedModel):
             # instead of sorting every application waiting for a decision.
             models.Index(
                 fields=["submitted_at", "reference"],
+                # The queue's default page: every pending status, or PostgreSQL sorts them all.
                 condition=Q(
-                    status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+                    status__in=[
+                        ApplicationStatus.SUBMITTED,
+                        ApplicationStatus.UNDER_REVIEW,
+                        ApplicationStatus.AWAITING_VENDOR,
+                    ]
                 ),
                 name="application_pending_queue",
             ),
