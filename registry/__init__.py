@@ -26,3 +26,9 @@ The base layer: knows no app.
     ``roles``, ``shared_cache``, ``converters``, ``web``, ``middleware``, ``sessions``,
     ``signin_lockout``, ``sign_in``, ``db_router``, ``json_logging``.
 """
+
+# The Celery application is created with the project, so a task queued from any process (a web
+# request, a command) goes to the configured broker, or runs at once without one.
+from registry.celery import app as celery_app
+
+__all__ = ["celery_app"]
