@@ -89,13 +89,15 @@ def check_address(address: str) -> None:
         raise UnsafeURL(
             f"{ip} is a link-local or metadata address: webhooks may never be sent there."
         )
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+    if ip.is_multicast or ip.is_unspecified:
         raise UnsafeURL(f"{ip} is not an address a receiver can have.")
-    if ip.is_global:
+    if ip.is_loopback or ip.is_private:
+        if settings.WEBHOOK_ALLOW_PRIVATE:
+            return
+        raise UnsafeURL(f"{ip} is a private or loopback address: give a public receiver.")
+    if ip.is_global and not ip.is_reserved:
         return
-    if settings.WEBHOOK_ALLOW_PRIVATE and (ip.is_private or ip.is_loopback):
-        return
-    raise UnsafeURL(f"{ip} is a private or loopback address: give a public receiver.")
+    raise UnsafeURL(f"{ip} is not a public address (private or reserved): give a public receiver.")
 
 
 def resolve(target: Target) -> list[str]:
@@ -175,6 +177,8 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
         data = response.read(settings.WEBHOOK_MAX_RESPONSE_BYTES)
         excerpt = data.decode("utf-8", errors="replace")
         status = response.status
+        if timed_out.is_set():
+            return answer(None, excerpt, f"No complete answer within {limit:g} seconds.")
         if 300 <= status < 400:
             return answer(
                 status,
