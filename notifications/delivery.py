@@ -120,7 +120,8 @@ def dispatch_batch(limit: int = BATCH) -> list[int]:
 
 
 def _lease_seconds() -> float:
-    return settings.WEBHOOK_TIMEOUT + settings.WEBHOOK_CONNECT_TIMEOUT + 30
+    """Longer than any attempt can take (the watchdog ends it at WEBHOOK_TIMEOUT)."""
+    return settings.WEBHOOK_TIMEOUT + settings.WEBHOOK_CONNECT_TIMEOUT + 5
 
 
 def _due(now):

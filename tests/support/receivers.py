@@ -11,6 +11,7 @@ authority, whose certificate file (``ca_file``) the registry is told to trust
 ``/hang``      reads the request, then answers nothing until the receiver stops
 ``/huge``      200 with a 10 MB body
 ``/drip``      200, then the body one byte a second
+``/slow``      200 after a tenth of a second (a receiver with some work to do)
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ class HTTPSReceiver:
                 if path.endswith("/hang"):
                     receiver._stopping.wait(60)
                     return
+                if path.endswith("/slow"):
+                    time.sleep(0.1)
                 if path.endswith("/error"):
                     return self._answer(500, b"receiver fault")
                 if path.endswith("/redirect"):
