@@ -121,10 +121,19 @@ def check_url(url: str) -> Target:
     return target
 
 
+_contexts: dict[str, ssl.SSLContext] = {}
+
+
 def _tls_context() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if settings.WEBHOOK_CA_BUNDLE:
-        context.load_verify_locations(cafile=settings.WEBHOOK_CA_BUNDLE)
+    """One per process and CA bundle: loading the system's authorities costs more than the rest
+    of a delivery."""
+    bundle = settings.WEBHOOK_CA_BUNDLE
+    context = _contexts.get(bundle)
+    if context is None:
+        context = ssl.create_default_context()
+        if bundle:
+            context.load_verify_locations(cafile=bundle)
+        _contexts[bundle] = context
     return context
 
 
