@@ -132,6 +132,27 @@ def record_events(
     return len(rows)
 
 
+def match_to_review(
+    *, match_reference: str, application_reference: str, entry_name: str, score: float
+) -> OutboxEvent:
+    """Tells officials that a restricted-party match waits for review (``match.review``).
+
+    For the screening app, inside the transaction that records the match. It has no vendor:
+    no vendor hears of it (a vendor sees only "additional checks in progress").
+    """
+    return record_event(
+        type=events.MATCH_REVIEW,
+        object_type="match",
+        reference=match_reference,
+        state={
+            "status": "open",
+            "application": application_reference,
+            "entry": entry_name,
+            "score": score,
+        },
+    )
+
+
 # --- Webhook subscriptions -------------------------------------------------------------------
 
 
@@ -201,7 +222,11 @@ def remove_webhook(*, webhook: Webhook, by) -> Webhook:
 @transaction.atomic
 def redeliver(*, delivery: Delivery, by) -> Delivery:
     """Sends a delivery again, now, whatever became of it (the receiver lost it, say)."""
-    delivery = Delivery.objects.select_for_update().select_related("webhook").get(pk=delivery.pk)
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("webhook")
+        .get(pk=delivery.pk)
+    )
     if delivery.webhook is None or getattr(by, "vendor_id", None) != delivery.webhook.vendor_id:
         raise DomainError("Only the vendor's own users redeliver its webhooks' events.")
     if not delivery.webhook.active:
