@@ -183,7 +183,7 @@ def register_webhook(*, vendor, by, url: str, events: Sequence[str]) -> tuple[We
     if getattr(by, "vendor_id", None) != vendor.pk:
         raise DomainError("Only the vendor's own users manage its webhooks.")
     # One registration at a time per vendor, so the limit holds.
-    type(vendor).objects.select_for_update().filter(pk=vendor.pk).exists()
+    list(type(vendor).objects.select_for_update().filter(pk=vendor.pk).values_list("pk"))
     if (
         Webhook.objects.filter(vendor=vendor, active=True).count()
         >= settings.WEBHOOK_MAX_PER_VENDOR
