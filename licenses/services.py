@@ -36,6 +36,7 @@ from django.utils import timezone
 from countries.models import Country, WhitelistRevision
 from documents import services as documents_services
 from licenses import approvals, selectors
+from licenses import events as notices
 from licenses.models import (
     ApplicationStatus,
     EndUserKind,
@@ -347,9 +348,11 @@ def _record_submission(application, results, revision, *, by, at=None) -> Licenc
         # the writes follow it.
         application.reference = next_reference("APP", year=_now(at).year)
     history.save(application, by=by, reason="Application submitted", at=at)
+    notices.application_changed(application, at=at)
     if system is not None:
         _refuse_by_screening(application, results, system=system, at=at)
         history.save(application, by=system, reason=application.decision_reason, at=at)
+        notices.application_changed(application, at=at)
     return application
 
 
@@ -694,6 +697,7 @@ def approve_application(
     application.decided_at = moment
     application.decision_reason = reason
     history.save(application, by=by, reason=reason, at=at)
+    notices.application_changed(application, at=at)
     return _issue_licence(application, number=number, by=by, at=at)
 
 
@@ -731,7 +735,9 @@ def refuse_application(
     application.decided_by = by
     application.decided_at = _now(at)
     application.decision_reason = reason
-    return history.save(application, by=by, reason=reason, at=at)
+    history.save(application, by=by, reason=reason, at=at)
+    notices.application_changed(application, at=at)
+    return application
 
 
 @transaction.atomic
@@ -744,8 +750,12 @@ def withdraw_application(
     _refuse_other_vendors(by, application.vendor_id, "withdraw this application")
     to = ApplicationStatus.WITHDRAWN
     check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    was_draft = application.status == ApplicationStatus.DRAFT
     application.status = to
-    return history.save(application, by=by, reason=reason, at=at)
+    history.save(application, by=by, reason=reason, at=at)
+    if not was_draft:  # a draft was never submitted: nobody was told of it
+        notices.application_changed(application, at=at)
+    return application
 
 
 @transaction.atomic
@@ -769,9 +779,11 @@ def review_document(*, application: LicenceApplication, document, by, accept: bo
 
 
 def _change_licence_status(licence: Licence, *, to: str, by, reason: str, at=None) -> Licence:
-    return _change_status(
+    licence = _change_status(
         licence, transitions=LICENCE_TRANSITIONS, to=to, by=by, reason=reason, at=at
     )
+    notices.licence_changed(licence, reason=_require_reason(reason), at=at)
+    return licence
 
 
 @transaction.atomic
@@ -937,6 +949,8 @@ def _treat_licences(
     for licence in licences:
         licence.changed_by_revision = revision
     history.save_many(licences, fields=fields, by=by, reason=f"{reason} — {what}", at=at)
+    if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
+        notices.licences_changed(licences, reason=f"{reason} — {what}", at=at)
     return len(licences)
 
 
@@ -987,6 +1001,7 @@ def _rescreen_applications(
         reason=f"{reason} — refused by screening against the revised whitelist",
         at=at,
     )
+    notices.applications_refused(refused, at=at)
     history.save_many(
         passed,
         fields=["screening", "screened_against", "rescreened_by_revision"],

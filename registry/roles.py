@@ -55,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licenses.add_product",
         "licenses.submit_licenceapplication",
         "documents.add_document",
+        "notifications.view_webhook",
+        "notifications.add_webhook",
     ],
 }
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "countries",
     "licenses",
     "documents",
+    "notifications",
     "registry.audit",
     "knox",
     "django_filters",
@@ -416,3 +417,62 @@ if SESSION_IDLE_TIMEOUT_MINUTES <= 0 or SESSION_ABSOLUTE_TIMEOUT_HOURS <= 0:
     raise ImproperlyConfigured("The session timeouts must be positive whole numbers.")
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 AXES_USERNAME_CALLABLE = "registry.sign_in.attempted_username"
+
+# --- Notifications: the outbox, its Celery worker, webhooks and email (notifications/) ----------
+# The broker of the Celery worker that delivers the outbox (Redis: redis://host:6379/N). Unset
+# (the quick start), every task runs in the process that queues it, right after the commit, and
+# the periodic jobs are left to cron (docs/notifications.md).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when it ends, so a worker killed mid-task leaves it to another; the
+# outbox's own sweep recovers anything lost all the same (notifications.delivery).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# How often the sweep looks for undelivered events and deliveries due again, in seconds.
+NOTIFICATIONS_SWEEP_SECONDS = env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    },
+    "casework-reminders": {
+        "task": "licenses.tasks.casework_reminders",
+        "schedule": datetime.timedelta(hours=1),
+    },
+    "expire-licences": {
+        "task": "licenses.tasks.expire_licences",
+        "schedule": datetime.timedelta(hours=1),
+    },
+    "licences-expiring": {
+        "task": "licenses.tasks.licences_expiring",
+        "schedule": datetime.timedelta(hours=1),
+    },
+}
+# Days before a licence's end on which its vendor is told (licence.expiring).
+LICENCE_EXPIRY_NOTICE_DAYS = sorted(
+    env.list("LICENCE_EXPIRY_NOTICE_DAYS", cast=int, default=[60, 30]), reverse=True
+)
+# Webhooks: private and loopback addresses are refused unless this is on (tests, a closed
+# network); link-local and cloud-metadata addresses are refused always.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Extra certificate authorities (a PEM file) trusted for webhook receivers; the system's by default.
+WEBHOOK_CA_BUNDLE = env.str("WEBHOOK_CA_BUNDLE", default="")
+# Seconds to connect, and for the whole exchange, with one receiver.
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+# The bytes of a receiver's answer read and kept; the rest is never read.
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=1024)
+# A delivery is retried, with exponential backoff and jitter, for this long; then it has failed.
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_MAX_PER_VENDOR = env.int("WEBHOOK_MAX_PER_VENDOR", default=10)
+# Fernet keys (comma-separated, newest first) that encrypt the webhook secrets at rest; without
+# them a key is derived from SECRET_KEY. Keep them out of the database and its backups.
+WEBHOOK_SECRET_KEYS = env.list("WEBHOOK_SECRET_KEYS", default=[])
+# Email of the events (to vendors' contacts and to officials); off: webhooks only.
+NOTIFICATION_EMAILS = env.bool("NOTIFICATION_EMAILS", default=True)

@@ -26,6 +26,7 @@ from licenses.models import (
     Product,
     Vendor,
 )
+from notifications.models import Webhook
 from registry import roles
 from registry.audit import chain, history
 from registry.audit.reconcile import tracked_models
@@ -63,6 +64,7 @@ OVERRIDES = {
     ("documents.Document", "sha256"): lambda f: st.from_regex(r"\A[0-9a-f]{64}\Z"),
     ("documents.Document", "uploaded_at"): lambda f: _moment(),
     ("documents.Document", "reviewed_at"): lambda f: _moment(),
+    ("notifications.Webhook", "created_at"): lambda f: _moment(),
 }
 ACCEPTED = {
     "countries.WhitelistRevision": lambda v: (
@@ -211,6 +213,14 @@ def _case_work_and_document(application) -> dict:
             due_on=now.date(),
         ),
         CaseNote: CaseNote(application=application, author=system, text="Noted.", created_at=now),
+        Webhook: Webhook(
+            vendor=application.vendor,
+            url="https://hooks.example.com/registry",
+            events=["licence.suspended"],
+            secret_encrypted="-",
+            created_by=system,
+            created_at=now,
+        ),
         Document: Document(
             application=application,
             kind="other",
