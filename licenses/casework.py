@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from licenses import issuing
 from licenses.models import (
     ApplicationStatus,
     CaseNote,
@@ -262,9 +263,10 @@ def refuse_for_missing_information(
     application.decided_at = _now(at)
     application.decision_reason = reason
     application.refusal_code = INFORMATION_NOT_PROVIDED
-    return history.save(
-        application, by=by, reason=f"Refused, information not provided: {reason}", at=at
-    )
+    application.refusal_criteria = [INFORMATION_NOT_PROVIDED]
+    history.save(application, by=by, reason=f"Refused, information not provided: {reason}", at=at)
+    issuing.issue_refusal_letter(application=application, by=by, at=at)
+    return application
 
 
 @transaction.atomic

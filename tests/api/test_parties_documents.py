@@ -408,7 +408,9 @@ def test_the_file_is_downloaded_as_an_attachment_that_is_never_sniffed(api_a, ex
 
 
 def test_documents_are_filed_until_the_decision_only(api_a, application_a, official):
-    services.refuse_application(application=application_a, by=official, reason="No.")
+    services.refuse_application(
+        application=application_a, by=official, criteria=["other"], reason="No."
+    )
     response = upload(
         api_a,
         application_a.reference,

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from countries.models import Country
 from countries.seeding import WHITELIST_FILES, load_fixture, seed_countries, seed_whitelist_revision
+from decisions.seeding import seed_decision_catalogues
 from documents.seeding import seed_declaration_template
 from licenses import demo
 from registry.audit import history
@@ -41,6 +42,9 @@ class Command(BaseCommand):
                 "or pass --force."
             )
         system = system_user()
+        catalogued = seed_decision_catalogues(by=system)
+        if catalogued:
+            self.stdout.write(f"Decision criteria and conditions: {catalogued} added.")
         added = seed_countries(by=system)
         self.stdout.write(f"Countries: {added} added, {Country.objects.count()} in all.")
         past = None
