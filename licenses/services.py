@@ -581,11 +581,12 @@ def file_document(*, application: LicenceApplication, by, party: Party | None = 
     of a rejected declaration, say). The documents app checks and stores the file."""
     application = _locked_application(application)
     _refuse_other_vendors(by, application.vendor_id, "file documents on this application")
-    if application.status not in DOCUMENT_STATUSES:
+    if application.status not in DOCUMENT_STATUSES and not _open_to_appeal(application):
         labels = dict(ApplicationStatus.choices)
         raise TransitionNotAllowed(
             f"Application {application.reference} is {labels[application.status].lower()}: "
-            "documents are filed before the decision."
+            "documents are filed before the decision, or for an appeal of a refusal while it "
+            "may be lodged."
         )
     return documents_services.file_document(application=application, by=by, party=party, **document)
 
@@ -951,6 +952,21 @@ def lodge_appeal(
     application.status = ApplicationStatus.UNDER_APPEAL
     history.save(application, by=by, reason="Appeal lodged", at=at, update_fields=["status"])
     return appeal
+
+
+def _open_to_appeal(application: LicenceApplication, at=None) -> bool:
+    """A refusal not yet appealed, within its appeal period: the vendor may file the documents
+    its appeal will rely on."""
+    return (
+        application.status == ApplicationStatus.REFUSED
+        and application.decided_at is not None
+        and not Appeal.objects.filter(application=application).exists()
+        and approvals.appeal_open(
+            today=timezone.localdate(_now(at)),
+            letter_date=issuing.letter_date(application),
+            days=settings.APPEAL_DAYS,
+        )
+    )
 
 
 def _valid_uuids(keys: list[str]) -> list[str]:
