@@ -6,7 +6,10 @@ and the end-user declaration's template of December 2021.
 suspends them as it would have; when the cut was seeded first, it is given to them afterwards.
 """
 
+from pathlib import Path
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -41,6 +44,11 @@ class Command(BaseCommand):
                 "seed --demo writes demo accounts with a known password: run it with DEBUG on, "
                 "or pass --force."
             )
+        if options["demo"] and settings.DEBUG:
+            # The demo's decisions issue signed documents: a development pair when none is set.
+            signing_files = (settings.SIGNING_KEY_FILE, settings.SIGNING_CERT_FILE)
+            if not all(Path(name).exists() for name in signing_files):
+                call_command("make_signing_key", force=True, stdout=self.stdout)
         system = system_user()
         catalogued = seed_decision_catalogues(by=system)
         if catalogued:
