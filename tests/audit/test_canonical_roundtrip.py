@@ -70,6 +70,17 @@ OVERRIDES = {
     ("documents.IssuedDocument", "issued_at"): lambda f: _moment(),
     ("licenses.Appeal", "lodged_at"): lambda f: _moment(),
     ("licenses.Appeal", "decided_at"): lambda f: st.one_of(st.none(), _moment()),
+    ("licenses.Appeal", "documents"): lambda f: st.lists(st.uuids().map(str), max_size=3),
+    ("licenses.LicenceApplication", "refusal_criteria"): lambda f: st.one_of(
+        st.none(), st.lists(st.from_regex(r"\A[a-z][a-z_]{0,30}\Z"), max_size=3)
+    ),
+    ("licenses.Licence", "conditions"): lambda f: st.one_of(
+        st.none(),
+        st.lists(
+            st.fixed_dictionaries({"code": st.from_regex(r"\A[a-z_]{0,20}\Z"), "text": _text(80)}),
+            max_size=3,
+        ),
+    ),
     ("decisions.DecisionCriterion", "code"): lambda f: st.from_regex(r"\A[a-z][a-z0-9_]{0,30}\Z"),
 }
 ACCEPTED = {
