@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from documents import selectors as documents_selectors
 from licenses import events as notices
+from licenses import issuing
 from licenses.models import (
     ApplicationStatus,
     CaseNote,
@@ -275,7 +276,9 @@ def refuse_for_missing_information(
     application.decided_at = _now(at)
     application.decision_reason = reason
     application.refusal_code = INFORMATION_NOT_PROVIDED
+    application.refusal_criteria = [INFORMATION_NOT_PROVIDED]
     history.save(application, by=by, reason=f"Refused, information not provided: {reason}", at=at)
+    issuing.issue_refusal_letter(application=application, by=by, at=at)
     notices.application_changed(application, at=at)
     return application
 

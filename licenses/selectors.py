@@ -474,3 +474,34 @@ def applications_touched_by(revision) -> QuerySet:
         .select_related("vendor", "destination")
         .order_by("reference")
     )
+
+
+@dataclass(frozen=True)
+class PublicCheck:
+    """What the public check of a licence tells: its number, status now and validity."""
+
+    number: str
+    status: str  # valid | suspended | revoked | expired | surrendered
+    valid_from: datetime.date
+    valid_until: datetime.date
+
+    @property
+    def label(self) -> str:
+        return self.status.capitalize()
+
+
+def public_check(*, number: str, check_code: str, today: datetime.date | None = None):
+    """The licence's standing, when ``check_code`` is the one printed on its certificate; else
+    None, whether the number is unknown or the code wrong (compared alike)."""
+    from licenses import issuing
+
+    licence = Licence.objects.filter(number=number).first()
+    if not issuing.check_code_matches(licence, number, check_code):
+        return None
+    today = today or timezone.localdate()
+    status = licence.status
+    if status == LicenceStatus.ACTIVE:
+        status = "expired" if licence.valid_until < today else "valid"
+    elif status == LicenceStatus.SUSPENDED and licence.valid_until < today:
+        status = "expired"
+    return PublicCheck(licence.number, status, licence.valid_from, licence.valid_until)

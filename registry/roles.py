@@ -26,6 +26,10 @@ _OFFICIAL = [
     "documents.view_document",
     "documents.review_document",
     "documents.view_declarationtemplate",
+    "documents.view_issueddocument",
+    "decisions.view_decisioncriterion",
+    "decisions.view_standardcondition",
+    "licenses.view_appeal",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -35,6 +39,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "countries.approve_whitelistrevision",
         "documents.add_declarationtemplate",
         "licenses.assign_licenceapplication",
+        "licenses.decide_appeal",
+        "decisions.add_decisioncriterion",
+        "decisions.change_decisioncriterion",
+        "decisions.add_standardcondition",
+        "decisions.change_standardcondition",
     ],
     AUDITORS: [
         "registry.view_audit_trail",
@@ -48,6 +57,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licenses.view_party",
         "documents.view_document",
         "documents.view_declarationtemplate",
+        "documents.view_issueddocument",
+        "decisions.view_decisioncriterion",
+        "licenses.view_appeal",
     ],
     VENDORS: [
         "registry.use_vendor_api",

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "licenses",
     "documents",
     "notifications",
+    "decisions",
     "registry.audit",
     "knox",
     "django_filters",
@@ -254,6 +255,22 @@ DOCUMENT_STORAGE_OPTIONS = env.json(
 )
 # The largest document accepted, in bytes; a larger upload is answered 413.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# The agency's key and X.509 certificate (PEM) that sign the licence certificates and refusal
+# letters (PAdES). `manage.py make_signing_key` writes a self-signed pair for development; a DEBUG
+# run uses one beside manage.py, which `manage.py quickstart` writes. With DEBUG off the system
+# check documents.E001 refuses to start without a readable pair whose key matches its
+# certificate and which is not a development pair.
+SIGNING_KEY_FILE = env.str("SIGNING_KEY_FILE", default="") or (
+    str(BASE_DIR / "document-signing-dev.key") if DEBUG else ""
+)
+SIGNING_CERT_FILE = env.str("SIGNING_CERT_FILE", default="") or (
+    str(BASE_DIR / "document-signing-dev.crt") if DEBUG else ""
+)
+# Calendar days from a refusal letter's date within which the vendor may appeal.
+APPEAL_DAYS = env.int("APPEAL_DAYS", default=28)
+# Public licence checks (/verify/) allowed per client address per hour.
+VERIFY_CHECKS_PER_HOUR = env.int("VERIFY_CHECKS_PER_HOUR", default=30)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
