@@ -26,6 +26,11 @@ _OFFICIAL = [
     "documents.view_document",
     "documents.review_document",
     "documents.view_declarationtemplate",
+    "screening.view_partymatch",
+    "screening.decide_partymatch",
+    "screening.view_watchlistsnapshot",
+    "screening.release_watchlistsnapshot",
+    "screening.view_concernentry",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -35,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "countries.approve_whitelistrevision",
         "documents.add_declarationtemplate",
         "licenses.assign_licenceapplication",
+        "screening.manage_concernentry",
     ],
     AUDITORS: [
         "registry.view_audit_trail",
@@ -48,6 +54,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licenses.view_party",
         "documents.view_document",
         "documents.view_declarationtemplate",
+        "screening.view_partymatch",
+        "screening.view_watchlistsnapshot",
+        "screening.view_concernentry",
     ],
     VENDORS: [
         "registry.use_vendor_api",
