@@ -17,6 +17,7 @@ urlpatterns = [
     path("countries/", include("countries.urls")),
     path("", include("licenses.urls")),
     path("", include("documents.urls")),
+    path("screening/", include("screening.urls")),
     path("audit/", include("registry.audit.urls")),
 ]
 
