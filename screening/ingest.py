@@ -71,6 +71,8 @@ def sha256_of(stream: BinaryIO) -> str:
 def check_file(stream: BinaryIO) -> FileCheck:
     """Hashes the file and checks every entry; raises :class:`IngestError`."""
     sha256 = sha256_of(stream)
+    if stream.tell() == 0:
+        raise IngestError("The file is empty.")
     seen: set[str] = set()
     count = 0
     for entry in iter_entries(stream):
@@ -92,8 +94,9 @@ def iter_entries(stream: BinaryIO) -> Iterator[CslEntry]:
             number += 1
             yield _entry(raw, number)
     except ijson.JSONError as error:
+        detail = str(error).splitlines()[0].strip().rstrip(".")
         raise IngestError(
-            f"The file is not valid JSON, or is cut short (after {number} entries): {error}."
+            f"The file is not valid JSON, or is cut short (after {number} entries): {detail}."
         ) from None
 
 
