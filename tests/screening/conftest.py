@@ -3,6 +3,13 @@ import json
 import pytest
 
 from screening import samples
+from tests.api.conftest import (  # noqa: F401 (the API's fixtures, for what a vendor sees)
+    api_a,
+    api_client_for,
+    product_a,
+    user_a,
+    vendor_a,
+)
 
 
 @pytest.fixture

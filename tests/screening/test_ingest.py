@@ -80,7 +80,14 @@ BAD_FILES = [
     ),
     (
         "duplicate id",
-        '{"results": [{"id": "9", "name": "Zorvak", "source": "EL"}, {"id": "9", "name": "Quenmur", "source": "EL"}]}',
+        json.dumps(
+            {
+                "results": [
+                    {"id": "9", "name": "Zorvak", "source": "EL"},
+                    {"id": "9", "name": "Quenmur", "source": "EL"},
+                ]
+            }
+        ),
         "appears twice",
     ),
 ]
@@ -91,7 +98,8 @@ def test_a_bad_file_is_refused_nothing_is_stored_and_the_previous_snapshot_stays
     list_file, what, raw, message
 ):
     if raw is None:
-        whole = open(list_file(300, seed=3), encoding="utf-8").read()
+        with open(list_file(300, seed=3), encoding="utf-8") as complete:
+            whole = complete.read()
         raw = whole[: len(whole) // 2]
     before = (WatchlistSnapshot.objects.count(), WatchlistEntry.objects.count())
     in_use = selectors.snapshot_in_use()

@@ -6,13 +6,6 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.api.conftest import (  # noqa: F401 (fixtures)
-    api_a,
-    api_client_for,
-    product_a,
-    user_a,
-    vendor_a,
-)
 from tests.factories import application_body
 
 pytestmark = pytest.mark.django_db
