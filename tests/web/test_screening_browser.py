@@ -9,14 +9,13 @@ from licenses.models import LicenceApplication
 from screening.models import ConcernEntry, MatchStatus, PartyMatch
 from tests.factories import create_draft
 from tests.web.conftest import sign_in
-from tests.web.test_casework_browser import (  # noqa: F401 (inspecting_page: a fixture)
-    WIDTHS,
-    axe_violations,
-    inspecting_page,
-    sideways_overflow,
-)
+from tests.web import test_casework_browser
+from tests.web.test_casework_browser import WIDTHS, axe_violations, sideways_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A browser session with scripting on, for axe-core and the measurements.
+inspecting_page = test_casework_browser.inspecting_page
 
 
 def _with_parties(vendor, product, vendor_user, parties, **fields):
