@@ -8,8 +8,8 @@ from licenses import services
 from licenses.models import LicenceApplication
 from screening.models import ConcernEntry, MatchStatus, PartyMatch
 from tests.factories import create_draft
-from tests.web.conftest import sign_in
 from tests.web import test_casework_browser
+from tests.web.conftest import sign_in
 from tests.web.test_casework_browser import WIDTHS, axe_violations, sideways_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
