@@ -16,6 +16,9 @@ API faces.
     the seam of a revision's removed destinations: ``licenses.services``'
     ``lock_for_destination_removal`` and ``apply_destination_removal``, and ``licenses.selectors``
     for the impact preview.
+    ``screening`` (restricted-party screening) stands below ``licenses``: licensing calls its
+    services and selectors; it re-screens licensing's parties only through the callables
+    licensing registers in ``screening.rescreen``.
 
 The base layer: knows no app.
     ``registry.models`` (the user, reference counters, idempotency records); ``registry.audit``

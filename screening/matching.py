@@ -35,7 +35,7 @@ COUNTRY_BONUS = 5
 COUNTRY_PENALTY = 10
 SKELETON_DISCOUNT = 5
 # A key shared by more names than this (a common word) finds no candidates on its own.
-COMMON_KEY_POSTINGS = 500
+COMMON_KEY_POSTINGS = 200
 
 
 @dataclass(frozen=True)
