@@ -405,6 +405,12 @@ class DemoPast:
             currency="GBP",
             signatory="James Whitfield",
             position="Director of Investigations, National Crime Agency",
+            # Names from the illustrative screening list (fixtures/watchlist-sample-csl.json):
+            # the case waits for officials to resolve their matches.
+            parties=[
+                ("consignee", "Nightjar Signal Systems", "GB", "Unit 4, Riverside Park, Leeds"),
+                ("intermediary", "ООО Восток-Сигнал", "CY", "12 Makariou Avenue, Limassol"),
+            ],
         )
         # An assigned case, with notes of both kinds.
         casework.take_case(application=waiting, by=self.official)

@@ -22,6 +22,7 @@ The optional ``at`` dates a record in the past. Only the seed's demo passes it, 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterable
@@ -64,6 +65,7 @@ from registry.errors import (
 )
 from registry.references import next_reference
 from registry.transitions import check_transition
+from screening import services as screening_services
 
 # How long a licence is valid from its approval.
 MARKETING_LICENCE_YEARS = 2
@@ -328,9 +330,15 @@ def _end_user_party(application, *, name: str, kind: str) -> Party:
     return party
 
 
-def _screen_for_submission(application: LicenceApplication, *, end_user_kind: str, at=None):
+def _screen_for_submission(
+    application: LicenceApplication, *, end_user_kind: str, parties: list, at=None
+):
     """The rules as they stand at submission; raises :class:`Incomplete` (nothing written) when
-    the export lacks its end-user declaration."""
+    the export lacks its end-user declaration. Also answers the restricted-party matches found
+    for ``parties`` (``screening.selectors.PartyRef``), to record once the parties are stored."""
+    party_facts, new_matches = selectors.party_screening_for(
+        [application.pk] if application.pk else [None], parties=parties
+    )
     facts, revision = selectors.screening_facts_and_revision(
         vendor=application.vendor,
         product=application.product,
@@ -341,6 +349,7 @@ def _screen_for_submission(application: LicenceApplication, *, end_user_kind: st
         stage=approvals.SUBMISSION,
         at=at,
         lock=True,
+        party_screening=party_facts.get(application.pk),
     )
     results = approvals.screen(facts)
     missing = approvals.incomplete(results)
@@ -352,7 +361,55 @@ def _screen_for_submission(application: LicenceApplication, *, end_user_kind: st
             else ""
         )
         raise Incomplete(missing.message + how, failed_rules=[missing.as_dict()])
-    return results, revision
+    return results, revision, new_matches
+
+
+def _after_screening(application: LicenceApplication, new_matches: list, *, at=None) -> None:
+    """What the registry writes once a screened application and its parties are stored: the
+    denial register's record when it was refused, else the new matches for officials."""
+    if application.status == ApplicationStatus.REFUSED:
+        _record_denial(application, by=application.decided_by)
+    elif new_matches:
+        screening_services.record_matches(
+            new=new_matches,
+            by=history.system_user(),
+            reason=f"Possible restricted-party match on {application.reference}",
+        )
+
+
+def _record_denial(application: LicenceApplication, *, by=None) -> None:
+    """Every refusal goes to the denial register: its end user, country and product category."""
+    _record_denials([application])
+
+
+def _record_denials(applications: list[LicenceApplication]) -> None:
+    """The denial register's rows of these refused applications, in one statement per batch:
+    a whitelist revision may refuse thousands at once. Two queries for their end users and
+    product categories."""
+    ids = [a.pk for a in applications]
+    if not ids:
+        return
+    end_users = {
+        p.application_id: p
+        for p in Party.objects.filter(application_id__in=ids, role=PartyRole.END_USER)
+    }
+    categories = dict(
+        LicenceApplication.objects.filter(pk__in=ids).values_list("pk", "product__category")
+    )
+    screening_services.record_denials(
+        [
+            screening_services.Denial(
+                application_id=a.pk,
+                vendor_id=a.vendor_id,
+                end_user_name=end_users[a.pk].name,
+                country_id=end_users[a.pk].country_id,
+                product_category=categories[a.pk],
+                refused_at=a.decided_at,
+            )
+            for a in applications
+            if a.pk in end_users
+        ]
+    )
 
 
 def _record_submission(application, results, revision, *, by, at=None) -> LicenceApplication:
@@ -412,11 +469,17 @@ def submit_application(
         status=ApplicationStatus.SUBMITTED,
     )
     party = _end_user_party(application, name=end_user_name, kind=end_user_kind)
-    results, revision = _screen_for_submission(application, end_user_kind=end_user_kind, at=at)
+    refs = selectors.party_refs(parties=[party])
+    results, revision, new_matches = _screen_for_submission(
+        application, end_user_kind=end_user_kind, parties=refs, at=at
+    )
     _record_submission(application, results, revision, by=by, at=at)
     party.application = application
     history.save(party, by=by, reason=f"End user named on {application.reference}", at=at)
     application.end_user_parties = [party]
+    stored = dataclasses.replace(refs[0], party_id=party.pk, application_id=application.pk)
+    new_matches = [dataclasses.replace(m, party=stored) for m in new_matches]
+    _after_screening(application, new_matches, at=at)
     return application
 
 
@@ -513,13 +576,19 @@ def submit_draft(*, application: LicenceApplication, by, at=None) -> LicenceAppl
     if end_user is None:
         raise Incomplete("Add the end user (a party with the role end_user) before submitting.")
     # The vendor and the destination are locked before the application (see the module's note).
-    results, revision = _screen_for_submission(current, end_user_kind=end_user.kind, at=at)
+    results, revision, new_matches = _screen_for_submission(
+        current,
+        end_user_kind=end_user.kind,
+        parties=selectors.party_refs([current.pk]),
+        at=at,
+    )
     application = _locked_application(application)
     check_transition(
         APPLICATION_TRANSITIONS, application, ApplicationStatus.SUBMITTED, what=_what(application)
     )
     _record_submission(application, results, revision, by=by, at=at)
     application.end_user_parties = [end_user]
+    _after_screening(application, new_matches, at=at)
     return application
 
 
@@ -695,6 +764,7 @@ def approve_application(
     chosen = conditions_for(conditions, other_conditions)
     # The vendor and the destination are locked before the application (see the module's note).
     current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
+    party_facts, _ = selectors.party_screening_for([current.pk])
     facts, revision = selectors.screening_facts_and_revision(
         vendor=current.vendor,
         product=current.product,
@@ -705,6 +775,7 @@ def approve_application(
         stage=approvals.DECISION,
         at=at,
         lock=True,
+        party_screening=party_facts[current.pk],
     )
     application = _locked_application(application)
     check_may_decide(application, by)
@@ -840,6 +911,7 @@ def refuse_application(
     history.save(application, by=by, reason=reason, at=at)
     issuing.issue_refusal_letter(application=application, by=by, at=at)
     notices.application_changed(application, at=at)
+    _record_denial(application, by=by)
     return application
 
 
@@ -1312,6 +1384,7 @@ def _rescreen_applications(
     for application in refused:
         issuing.issue_refusal_letter(application=application, by=by, at=at)
     notices.applications_refused(refused, at=at)
+    _record_denials(refused)
     history.save_many(
         passed,
         fields=["screening", "screened_against", "rescreened_by_revision"],
@@ -1320,3 +1393,26 @@ def _rescreen_applications(
         at=at,
     )
     return len(refused)
+
+
+# --- Restricted-party screening again, after a list changed (screening.rescreen) ---------------
+
+
+def rescreen_parties(*, by, reason: str) -> int:
+    """Screens the parties of every pending application and live licence against the lists in
+    use, and records the new matches for officials. A few queries for the parties and the
+    matches on record, whatever their number, then one record per new match. Called by the
+    screening app (``screening.rescreen``) inside the transaction of the list's change."""
+    _, new_matches = selectors.party_screening_for([], parties=selectors.live_parties())
+    return len(screening_services.record_matches(new=new_matches, by=by, reason=reason))
+
+
+@transaction.atomic
+def rescreen_application(*, application: LicenceApplication, by) -> int:
+    """An official screens one application's parties again now (a refusal since its submission
+    may have added a name to the denial register). Returns how many new matches."""
+    _, new_matches = selectors.party_screening_for([application.pk])
+    matches = screening_services.record_matches(
+        new=new_matches, by=by, reason=f"Parties of {application.reference} screened again"
+    )
+    return len(matches)

@@ -40,6 +40,11 @@ urlpatterns = [
         name="application-decide",
     ),
     path(
+        "applications/<key:reference>/rescreen/",
+        views.ApplicationRescreenView.as_view(),
+        name="application-rescreen",
+    ),
+    path(
         "applications/export.csv",
         casework_views.ApplicationExportView.as_view(),
         name="application-export",

@@ -31,6 +31,7 @@ from licenses.forms import (
 from licenses.models import Appeal, ApplicationStatus, Licence, LicenceApplication, Vendor
 from registry.errors import DomainError
 from registry.web import add_service_error, check_page, paginate
+from screening import selectors as screening_selectors
 
 SERVICE_ERRORS = (ValidationError, DomainError)
 
@@ -191,6 +192,7 @@ class VendorStatusView(PermissionRequiredMixin, View):
 
 def current_screening(application) -> list:
     """The rules as they would run on a decision now, for an application still pending."""
+    party_facts, _ = selectors.party_screening_for([application.pk])
     facts, _ = selectors.screening_facts_and_revision(
         vendor=application.vendor,
         product=application.product,
@@ -199,6 +201,7 @@ def current_screening(application) -> list:
         end_user_kind=application.end_user.kind,
         application_id=application.pk,
         stage=approvals.DECISION,
+        party_screening=party_facts[application.pk],
     )
     return approvals.screen(facts)
 
@@ -253,6 +256,8 @@ def application_page(
         ),
         "may_decide_appeal": may_decide_appeal,
         "appeal_form": appeal_form or (AppealDecisionForm() if may_decide_appeal else None),
+        "party_matches": screening_selectors.matches_for_application(application.pk),
+        "may_rescreen": may_decide,
         **casework_context(request, application, **casework_forms),
     }
     return render(request, "licenses/application_detail.html", context)
@@ -457,11 +462,22 @@ def _licence_page(request, licence, *, action_form=None):
     may_act = request.user.has_perm("licenses.manage_licence") and LicenceActionForm.offered_for(
         licence.status
     )
+    confirmed = list(screening_selectors.confirmed_for_licence_parties(licence.application_id))
+    initial = {}
+    suggested = next((m for m in confirmed if str(m.pk) == request.GET.get("match")), None)
+    if suggested is not None and licence.status == "active":
+        # Offered from a confirmed match: suspension, with the match as the reason.
+        initial = {
+            "action": LicenceActionForm.SUSPEND,
+            "reason": f"Confirmed restricted-party match {suggested.pk}: {suggested.party.name} "
+            f"is listed as {suggested.entry_name} ({suggested.get_source_display()}).",
+        }
     context = {
         "licence": licence,
         "history": licence.history.order_by("-history_date", "-history_id")[:20],
+        "confirmed_matches": confirmed,
         "action_form": action_form
-        or (LicenceActionForm(status=licence.status) if may_act else None),
+        or (LicenceActionForm(status=licence.status, initial=initial) if may_act else None),
         "certificate": documents_selectors.certificate(licence),
     }
     return render(request, "licenses/licence_detail.html", context)
@@ -519,3 +535,22 @@ class LicenceActionView(PermissionRequiredMixin, View):
                 messages.success(request, f"Licence {licence.number} is {done}.")
                 return redirect("licenses:licence-detail", number=number)
         return _licence_page(request, _licence(number), action_form=form)
+
+
+class ApplicationRescreenView(PermissionRequiredMixin, View):
+    """POST only: an official screens the application's parties again now and records any new
+    match (a refusal since the submission may have added a name to the denial register)."""
+
+    permission_required = "licenses.decide_licenceapplication"
+    http_method_names = ["post"]
+
+    def post(self, request, reference):
+        application = viewable_application(reference)
+        if not application.is_pending:
+            messages.error(request, f"{application.reference} is decided: nothing to screen.")
+        else:
+            found = services.rescreen_application(application=application, by=request.user)
+            messages.success(
+                request, f"Parties screened again: {found} new match{'es' if found != 1 else ''}."
+            )
+        return redirect("licenses:application-detail", reference=reference)

@@ -17,6 +17,9 @@ API faces.
     ``lock_for_destination_removal`` and ``apply_destination_removal``, and ``licenses.selectors``
     for the impact preview. ``notifications`` (the outbox, webhooks, email) sits below the other
     apps: they record events through its services, and it imports none of them.
+    ``screening`` (restricted-party screening) stands below ``licenses``: licensing calls its
+    services and selectors; it re-screens licensing's parties only through the callables
+    licensing registers in ``screening.rescreen``.
 
 The base layer: knows no app.
     ``registry.models`` (the user, reference counters, idempotency records); ``registry.audit``

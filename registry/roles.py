@@ -30,6 +30,11 @@ _OFFICIAL = [
     "decisions.view_decisioncriterion",
     "decisions.view_standardcondition",
     "licenses.view_appeal",
+    "screening.view_partymatch",
+    "screening.decide_partymatch",
+    "screening.view_watchlistsnapshot",
+    "screening.release_watchlistsnapshot",
+    "screening.view_concernentry",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -44,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "decisions.change_decisioncriterion",
         "decisions.add_standardcondition",
         "decisions.change_standardcondition",
+        "screening.manage_concernentry",
     ],
     AUDITORS: [
         "registry.view_audit_trail",
@@ -60,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.view_issueddocument",
         "decisions.view_decisioncriterion",
         "licenses.view_appeal",
+        "screening.view_partymatch",
+        "screening.view_watchlistsnapshot",
+        "screening.view_concernentry",
     ],
     VENDORS: [
         "registry.use_vendor_api",

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "documents",
     "notifications",
     "decisions",
+    "screening",
     "registry.audit",
     "knox",
     "django_filters",
@@ -351,6 +352,22 @@ HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="IL")
 APPLICATION_TARGET_WORKING_DAYS = env.int("APPLICATION_TARGET_WORKING_DAYS", default=20)
 # A request for information is due for a reminder this many working days before its due date.
 INFORMATION_REQUEST_REMINDER_DAYS = env.int("INFORMATION_REQUEST_REMINDER_DAYS", default=2)
+
+# --- Restricted-party screening (screening/, docs/screening.md) --------------------------------
+# A new list snapshot whose entry count falls by more than this share against the last good one
+# is quarantined until an official releases it.
+WATCHLIST_MAX_DROP = env.float("WATCHLIST_MAX_DROP", default=0.2)
+# When the newest usable snapshot is older than this, rule 7 fails at the decision ("screening
+# list unavailable") and the dashboard says so.
+WATCHLIST_MAX_AGE_HOURS = env.float("WATCHLIST_MAX_AGE_HOURS", default=48)
+# The score (0-100, the country weighed in) from which a party matches a list entry.
+WATCHLIST_MATCH_THRESHOLD = env.int("WATCHLIST_MATCH_THRESHOLD", default=88)
+if not 0 < WATCHLIST_MAX_DROP < 1 or WATCHLIST_MAX_AGE_HOURS <= 0:
+    raise ImproperlyConfigured(
+        "WATCHLIST_MAX_DROP must be between 0 and 1, WATCHLIST_MAX_AGE_HOURS more than 0."
+    )
+if not 50 <= WATCHLIST_MATCH_THRESHOLD <= 100:
+    raise ImproperlyConfigured("WATCHLIST_MATCH_THRESHOLD must be between 50 and 100.")
 
 # --- REST framework: the vendors' API (registry/api/) -----------------------------------------
 REST_FRAMEWORK = {

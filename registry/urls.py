@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("licenses.urls")),
     path("", include("documents.urls")),
     path("catalogues/", include("decisions.urls")),
+    path("screening/", include("screening.urls")),
     path("audit/", include("registry.audit.urls")),
 ]
 

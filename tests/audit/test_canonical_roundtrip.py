@@ -33,6 +33,7 @@ from registry import roles
 from registry.audit import chain, history
 from registry.audit.reconcile import tracked_models
 from registry.models import User
+from screening.models import ConcernEntry, PartyMatch, WatchlistSnapshot
 from tests.factories import LicenceFactory, PartyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,13 @@ OVERRIDES = {
         ),
     ),
     ("decisions.DecisionCriterion", "code"): lambda f: st.from_regex(r"\A[a-z][a-z0-9_]{0,30}\Z"),
+    ("screening.WatchlistSnapshot", "entry_count"): lambda f: st.integers(0, 2**31 - 1),
+    ("screening.WatchlistSnapshot", "previous_count"): lambda f: st.one_of(
+        st.none(), st.integers(0, 2**31 - 1)
+    ),
+    ("screening.PartyMatch", "score"): lambda f: st.integers(0, 100),
+    # The denial register is not tracked and holds no row here; the key is nullable.
+    ("screening.PartyMatch", "denial"): lambda f: st.none(),
 }
 ACCEPTED = {
     "countries.WhitelistRevision": lambda v: (
@@ -115,6 +123,8 @@ ACCEPTED = {
     ),
     "documents.IssuedDocument": lambda v: v["kind"] != "certificate" or v["licence_id"] is not None,
     "decisions.DecisionCriterion": lambda v: len(v["text"]) <= 300,
+    "screening.ConcernEntry": lambda v: v["name"] != "",
+    "screening.PartyMatch": lambda v: v["status"] == "open" or v["decided_at"] is not None,
 }
 
 
@@ -223,6 +233,33 @@ def _objects() -> dict:
         DecisionCriterion: DecisionCriterion.objects.order_by("pk").first(),
         StandardCondition: StandardCondition.objects.order_by("pk").first(),
         **_case_work_and_document(application),
+        **_screening(application),
+    }
+
+
+def _screening(application) -> dict:
+    """A snapshot (the seed's), a concern entry and a match, as the system actor."""
+    system = history.system_user()
+    now = timezone.now()
+    concern = ConcernEntry(name="Round trip", reason="Why", added_by=system, added_at=now)
+    history.save(concern, by=system, reason="round trip")
+    match = PartyMatch(
+        party=application.parties.first() or PartyFactory(application=application),
+        source="concern",
+        concern=concern,
+        entry_ref=f"concern:{concern.pk}",
+        entry_fingerprint="f",
+        entry_name="Round trip",
+        matched_name="round trip",
+        party_key="round trip|FR",
+        score=90,
+        found_at=now,
+    )
+    history.save(match, by=system, reason="round trip")
+    return {
+        WatchlistSnapshot: WatchlistSnapshot.objects.order_by("pk").first(),
+        ConcernEntry: concern,
+        PartyMatch: match,
     }
 
 

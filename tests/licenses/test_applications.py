@@ -30,7 +30,7 @@ def test_a_passing_application_waits_for_an_official(vendor, product, vendor_use
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert re.fullmatch(rf"APP-{timezone.now().year}-000001", application.reference)
-    assert [r["passed"] for r in application.screening] == [True] * 6
+    assert [r["passed"] for r in application.screening] == [True] * 7
     assert application.screened_against.reference == "REV-2021-001"
     record = application.history.latest()
     assert (record.history_username, record.history_change_reason) == (

@@ -152,6 +152,8 @@ def test_demo_shows_parties_and_declarations_one_accepted_one_awaiting_review(
     roles = Party.objects.filter(role__in=["consignee", "intermediary"])
     assert sorted(roles.values_list("role", "country__code")) == [
         ("consignee", "FR"),
+        ("consignee", "GB"),
+        ("intermediary", "CY"),
         ("intermediary", "NL"),
     ]
     declarations = Document.objects.filter(kind="end_user_declaration").order_by("uploaded_at")

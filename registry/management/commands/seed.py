@@ -1,5 +1,6 @@
-"""``manage.py seed``: every ISO 3166-1 country, then the 102-country list and the 2021 cut,
-and the end-user declaration's template of December 2021.
+"""``manage.py seed``: every ISO 3166-1 country, the illustrative sample of the Consolidated
+Screening List, then the 102-country list and the 2021 cut, and the end-user declaration's
+template of December 2021.
 
 ``--demo`` adds the demo accounts and a dated past built through the services (see
 ``licenses.demo``): its licences of 2019–2021 are entered before the cut is recorded, so the cut
@@ -20,6 +21,7 @@ from documents.seeding import seed_declaration_template
 from licenses import demo
 from registry.audit import history
 from registry.audit.history import system_user
+from screening.seeding import seed_sample_list
 
 
 class Command(BaseCommand):
@@ -55,6 +57,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Decision criteria and conditions: {catalogued} added.")
         added = seed_countries(by=system)
         self.stdout.write(f"Countries: {added} added, {Country.objects.count()} in all.")
+        snapshot = seed_sample_list(by=system)
+        if snapshot:
+            self.stdout.write(
+                f"Screening list: the illustrative CSL sample, snapshot {snapshot.pk} "
+                f"({snapshot.entry_count} entries)."
+            )
         past = None
         if options["demo"]:
             demo.ensure_accounts()
