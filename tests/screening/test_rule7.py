@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from licenses import services as licenses_services
 from licenses.models import ApplicationStatus, LicenceStatus
+from notifications.models import OutboxEvent
 from registry import roles
 from registry.errors import ScreeningFailed, TransitionNotAllowed
 from screening import services
@@ -55,6 +56,10 @@ def test_a_listed_end_user_waits_for_review_with_an_open_match(vendor, product, 
     assert match.entry_name == "Nightjar Signal Systems LLC"
     assert match.snapshot_id == rule7(application)["snapshots"][0]
     assert match.history.get().history_username == "system"
+    # Officials are told, in the same transaction; the vendor is not.
+    [told] = OutboxEvent.objects.filter(type="match.review")
+    assert told.object_reference == str(match.pk) and told.vendor_id is None
+    assert told.payload["data"]["application"] == application.reference
 
 
 def test_an_unlisted_end_user_gets_the_same_words_and_no_match(vendor, product, vendor_user):
