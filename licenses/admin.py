@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from licenses.models import (
     CaseNote,
+    DeliveryReport,
     InformationRequest,
     Licence,
     LicenceApplication,
@@ -70,3 +71,11 @@ class CaseNoteAdmin(ReadOnlyHistoryAdmin):
     list_display = ("application", "author", "shared", "created_at")
     list_filter = ("shared",)
     list_select_related = ("application", "author")
+
+
+@admin.register(DeliveryReport)
+class DeliveryReportAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("licence", "delivered_on", "systems", "installation_country", "reported_at")
+    list_filter = ("remote_maintenance",)
+    list_select_related = ("licence", "installation_country")
+    search_fields = ("licence__number",)

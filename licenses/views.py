@@ -324,6 +324,7 @@ def _licence_page(request, licence, *, action_form=None):
     context = {
         "licence": licence,
         "history": licence.history.order_by("-history_date", "-history_id")[:20],
+        "reports": selectors.delivery_reports(licence),
         "action_form": action_form
         or (LicenceActionForm() if request.user.has_perm("licenses.manage_licence") else None),
     }

@@ -334,6 +334,12 @@ APPLICATION_TARGET_WORKING_DAYS = env.int("APPLICATION_TARGET_WORKING_DAYS", def
 # A request for information is due for a reminder this many working days before its due date.
 INFORMATION_REQUEST_REMINDER_DAYS = env.int("INFORMATION_REQUEST_REMINDER_DAYS", default=2)
 
+# --- Delivery reports on export licences (licenses.services) ---------------------------------
+# Days after issue when an export licence's first delivery report is due; then every six months.
+DELIVERY_REPORT_DAYS = env.int("DELIVERY_REPORT_DAYS", default=30)
+if DELIVERY_REPORT_DAYS <= 0:
+    raise ImproperlyConfigured("DELIVERY_REPORT_DAYS must be a positive whole number.")
+
 # --- REST framework: the vendors' API (registry/api/) -----------------------------------------
 REST_FRAMEWORK = {
     # Deny unless a view says otherwise; each API view names its own permissions.
@@ -375,6 +381,10 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
+# The latest expiry a vendor may give a token it creates on its tokens page, in days from today.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+if API_TOKEN_MAX_DAYS <= 0:
+    raise ImproperlyConfigured("API_TOKEN_MAX_DAYS must be a positive whole number.")
 # How long the shared cache may answer for a token and its user's permissions
 # (registry.api.credentials); revocations and changes of rights drop the entries at once, this
 # bounds anything else. 0: off.
@@ -385,8 +395,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Vendors register products, check destinations against the whitelist, submit and follow "
         "licence applications and read their licences. Authenticate with "
-        "`Authorization: Token <key>` (or `Bearer <key>`); get a key from the ministry "
-        "(`manage.py issue_token USERNAME`)."
+        "`Authorization: Token <key>` (or `Bearer <key>`); create a key on your "
+        "tokens page, `/account/tokens/`, signed in to the registry's website."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": registry_api.API_V1_PREFIX.removesuffix("/"),

@@ -19,6 +19,7 @@ from countries.models import Country, WhitelistChange, WhitelistRevision
 from documents.models import DeclarationTemplate, Document
 from licenses.models import (
     CaseNote,
+    DeliveryReport,
     InformationRequest,
     Licence,
     LicenceApplication,
@@ -58,6 +59,8 @@ OVERRIDES = {
     ("licenses.InformationRequest", "raised_at"): lambda f: _moment(),
     ("licenses.InformationRequest", "answered_at"): lambda f: _moment(),
     ("licenses.CaseNote", "created_at"): lambda f: _moment(),
+    ("licenses.DeliveryReport", "systems"): lambda f: st.integers(min_value=1, max_value=2**31 - 1),
+    ("licenses.DeliveryReport", "reported_at"): lambda f: _moment(),
     ("documents.Document", "version"): lambda f: st.integers(min_value=1, max_value=10**6),
     ("documents.Document", "size"): lambda f: st.integers(min_value=1, max_value=2**40),
     ("documents.Document", "sha256"): lambda f: st.from_regex(r"\A[0-9a-f]{64}\Z"),
@@ -88,6 +91,7 @@ ACCEPTED = {
     "licenses.LicenceApplication": lambda v: (
         v["status"] in ("draft", "withdrawn") or v["submitted_at"] is not None
     ),
+    "licenses.DeliveryReport": lambda v: v["operating_unit"] != "",
 }
 
 
@@ -193,11 +197,11 @@ def _objects() -> dict:
         User: user_with_role(role=roles.OFFICIALS, username="round-trip"),
         Party: application.parties.first() or PartyFactory(application=application),
         DeclarationTemplate: DeclarationTemplate.objects.order_by("pk").first(),
-        **_case_work_and_document(application),
+        **_case_work_and_document(application, licence),
     }
 
 
-def _case_work_and_document(application) -> dict:
+def _case_work_and_document(application, licence) -> dict:
     """One of each, written as the system actor: what is hashed matters here, not how a person
     would make them."""
     system = history.system_user()
@@ -211,6 +215,16 @@ def _case_work_and_document(application) -> dict:
             due_on=now.date(),
         ),
         CaseNote: CaseNote(application=application, author=system, text="Noted.", created_at=now),
+        DeliveryReport: DeliveryReport(
+            licence=licence,
+            delivered_on=now.date(),
+            systems=1,
+            installation_country=Country.objects.get(code="FR"),
+            operating_unit="Unit",
+            remote_maintenance=False,
+            reported_by=system,
+            reported_at=now,
+        ),
         Document: Document(
             application=application,
             kind="other",
