@@ -388,13 +388,16 @@ class LicenceFilter(django_filters.FilterSet):
 class LicenceViewSet(
     _ScopedToVendor, mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorViewSet
 ):
-    """A vendor user: the licences issued to the vendor (read-only)."""
+    """A vendor user: the licences issued to the vendor (read-only), and their delivery
+    reports; reporting one needs ``licenses.add_deliveryreport``."""
 
     queryset = Licence.objects.select_related(
         "application__product", "application__destination"
     ).order_by("-valid_from", "-number")
     serializer_class = LicenceSerializer
     filterset_class = LicenceFilter
+    # The one write here: reporting a delivery.
+    write_permission = "licenses.add_deliveryreport"
     lookup_field = "number"
     lookup_value_regex = KEY_PATTERN
 

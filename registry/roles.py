@@ -54,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "countries.view_country",
         "licenses.add_product",
         "licenses.submit_licenceapplication",
+        "licenses.add_deliveryreport",
         "documents.add_document",
     ],
 }

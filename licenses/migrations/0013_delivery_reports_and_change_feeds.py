@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from registry.roles import sync_role_groups
+
 
 class Migration(migrations.Migration):
 
@@ -169,4 +171,6 @@ class Migration(migrations.Migration):
             model_name='historicaldeliveryreport',
             index=models.Index(fields=['id', 'audit_seq'], name='licenses_hi_id_678591_idx'),
         ),
+        # Vendors gain the permission to report deliveries.
+        migrations.RunPython(sync_role_groups, migrations.RunPython.noop),
     ]

@@ -44,7 +44,8 @@ def parse_moment(text: str) -> datetime.datetime:
         raise ValueError(_MESSAGE) from None
     if moment.year < 2 or moment.year > 9998:
         raise ValueError(_MESSAGE)  # out of what every database stores once in UTC
-    return moment
+    # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
+    return moment.astimezone(datetime.UTC)
 
 
 class _MomentField(forms.CharField):
@@ -55,7 +56,8 @@ class _MomentField(forms.CharField):
         try:
             return parse_moment(value)
         except ValueError as error:
-            raise forms.ValidationError(str(error), code="invalid") from None
+            # django-filter formats the message with %: the %2B in it must stay as it is.
+            raise forms.ValidationError(str(error).replace("%", "%%"), code="invalid") from None
 
 
 class UpdatedSinceFilter(django_filters.Filter):
