@@ -8,6 +8,8 @@ OFFICIALS = "officials"
 SENIOR_OFFICIALS = "senior_officials"
 AUDITORS = "auditors"
 VENDORS = "vendors"
+# On top of ``vendors``: the vendor's users who manage every API token of their vendor.
+VENDOR_ADMINS = "vendor_admins"
 
 _OFFICIAL = [
     "countries.view_country",
@@ -57,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licenses.add_deliveryreport",
         "documents.add_document",
     ],
+    VENDOR_ADMINS: ["registry.manage_vendor_tokens"],
 }
 
 

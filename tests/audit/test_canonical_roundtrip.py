@@ -30,7 +30,7 @@ from licenses.models import (
 from registry import roles
 from registry.audit import chain, history
 from registry.audit.reconcile import tracked_models
-from registry.models import User
+from registry.models import ApiToken, User
 from tests.factories import LicenceFactory, PartyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +92,7 @@ ACCEPTED = {
         v["status"] in ("draft", "withdrawn") or v["submitted_at"] is not None
     ),
     "licenses.DeliveryReport": lambda v: v["operating_unit"] != "",
+    "registry.ApiToken": lambda v: v["name"] != "",
 }
 
 
@@ -224,6 +225,14 @@ def _case_work_and_document(application, licence) -> dict:
             remote_maintenance=False,
             reported_by=system,
             reported_at=now,
+        ),
+        ApiToken: ApiToken(
+            digest="f" * 128,
+            prefix="f" * 15,
+            name="Round trip",
+            user=system,
+            created_at=now,
+            expires_at=now,
         ),
         Document: Document(
             application=application,
