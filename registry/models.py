@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from registry.audit import history
 from registry.audit.history import TrackedModel, TrackedQuerySet, project_history
@@ -150,8 +151,7 @@ class ApiToken(TrackedModel):
 
     @property
     def state(self) -> str:
-        from django.utils import timezone
-
+        """``active``, ``expired`` or ``revoked``."""
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expires_at <= timezone.now() else "active"

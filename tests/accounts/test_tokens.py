@@ -200,3 +200,12 @@ def test_the_tokens_pages_are_for_vendor_users_only(client, official, auditor):
         client.force_login(user)
         assert client.get(TOKENS).status_code == 403
         assert client.get(f"{TOKENS}new/").status_code == 403
+
+
+def test_auditors_find_token_changes_in_the_timeline(client, holder, auditor):
+    token, _ = make(holder, name="Order system")
+    services.revoke_token(token=token, by=holder, reason="Replaced")
+    client.force_login(auditor)
+    html = client.get("/audit/", {"kind": "api-token"}).content.decode()
+    assert "API token revoked: Replaced" in html
+    assert "API token created for acme-dev: Order system" in html
