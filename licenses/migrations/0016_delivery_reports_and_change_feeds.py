@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('countries', '0004_url_keys_refuse_control_characters'),
-        ('licenses', '0012_record_revision_effects'),
+        ('licenses', '0015_pending_queue_index_covers_awaiting_vendor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
