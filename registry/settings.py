@@ -368,6 +368,11 @@ if not 0 < WATCHLIST_MAX_DROP < 1 or WATCHLIST_MAX_AGE_HOURS <= 0:
     )
 if not 50 <= WATCHLIST_MATCH_THRESHOLD <= 100:
     raise ImproperlyConfigured("WATCHLIST_MATCH_THRESHOLD must be between 50 and 100.")
+# --- Delivery reports on export licences (licenses.services) ---------------------------------
+# Days after issue when an export licence's first delivery report is due; then every six months.
+DELIVERY_REPORT_DAYS = env.int("DELIVERY_REPORT_DAYS", default=30)
+if DELIVERY_REPORT_DAYS <= 0:
+    raise ImproperlyConfigured("DELIVERY_REPORT_DAYS must be a positive whole number.")
 
 # --- REST framework: the vendors' API (registry/api/) -----------------------------------------
 REST_FRAMEWORK = {
@@ -410,6 +415,10 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
+# The latest expiry a vendor may give a token it creates on its tokens page, in days from today.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+if API_TOKEN_MAX_DAYS <= 0:
+    raise ImproperlyConfigured("API_TOKEN_MAX_DAYS must be a positive whole number.")
 # How long the shared cache may answer for a token and its user's permissions
 # (registry.api.credentials); revocations and changes of rights drop the entries at once, this
 # bounds anything else. 0: off.
@@ -420,8 +429,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Vendors register products, check destinations against the whitelist, submit and follow "
         "licence applications and read their licences. Authenticate with "
-        "`Authorization: Token <key>` (or `Bearer <key>`); get a key from the ministry "
-        "(`manage.py issue_token USERNAME`)."
+        "`Authorization: Token <key>` (or `Bearer <key>`); create a key on your "
+        "tokens page, `/account/tokens/`, signed in to the registry's website."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": registry_api.API_V1_PREFIX.removesuffix("/"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("registry.accounts.urls")),
+    path("account/tokens/", include("registry.accounts.token_urls")),
     path("admin/", admin.site.urls),
     path("countries/", include("countries.urls")),
     path("", include("licenses.urls")),

@@ -20,8 +20,9 @@ from django.utils import timezone
 from countries import selectors as country_selectors
 from countries.models import Country, WhitelistChange, WhitelistRevision
 from documents.models import DeclarationTemplate, Document
-from licenses.models import Licence, LicenceApplication, Party, Product, Vendor
+from licenses.models import DeliveryReport, Licence, LicenceApplication, Party, Product, Vendor
 from registry.audit import charts
+from registry.models import ApiToken
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,18 @@ TIMELINE_KINDS: dict[str, Kind] = {
         "application",
         key_lookup="application__reference",
         link="application",
+    ),
+    # A licence's delivery reports, under its number; API tokens, under their holder.
+    "delivery-report": Kind(
+        "delivery-report",
+        "Delivery report",
+        DeliveryReport,
+        "licence",
+        key_lookup="licence__number",
+        link="licence",
+    ),
+    "api-token": Kind(
+        "api-token", "API token", ApiToken, "user", key_lookup="user__username", link="user"
     ),
 }
 
