@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from licenses import receipts as decision_receipts
 from licenses.models import (
     ApplicationStatus,
     CaseNote,
@@ -262,9 +263,11 @@ def refuse_for_missing_information(
     application.decided_at = _now(at)
     application.decision_reason = reason
     application.refusal_code = INFORMATION_NOT_PROVIDED
-    return history.save(
-        application, by=by, reason=f"Refused, information not provided: {reason}", at=at
+    history.save(application, by=by, reason=f"Refused, information not provided: {reason}", at=at)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.REFUSAL
     )
+    return application
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ from django.utils import timezone
 from countries.models import Country, WhitelistRevision
 from documents import services as documents_services
 from licenses import approvals, selectors
+from licenses import receipts as decision_receipts
 from licenses.models import (
     ApplicationStatus,
     EndUserKind,
@@ -350,6 +351,9 @@ def _record_submission(application, results, revision, *, by, at=None) -> Licenc
     if system is not None:
         _refuse_by_screening(application, results, system=system, at=at)
         history.save(application, by=system, reason=application.decision_reason, at=at)
+        decision_receipts.issue_decision_receipt(
+            application=application, decision=decision_receipts.INTAKE_REFUSAL
+        )
     return application
 
 
@@ -693,7 +697,11 @@ def approve_application(
     application.decided_at = moment
     application.decision_reason = reason
     history.save(application, by=by, reason=reason, at=at)
-    return _issue_licence(application, number=number, by=by, at=at)
+    licence = _issue_licence(application, number=number, by=by, at=at)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.APPROVAL, licence=licence
+    )
+    return licence
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
@@ -730,7 +738,11 @@ def refuse_application(
     application.decided_by = by
     application.decided_at = _now(at)
     application.decision_reason = reason
-    return history.save(application, by=by, reason=reason, at=at)
+    history.save(application, by=by, reason=reason, at=at)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.REFUSAL
+    )
+    return application
 
 
 @transaction.atomic
@@ -986,6 +998,7 @@ def _rescreen_applications(
         reason=f"{reason} — refused by screening against the revised whitelist",
         at=at,
     )
+    decision_receipts.issue_decision_receipts(refused, decision=decision_receipts.REVISION_REFUSAL)
     history.save_many(
         passed,
         fields=["screening", "screened_against", "rescreened_by_revision"],

@@ -1,0 +1,133 @@
+"""The receipt of a decision on a licence application: the one call every decision makes.
+
+:func:`issue_decision_receipt` gathers the decision's inputs as plain data (the application, its
+vendor, product, destination and parties, the rules' results and the whitelist revision they ran
+against, the documents' hashes, who decided and when, the licence issued) and hands them to
+``registry.audit.receipts``, which signs them with the tree head of the audit log. Call it in the
+decision's transaction, after its history records: approval, refusal, refusal by screening at
+intake or on a revision, and any later decision (an appeal's outcome) with its own ``decision``
+name and, in ``extra``, the facts it adds (``criteria``, ``conditions``, ``screening_snapshots``,
+or new keys of its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import prefetch_related_objects
+
+from licenses.models import Licence, LicenceApplication
+from registry.audit import receipts
+
+APPROVAL = "approval"
+REFUSAL = "refusal"
+INTAKE_REFUSAL = "intake_refusal"
+REVISION_REFUSAL = "revision_refusal"
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def decision_facts(
+    application: LicenceApplication, *, licence: Licence | None = None, extra: dict | None = None
+) -> dict:
+    """The plain data of the decision just taken on ``application`` (its fields as saved)."""
+    product, vendor, destination = application.product, application.vendor, application.destination
+    revision = application.screened_against
+    facts = {
+        "application": {
+            "reference": application.reference,
+            "licence_type": application.licence_type,
+            "end_use": application.end_use,
+            "value": str(application.value),
+            "currency": application.currency,
+            "submitted_at": receipts.moment(application.submitted_at),
+        },
+        "vendor": {"registration_number": vendor.registration_number, "name": vendor.name},
+        "product": {
+            "reference": product.reference,
+            "name": product.name,
+            "control_entry": product.control_entry,
+            "category": product.category,
+        },
+        "destination": {"code": destination.code, "name": destination.name},
+        "parties": [
+            {
+                "role": party.role,
+                "name": party.name,
+                "country": party.country.code,
+                "kind": party.kind,
+                "address": party.address,
+            }
+            for party in sorted(application.parties.all(), key=lambda p: p.pk)
+        ],
+        "rules": [
+            {"rule": r["rule"], "passed": bool(r["passed"]), "message": r.get("message", "")}
+            for r in application.screening or []
+        ],
+        "whitelist_revision": revision.reference if revision is not None else None,
+        "documents": [
+            {
+                "id": str(document.key),
+                "kind": document.kind,
+                "version": document.version,
+                "sha256": document.sha256,
+                "review": document.review,
+            }
+            for document in sorted(application.documents.all(), key=lambda d: d.pk)
+        ],
+        "screening_snapshots": [],
+        "criteria": [],
+        "conditions": [],
+        "outcome": application.status,
+        "reason": application.decision_reason,
+        "refusal_code": application.refusal_code,
+        "decided_by": application.decided_by.get_username() if application.decided_by else None,
+        "decided_at": receipts.moment(application.decided_at),
+        "licence": None
+        if licence is None
+        else {
+            "number": licence.number,
+            "valid_from": _day(licence.valid_from),
+            "valid_until": _day(licence.valid_until),
+        },
+    }
+    facts.update(extra or {})
+    return facts
+
+
+def issue_decision_receipts(
+    applications: Iterable[LicenceApplication], *, decision: str, extra: dict | None = None
+):
+    """Receipts for many applications decided at once (refusals on a whitelist revision)."""
+    applications = list(applications)
+    prefetch_related_objects(
+        applications, "parties__country", "documents", "vendor", "product", "decided_by"
+    )
+    return receipts.issue_many(
+        receipts.Decision(
+            subject=application.reference,
+            kind=decision,
+            facts=decision_facts(application, extra=extra),
+        )
+        for application in applications
+    )
+
+
+def issue_decision_receipt(
+    *,
+    application: LicenceApplication,
+    decision: str,
+    licence: Licence | None = None,
+    extra: dict | None = None,
+):
+    """Signs and stores the receipt of the decision just taken on ``application``."""
+    prefetch_related_objects([application], "parties__country", "documents")
+    return receipts.issue(
+        receipts.Decision(
+            subject=application.reference,
+            kind=decision,
+            facts=decision_facts(application, licence=licence, extra=extra),
+        )
+    )
