@@ -10,6 +10,7 @@ urlpatterns = [
     path("whitelist/", views.whitelist, name="whitelist"),
     path("whitelist/diff/", views.whitelist_diff, name="whitelist-diff"),
     path("integrity/", proof_views.integrity, name="integrity"),
+    path("integrity/verify/", proof_views.verify_again, name="verify-again"),
     path("checkpoint/", proof_views.checkpoint, name="checkpoint"),
     path("proof/inclusion/", proof_views.inclusion, name="proof-inclusion"),
     path("proof/consistency/", proof_views.consistency, name="proof-consistency"),
