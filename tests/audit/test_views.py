@@ -192,8 +192,8 @@ def test_an_unknown_object_is_404(auditor_client):
 def test_the_chart_of_the_list_size_is_drawn_by_the_server(auditor_client):
     page = auditor_client.get(reverse("audit:timeline")).content.decode()
     assert "<svg" in page and "<script" not in page
-    assert "102 from 1 January 2018 (REV-2018-001)" in page
-    assert "37 from 25 November 2021 (REV-2021-001)" in page
+    assert "102 from 1 Jan 2018 (REV-2018-001)" in page
+    assert "37 from 25 Nov 2021 (REV-2021-001)" in page
 
 
 @pytest.mark.parametrize(
