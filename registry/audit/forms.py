@@ -116,3 +116,12 @@ class TimelineForm(forms.Form):
             midnight(start) if start else None,
             midnight(end + datetime.timedelta(days=1)) if end else None,
         )
+
+
+class StatisticsForm(forms.Form):
+    year = forms.IntegerField(label="Year", min_value=1900, max_value=9998)
+    as_of = MomentField(label="As of (optional)", required=False)
+    format = forms.ChoiceField(choices=[("html", "Web page"), ("json", "JSON")], required=False)
+
+    def clean_as_of(self):
+        return self.cleaned_data["as_of"] or timezone.localtime().replace(microsecond=0)

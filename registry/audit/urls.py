@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.timeline, name="timeline"),
     path("whitelist/", views.whitelist, name="whitelist"),
     path("whitelist/diff/", views.whitelist_diff, name="whitelist-diff"),
+    path("statistics/", views.statistics_page, name="statistics"),
     path("integrity/", proof_views.integrity, name="integrity"),
     path("integrity/verify/", proof_views.verify_again, name="verify-again"),
     path("checkpoint/", proof_views.checkpoint, name="checkpoint"),

@@ -7,12 +7,13 @@ form's errors.
 """
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from registry.audit import exports, selectors, tree
-from registry.audit.forms import DiffForm, TimelineForm, WhitelistForm
+from registry.audit import exports, selectors, statistics, tree
+from registry.audit.forms import DiffForm, StatisticsForm, TimelineForm, WhitelistForm
 from registry.web import paginate
 
 PERMISSION = "registry.view_audit_trail"
@@ -223,3 +224,96 @@ def object_history(request, kind, key):
             "leaves": tree.leaf_hashes(entry.seq for entry in entries),
         },
     )
+
+
+@login_required
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
+def statistics_page(request):
+    """The year's transparency statistics as the trail stood at a moment; the same year and
+    moment give the same JSON bytes (``&format=json``), whose SHA-256 the page states."""
+    data = request.GET.copy()
+    data.setdefault("year", str(timezone.localdate().year))
+    form = StatisticsForm(data)
+    if not form.is_valid():
+        return _invalid(request, form, "audit/statistics.html")
+    year, as_of = form.cleaned_data["year"], form.cleaned_data["as_of"]
+    published = statistics.publish(year, as_of)
+    if form.cleaned_data["format"] == "json":
+        response = HttpResponse(published.content, content_type="application/json")
+        stamp = as_of.strftime("%Y-%m-%dT%H%M%S")
+        response["Content-Disposition"] = f'inline; filename="statistics-{year}-as-of-{stamp}.json"'
+        response["X-Content-SHA256"] = published.sha256
+        return response
+    return render(
+        request,
+        "audit/statistics.html",
+        {
+            "form": form,
+            "year": year,
+            "as_of": as_of,
+            "data": published.data,
+            "sha256": published.sha256,
+            "permalink": f"?year={year}&as_of={as_of.isoformat()}",
+            "tables": _statistics_tables(published.data),
+        },
+    )
+
+
+_DECISION_HEADINGS = ["Applications", "Approvals", "Refusals", "Refusals at intake"]
+_DECISION_COLUMNS = ["applications", "approvals", "refusals", "refusals_at_intake"]
+
+
+def _statistics_tables(data: dict) -> list[dict]:
+    """The document's tables as rows of cells, first cell the row's heading."""
+
+    def table(key, caption, first, label, headings, columns):
+        return {
+            "id": key.replace("_", "-"),
+            "caption": caption,
+            "headings": [first, *headings],
+            "rows": [[label(row), *(row[c] for c in columns)] for row in data[key]],
+        }
+
+    return [
+        table(
+            "by_destination",
+            "By destination",
+            "Destination",
+            lambda r: f"{r['name']} ({r['code']})",
+            _DECISION_HEADINGS,
+            _DECISION_COLUMNS,
+        ),
+        table(
+            "by_category",
+            "By product category",
+            "Category",
+            lambda r: r["label"],
+            _DECISION_HEADINGS,
+            _DECISION_COLUMNS,
+        ),
+        table(
+            "by_control_entry",
+            "By control-list entry",
+            "Control entry",
+            lambda r: r["control_entry"],
+            _DECISION_HEADINGS,
+            _DECISION_COLUMNS,
+        ),
+        table(
+            "refusals_by_criterion",
+            "Refusals by criterion",
+            "Criterion",
+            lambda r: r["criterion"].replace("_", " "),
+            ["Refusals", "Refusals at intake"],
+            ["refusals", "refusals_at_intake"],
+        ),
+        table(
+            "licences_by_revision",
+            "Licences suspended or revoked",
+            "By",
+            lambda r: f"{r['revision']} {r['title']}" if r["revision"] else "An official",
+            ["Suspended", "Revoked"],
+            ["licences_suspended", "licences_revoked"],
+        ),
+    ]
