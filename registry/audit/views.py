@@ -6,6 +6,8 @@ parse the query with a form and hand it to the selectors; invalid input answers 
 form's errors.
 """
 
+import re
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -44,7 +46,7 @@ def timeline(request):
         )
     fmt = form.cleaned_data.get("format") if form.is_bound else ""
     if fmt in ("csv", "json"):
-        return _timeline_export(filters, fmt)
+        return _timeline_export(filters, fmt, _export_name(form))
     page = paginate(request, selectors.timeline(filters))
     query = request.GET.copy()
     query.pop("page", None)
@@ -63,16 +65,43 @@ def timeline(request):
     )
 
 
-TIMELINE_COLUMNS = ["seq", "when", "who", "type", "kind", "object", "reason", "changes"]
+TIMELINE_COLUMNS = [
+    "seq",
+    "leaf_hash",
+    "when",
+    "who",
+    "type",
+    "kind",
+    "object",
+    "reason",
+    "changes",
+]
 
 
-def _timeline_export(filters, fmt):
-    """Every matching change, oldest last, streamed: a large trail never sits whole in memory."""
+def _export_name(form) -> str:
+    """``audit-trail`` and the filter, as a file name can carry it:
+    ``audit-trail_user-official_kind-vendor_2021-11-01-to-2021-12-01``."""
+    parts = ["audit-trail"]
+    data = form.cleaned_data
+    for name in ("user", "kind", "object"):
+        value = (data.get(name) or "").strip()
+        if value:
+            parts.append(f"{name}-{value}")
+    start, end = form.dates()
+    if start or end:
+        parts.append(f"{start or 'start'}-to-{end or 'now'}")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", "_".join(parts))[:150]
+
+
+def _timeline_export(filters, fmt, name="audit-trail"):
+    """Every matching change, oldest last, streamed: a large trail never sits whole in memory.
+    Each carries its position (``seq``) and its Merkle leaf hash."""
     entries = selectors.iter_entries(filters)
     if fmt == "csv":
         rows = (
             [
                 e.seq,
+                e.leaf,
                 e.date.isoformat(),
                 e.username,
                 e.type_label,
@@ -80,16 +109,19 @@ def _timeline_export(filters, fmt):
                 e.key,
                 e.reason,
                 "; ".join(
-                    f"{c.label}: {c.new}" if e.type == "+" else f"{c.label}: {c.old} → {c.new}"
+                    f"{c.label}: {c.new_text}"
+                    if e.type == "+"
+                    else f"{c.label}: {c.old_text} → {c.new_text}"
                     for c in e.changes
                 ),
             ]
             for e in entries
         )
-        return exports.csv_stream("audit-trail.csv", TIMELINE_COLUMNS, rows)
+        return exports.csv_stream(f"{name}.csv", TIMELINE_COLUMNS, rows)
     items = (
         {
             "seq": e.seq,
+            "leaf_hash": e.leaf,
             "when": e.date,
             "who": e.username,
             "type": e.type_label,
@@ -107,7 +139,7 @@ def _timeline_export(filters, fmt):
         "kind": filters.kind,
         "object": filters.key,
     }
-    return exports.json_stream("audit-trail.json", {"filters": filters_json}, "changes", items)
+    return exports.json_stream(f"{name}.json", {"filters": filters_json}, "changes", items)
 
 
 @login_required
