@@ -42,7 +42,9 @@ def decision(rounds: int) -> None:
 
     stamp = timezone.now().strftime("%H%M%S")
     official = user_with_role(role=roles.OFFICIALS, username=f"bench-official-{stamp}")
-    vendor = register_vendor(by=official)
+    vendor = register_vendor(
+        by=official, name=f"Bench Vendor {stamp}", registration_number=f"BENCH-R-{stamp}"
+    )
     vendor_user = user_with_role(
         role=roles.VENDORS, username=f"bench-vendor-{stamp}", vendor=vendor
     )
