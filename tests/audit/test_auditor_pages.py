@@ -129,3 +129,11 @@ def test_a_reason_made_to_look_like_a_revision_links_nowhere(auditor_client, off
 def test_the_whitelist_rows_lead_to_each_countrys_history(auditor_client):
     html = auditor_client.get(reverse("audit:whitelist"), {"as_of": "2021-12-01"}).content.decode()
     assert reverse("audit:object-history", args=["country", "FR"]) in html
+
+
+def test_an_auditor_goes_from_the_countries_list_to_a_countrys_history(client, auditor, official):
+    history_url = reverse("audit:object-history", args=["country", "AF"])
+    client.force_login(auditor)
+    assert history_url in client.get("/countries/").content.decode()
+    client.force_login(official)
+    assert history_url not in client.get("/countries/").content.decode()
