@@ -258,3 +258,15 @@ def test_a_decision_fails_whole_when_its_receipt_cannot_be_signed(
     assert application.status == "under_review"
     assert not DecisionReceipt.objects.exists()
     assert Country.objects.filter(code="FR").exists()
+
+
+def test_the_quick_start_writes_its_key_before_the_demo_decides(settings, tmp_path):
+    settings.DEBUG = True
+    settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "audit-signing-dev.key")
+    call_command("quickstart", no_serve=True, stdout=io.StringIO())
+    assert (tmp_path / "audit-signing-dev.key.pub").exists()
+    verifier = signing.Verifier.parse((tmp_path / "audit-signing-dev.key.pub").read_text())
+    decided = DecisionReceipt.objects.all()
+    assert {r.decision for r in decided} >= {"approval", "intake_refusal"}
+    for stored in decided:
+        signing.open_receipt(stored.document.encode(), [verifier])

@@ -29,9 +29,10 @@ class Command(BaseCommand):
             raise CommandError("quickstart is for development: run it with DEBUG on.")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
-        call_command("seed", demo=True, stdout=self.stdout)
+        # The key first: the demo's decisions sign their receipts with it.
         if not Path(settings.AUDIT_SIGNING_KEY_FILE).exists():
             call_command("make_audit_key", settings.AUDIT_SIGNING_KEY_FILE, stdout=self.stdout)
+        call_command("seed", demo=True, stdout=self.stdout)
         call_command("audit_checkpoint", stdout=self.stdout)
         self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}):")
         for username, role in demo.ACCOUNTS:
