@@ -6,7 +6,7 @@ application or licence answers 404, as if it did not exist.
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -46,6 +46,7 @@ from registry.api.filters import FEED_HELP, UpdatedSinceFilter
 from registry.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from registry.api.idempotency import idempotent, retention_text
 from registry.api.viewsets import VendorViewSet
+from registry.audit import receipts
 
 KEY_PATTERN = r"[A-Za-z0-9-]{1,20}"
 
@@ -350,6 +351,30 @@ class ApplicationViewSet(
 
     def _reread(self, application):
         return self.scope(self.queryset).get(pk=application.pk)
+
+    @extend_schema(
+        summary="The signed receipt of the latest decision",
+        description=(
+            "Canonical JSON (keys sorted, no spaces, UTF-8): `receipt` (the decision's inputs, "
+            "the rules' results, the whitelist revision, documents' hashes, who decided and "
+            "when, and the audit log's `tree_size` and `root` at that moment) and `signatures` "
+            "(Ed25519, by the agency's audit key). Keep the bytes as they are: `python -m "
+            "registry.audit.verify_export --receipt FILE --public-key KEY` checks them, and any "
+            "byte changed fails. 404 before a decision."
+        ),
+        responses={200: {"type": "object"}},
+    )
+    @action(detail=True, methods=["get"])
+    def receipt(self, request, *args, **kwargs):
+        application = self.get_object()
+        found = receipts.latest(application.reference)
+        if found is None:
+            raise exceptions.NotFound(
+                f"Application {application.reference} has no decision yet, so no receipt."
+            )
+        response = HttpResponse(found.document.encode("utf-8"), content_type="application/json")
+        response["Content-Disposition"] = f'inline; filename="receipt-{application.reference}.json"'
+        return response
 
     @extend_schema(
         summary="Withdraw an application",

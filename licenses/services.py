@@ -42,6 +42,7 @@ from decisions.models import DecisionCriterion, StandardCondition
 from documents import services as documents_services
 from licenses import approvals, issuing, selectors
 from licenses import events as notices
+from licenses import receipts as decision_receipts
 from licenses.models import (
     Appeal,
     AppealStatus,
@@ -435,6 +436,9 @@ def _record_submission(application, results, revision, *, by, at=None) -> Licenc
         application.refused_at_intake = True
         history.save(application, by=system, reason=application.decision_reason, at=at)
         issuing.issue_refusal_letter(application=application, by=system, at=at)
+        decision_receipts.issue_decision_receipt(
+            application=application, decision=decision_receipts.INTAKE_REFUSAL
+        )
         notices.application_changed(application, at=at)
     return application
 
@@ -806,7 +810,11 @@ def approve_application(
     application.decision_reason = reason
     history.save(application, by=by, reason=reason, at=at)
     notices.application_changed(application, at=at)
-    return _issue_licence(application, number=number, by=by, at=at, conditions=chosen)
+    licence = _issue_licence(application, number=number, by=by, at=at, conditions=chosen)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.APPROVAL, licence=licence
+    )
+    return licence
 
 
 def conditions_for(codes: Iterable[str], other: str = "") -> list[dict]:
@@ -919,6 +927,9 @@ def refuse_application(
     application.refusal_criteria = codes
     history.save(application, by=by, reason=reason, at=at)
     issuing.issue_refusal_letter(application=application, by=by, at=at)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.REFUSAL
+    )
     notices.application_changed(application, at=at)
     _record_denial(application, by=by)
     return application
@@ -1149,7 +1160,15 @@ def decide_appeal(
         application.decided_at = moment
         application.decision_reason = reason
         history.save(application, by=by, reason=f"Refusal overturned on appeal: {reason}", at=at)
-        _issue_licence(application, number=number, by=by, at=at, conditions=chosen, on_appeal=True)
+        licence = _issue_licence(
+            application, number=number, by=by, at=at, conditions=chosen, on_appeal=True
+        )
+        decision_receipts.issue_decision_receipt(
+            application=application,
+            decision=decision_receipts.APPEAL_OVERTURNED,
+            licence=licence,
+            extra={"appeal": {"grounds": appeal.grounds, "decision_reason": reason}},
+        )
     else:
         history.save(
             application,
@@ -1159,6 +1178,11 @@ def decide_appeal(
             update_fields=["status"],
         )
         issuing.issue_refusal_letter(application=application, by=by, at=at, appeal=appeal)
+        decision_receipts.issue_decision_receipt(
+            application=application,
+            decision=decision_receipts.APPEAL_UPHELD,
+            extra={"appeal": {"grounds": appeal.grounds, "decision_reason": reason}},
+        )
     notices.application_changed(application, at=at)
     return appeal
 
@@ -1414,6 +1438,7 @@ def _rescreen_applications(
     )
     for application in refused:
         issuing.issue_refusal_letter(application=application, by=by, at=at)
+    decision_receipts.issue_decision_receipts(refused, decision=decision_receipts.REVISION_REFUSAL)
     notices.applications_refused(refused, at=at)
     _record_denials(refused)
     history.save_many(

@@ -60,9 +60,20 @@ elif not DEBUG and not Path(AUDIT_SIGNING_KEY_FILE).is_file():
 AUDIT_PUBLIC_KEY_FILES = env.list("AUDIT_PUBLIC_KEY_FILES", default=[])
 # The first line of every checkpoint: the name of this log.
 AUDIT_LOG_ORIGIN = env.str("AUDIT_LOG_ORIGIN", default="export-licence-registry/audit")
-# How often `manage.py audit_checkpoint` is run (by cron; see docs/operations.md); the auditors'
-# integrity page flags a latest checkpoint older than twice this.
+# How often a checkpoint is signed (the periodic task, or `manage.py audit_checkpoint` from cron;
+# see docs/operations.md); the auditors' integrity page flags a latest checkpoint older than twice
+# this.
 AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=60)
+# A folder outside the database where the periodic checkpoint task also writes each checkpoint
+# (empty: stored in the database only).
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
+# Celery beat: sign a checkpoint every AUDIT_CHECKPOINT_MINUTES (registry.audit.tasks).
+CELERY_BEAT_SCHEDULE = {
+    "audit-checkpoint": {
+        "task": "registry.audit.tasks.sign_checkpoint",
+        "schedule": AUDIT_CHECKPOINT_MINUTES * 60,
+    },
+}
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
@@ -132,6 +143,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {{ value|when }}: the one date format of every page.
+            "builtins": ["registry.templatetags.dates"],
         },
     },
 ]

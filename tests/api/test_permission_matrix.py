@@ -50,6 +50,8 @@ EXPECTED = {
     ("api:application-requests", "GET"): row(401, 200, 404, 403, 403),
     ("api:application-request-response", "POST"): row(401, 200, 404, 403, 403),
     ("api:application-notes", "GET"): row(401, 200, 404, 403, 403),
+    # A's application is not decided yet: no receipt (tests/audit/test_receipts.py has one).
+    ("api:application-receipt", "GET"): row(401, 404, 404, 403, 403),
     ("api:licence-list", "GET"): row(401, 200, 200, 403, 403),
     ("api:licence-detail", "GET"): row(401, 200, 404, 403, 403),
     ("api:webhooks", "GET"): row(401, 200, 200, 403, 403),
@@ -163,6 +165,7 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:product-detail": {"reference": product_a.reference},
         "api:application-detail": {"reference": application_a.reference},
         "api:application-withdraw": {"reference": application_a.reference},
+        "api:application-receipt": {"reference": application_a.reference},
         "api:licence-detail": {"number": licence_a.number},
     }
     bodies = {
