@@ -63,6 +63,10 @@ AUDIT_LOG_ORIGIN = env.str("AUDIT_LOG_ORIGIN", default="export-licence-registry/
 # How often `manage.py audit_checkpoint` is run (by cron; see docs/operations.md); the auditors'
 # integrity page flags a latest checkpoint older than twice this.
 AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=60)
+# The folder `audit_checkpoint --out` writes to, on storage the database's administrators cannot
+# rewrite: the integrity page compares the newest checkpoint there with the log in the database,
+# which shows a database restored from an older backup. Empty: no comparison.
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from registry.audit import checkpoints, tree
+from registry.audit import checkpoints, kept, tree
 from registry.audit.views import PERMISSION
 
 
@@ -142,6 +142,9 @@ def integrity(request):
             "record": record,
             "error": error,
             "public_key": _public_key(),
+            "kept": kept.compare(settings.AUDIT_CHECKPOINT_DIR)
+            if settings.AUDIT_CHECKPOINT_DIR
+            else None,
         },
         status=400 if error else 200,
     )

@@ -86,3 +86,9 @@ def connect(name: str):
         password=settings.get("PASSWORD") or None,
         dbname=name,
     )
+
+
+@pytest.fixture
+def auditor_client(client, auditor):
+    client.force_login(auditor)
+    return client

@@ -6,10 +6,12 @@ exits non-zero when any check fails, listing them all.
 """
 
 import re
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from registry.audit import kept as kept_checkpoints
 from registry.audit import triggers
 from registry.audit.chain import record_at, verify_chain
 from registry.audit.history import SYSTEM_USERNAME
@@ -54,11 +56,15 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="FILE",
-            help="A signed checkpoint kept outside the database: the log must extend it.",
+            help=(
+                "A signed checkpoint kept outside the database: the log must extend it. A "
+                "folder (AUDIT_CHECKPOINT_DIR) stands for the newest checkpoint in it."
+            ),
         )
 
     def handle(self, *args, skip_reconcile=False, expect_head=None, checkpoint=(), **options):
         expected = _head(expect_head) if expect_head else None
+        checkpoint = [self._newest_if_folder(name) for name in checkpoint]
         try:
             kept = read_kept(checkpoint)
         except (OSError, UnicodeDecodeError) as error:
@@ -102,6 +108,15 @@ class Command(BaseCommand):
                 f"Audit trail NOT verified: {len(problems)} problem(s).\n{lines}", returncode=1
             )
         self.stdout.write(self.style.SUCCESS("Audit trail verified."))
+
+    def _newest_if_folder(self, name: str) -> str:
+        if not Path(name).is_dir():
+            return name
+        found = kept_checkpoints.newest(Path(name))
+        if found is None:
+            raise CommandError(f"--checkpoint: no checkpoint-*.txt in {name}")
+        self.stdout.write(f"Newest checkpoint kept in {name}: {found.name}")
+        return str(found)
 
     def _behind(self, report, seq: int, hash_: str) -> list[str]:
         """A head recorded elsewhere must still be in the chain: records are never removed, so
