@@ -24,5 +24,7 @@ The base layer: knows no app.
     throttles, pagination, schema hooks); ``registry.accounts`` (sign-in's second factor, password
     change and reset); ``registry.errors``, ``references``, ``transitions``, ``locks``,
     ``roles``, ``shared_cache``, ``converters``, ``web``, ``middleware``, ``sessions``,
-    ``signin_lockout``, ``sign_in``, ``db_router``, ``json_logging``.
+    ``signin_lockout``, ``sign_in``, ``db_router``, ``json_logging``; operations:
+    ``backups``, ``metrics`` (apps register their gauges there), ``broker``, ``request_context``
+    and ``task_context`` (the request id in Celery tasks' logs), ``audit.kept``.
 """

@@ -26,11 +26,18 @@ class RegistryConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self) -> None:
-        from registry import sessions
+        from registry import broker, metrics, sessions, task_context
         from registry.api import credentials
 
         sessions.connect()
         credentials.connect()
+        task_context.connect()
+        metrics.register_gauge(
+            "registry_celery_queue_length",
+            "Messages waiting in the Celery broker's queue (Redis LLEN); none without a broker.",
+            broker.queue_depths,
+            labels=("queue",),
+        )
         post_migrate.connect(
             _record_untracked_accounts,
             sender=self,

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "registry.metrics.MetricsMiddleware",  # only when METRICS_TOKEN is set
     "registry.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "registry.middleware.ContentSecurityPolicyMiddleware",
@@ -274,7 +275,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Behind a proxy that ends TLS, set SECURE_PROXY_SSL_HEADER so the app knows the request arrived
 # over HTTPS.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
@@ -314,8 +315,20 @@ LOGGING = {
             "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
             "propagate": False,
         },
+        # Celery tasks' own lines (celery.utils.log.get_task_logger) and their start and end
+        # (registry.task_context), as JSON with the id of the request that started the task.
+        "celery.task": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        "registry.tasks": {"handlers": ["requests"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Operations: metrics, the broker the readiness check probes (docs/operations.md) ---------
+# The bearer token Prometheus sends to GET /metrics (compared in constant time). Unset: /metrics
+# answers 404 and no request is measured.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Celery's broker (Redis in production); /readyz checks it answers and /metrics reports the
+# depth of its queue. Empty: no broker, tasks run in the web process.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 
 # --- History: django-simple-history, under the audit chain ------------------------------------
 # A (history_date, id) index on every history table: the as-of queries filter on both.
