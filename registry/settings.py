@@ -31,6 +31,8 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set it in the environment; only a DEBUG run may go without."
         )
     SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
+# Earlier keys still accepted while a new SECRET_KEY rolls out (docs/operations.md, "Runbook").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # The key of the audit chain's HMAC: without it a recomputed chain does not verify. Like
 # SECRET_KEY, required with DEBUG off; keep it out of the database and its backups.
