@@ -365,3 +365,22 @@ def record_untracked_accounts() -> int:
         reason="Account recorded: it existed before account changes were kept in the history",
     )
     return len(untracked)
+
+
+@transaction.atomic
+def revoke_api_tokens(*, users, by, reason: str) -> int:
+    """Deletes every API token of ``users`` at once (an incident: a leaked token, a compromised
+    vendor), with a history record on each account naming who and why. The cached credentials
+    of each token are dropped as it is deleted (``registry.api.credentials``). Returns how many."""
+    from knox.models import AuthToken
+
+    reason = _reason(reason)
+    revoked = 0
+    for user in users:
+        user = _locked(user)
+        count, _ = AuthToken.objects.filter(user=user).delete()
+        revoked += count
+        history.bulk_update(
+            [user], fields=[], by=by, reason=f"{count} API token(s) revoked: {reason}"
+        )
+    return revoked
