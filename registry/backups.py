@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
 
@@ -340,14 +339,8 @@ def restore(
     log(f"Database {database}: restored.")
 
     media_root.mkdir(parents=True, exist_ok=True)
-    documents = Path(settings.DOCUMENT_STORAGE_OPTIONS.get("location") or "documents")
     # The documents go where the default settings look for them under the new MEDIA_ROOT.
     targets = {"documents": media_root / "documents", "default": media_root}
-    if documents.is_absolute() and not documents.is_relative_to(Path(settings.MEDIA_ROOT)):
-        log(
-            "Note: DOCUMENT_STORAGE_OPTIONS puts documents outside MEDIA_ROOT here; the restored "
-            "ones are in MEDIA_ROOT/documents, the default place."
-        )
     count = 0
     for relative, expected in manifest["files"].items():
         parts = relative.split("/", 2)
