@@ -5,7 +5,8 @@ with their parties written through the history helpers (``--applications``, ever
 the audit log and its Merkle tree), the rest filler records of the countries' history (as B4 writes
 them: one INSERT ... SELECT, outside the chain), plus ``--files`` documents of ``--file-kb`` KB in
 the storage. Then it times ``manage.py backup`` and ``manage.py restore`` into a fresh database and
-media folder, prints the sizes and times as JSON, and drops both databases.
+media folder (``--verify``: and ``verify_audit`` of the restored database against the backup's
+checkpoint), prints the sizes and times as JSON, and drops both databases.
 """
 
 import argparse
@@ -15,6 +16,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +39,11 @@ def main(argv=None) -> int:
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--file-kb", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the backup folder")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="also time verify_audit on the restored database, against the backup's checkpoint",
+    )
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="registry-backup-bench-"))
@@ -115,6 +122,24 @@ def main(argv=None) -> int:
         )
         results["restore_seconds"] = round(time.perf_counter() - started, 1)
         connection.close()
+        if args.verify:
+            environment = dict(os.environ)
+            environment["DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + restored_name
+            started = time.perf_counter()
+            verified = subprocess.run(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "verify_audit",
+                    "--checkpoint",
+                    str(backup / "checkpoint.txt"),
+                ],
+                env=environment,
+                capture_output=True,
+                text=True,
+            )
+            results["verify_audit_seconds"] = round(time.perf_counter() - started, 1)
+            results["verify_audit"] = (verified.stdout + verified.stderr).strip().splitlines()[-3:]
     finally:
         from django.db import connections
 
