@@ -219,9 +219,13 @@ class LicenceApplication(TrackedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # db_default: the previous release, still serving while this one migrates, inserts rows
+    # without the column (docs/operations.md, "Migrations without downtime").
     refusal_code = models.CharField(
         max_length=40,
         blank=True,
+        default="",
+        db_default="",
         choices=[("information_not_provided", "Information not provided")],
         help_text="Set when a refusal rests on a ground the registry checks, such as an "
         "expired request for information.",

@@ -29,5 +29,7 @@ The base layer: knows no app.
     change and reset); ``registry.errors``, ``references``, ``transitions``, ``locks``,
     ``roles``, ``shared_cache``, ``converters``, ``web``, ``middleware``, ``sessions``,
     ``signin_lockout``, ``sign_in``, ``db_router``, ``json_logging``, ``celery`` (the Celery
-    application; each app's ``tasks.py`` declares its tasks with ``shared_task``).
+    application; each app's ``tasks.py`` declares its tasks with ``shared_task``); operations:
+    ``backups``, ``metrics`` (apps register their gauges there), ``broker``, ``request_context``
+    and ``task_context`` (the request id in Celery tasks' logs), ``audit.kept``.
 """

@@ -13,6 +13,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from registry import api as registry_api
@@ -31,6 +32,8 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set it in the environment; only a DEBUG run may go without."
         )
     SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
+# Earlier keys still accepted while a new SECRET_KEY rolls out (docs/operations.md, "Runbook").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # The key of the audit chain's HMAC: without it a recomputed chain does not verify. Like
 # SECRET_KEY, required with DEBUG off; keep it out of the database and its backups.
@@ -64,16 +67,11 @@ AUDIT_LOG_ORIGIN = env.str("AUDIT_LOG_ORIGIN", default="export-licence-registry/
 # see docs/operations.md); the auditors' integrity page flags a latest checkpoint older than twice
 # this.
 AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=60)
-# A folder outside the database where the periodic checkpoint task also writes each checkpoint
-# (empty: stored in the database only).
+# A folder outside the database, on storage the database's administrators cannot rewrite: the
+# periodic checkpoint task (and `audit_checkpoint --out`) writes each checkpoint there, and the
+# integrity page compares the newest one with the log in the database, which shows a database
+# restored from an older backup. Empty: checkpoints are stored in the database only.
 AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
-# Celery beat: sign a checkpoint every AUDIT_CHECKPOINT_MINUTES (registry.audit.tasks).
-CELERY_BEAT_SCHEDULE = {
-    "audit-checkpoint": {
-        "task": "registry.audit.tasks.sign_checkpoint",
-        "schedule": AUDIT_CHECKPOINT_MINUTES * 60,
-    },
-}
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
@@ -110,6 +108,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "registry.metrics.MetricsMiddleware",  # only when METRICS_TOKEN is set
     "registry.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "registry.middleware.ContentSecurityPolicyMiddleware",
@@ -302,7 +301,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Behind a proxy that ends TLS, set SECURE_PROXY_SSL_HEADER so the app knows the request arrived
 # over HTTPS.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
@@ -342,8 +341,20 @@ LOGGING = {
             "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
             "propagate": False,
         },
+        # Celery tasks' own lines (celery.utils.log.get_task_logger) and their start and end
+        # (registry.task_context), as JSON with the id of the request that started the task.
+        "celery.task": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        "registry.tasks": {"handlers": ["requests"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Operations: metrics, the broker the readiness check probes (docs/operations.md) ---------
+# The bearer token Prometheus sends to GET /metrics (compared in constant time). Unset: /metrics
+# answers 404 and no request is measured.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Celery's broker (Redis in production); /readyz checks it answers and /metrics reports the
+# depth of its queue. Empty: no broker, tasks run in the web process.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 
 # --- History: django-simple-history, under the audit chain ------------------------------------
 # A (history_date, id) index on every history table: the as-of queries filter on both.
@@ -508,6 +519,16 @@ CELERY_BEAT_SCHEDULE = {
     "licences-expiring": {
         "task": "licenses.tasks.licences_expiring",
         "schedule": datetime.timedelta(hours=1),
+    },
+    # The daily digest of overdue delivery reports, to officials and each vendor concerned.
+    "delivery-reports-overdue": {
+        "task": "licenses.tasks.delivery_reports_overdue",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Sign a checkpoint of the audit log every AUDIT_CHECKPOINT_MINUTES (registry.audit.tasks).
+    "audit-checkpoint": {
+        "task": "registry.audit.tasks.sign_checkpoint",
+        "schedule": AUDIT_CHECKPOINT_MINUTES * 60,
     },
 }
 # Days before a licence's end on which its vendor is told (licence.expiring).

@@ -471,3 +471,31 @@ def record_token_use(digest: str) -> None:
         ApiToken.objects.filter(digest=digest).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_USE_RESOLUTION)
         ).update(last_used_at=now)
+
+
+@transaction.atomic
+def revoke_api_tokens(*, users, by, reason: str) -> int:
+    """Revokes every API token of ``users`` at once (an incident: a leaked token, a compromised
+    vendor): each token's record is marked revoked with who and why, its credential deleted
+    (the cached credentials are dropped with it, ``registry.api.credentials``), and each
+    account's history names the incident. Returns how many credentials stopped."""
+    reason = _reason(reason)
+    revoked = 0
+    now = timezone.now()
+    for user in users:
+        user = _locked(user)
+        for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at=None):
+            token.revoked_at = now
+            token.revoked_by = by
+            history.save(
+                token,
+                by=by,
+                reason=f"API token revoked: {reason}",
+                update_fields=["revoked_at", "revoked_by"],
+            )
+        count, _ = AuthToken.objects.filter(user=user).delete()
+        revoked += count
+        history.bulk_update(
+            [user], fields=[], by=by, reason=f"{count} API token(s) revoked: {reason}"
+        )
+    return revoked

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from registry.audit import checkpoints, tasks, tree, verification
+from registry.audit import checkpoints, kept, tasks, tree, verification
 from registry.audit.views import PERMISSION
 
 
@@ -145,6 +145,9 @@ def integrity(request):
             "error": error,
             "public_key": _public_key(),
             "verification": verification.latest(),
+            "kept": kept.compare(settings.AUDIT_CHECKPOINT_DIR)
+            if settings.AUDIT_CHECKPOINT_DIR
+            else None,
         },
         status=400 if error else 200,
     )

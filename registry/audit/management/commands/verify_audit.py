@@ -7,9 +7,11 @@ for the integrity page. The checks themselves are in ``registry.audit.verificati
 """
 
 import re
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from registry.audit import kept as kept_checkpoints
 from registry.audit import verification
 from registry.audit.verify_tree import read_kept
 
@@ -51,11 +53,15 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="FILE",
-            help="A signed checkpoint kept outside the database: the log must extend it.",
+            help=(
+                "A signed checkpoint kept outside the database: the log must extend it. A "
+                "folder (AUDIT_CHECKPOINT_DIR) stands for the newest checkpoint in it."
+            ),
         )
 
     def handle(self, *args, skip_reconcile=False, expect_head=None, checkpoint=(), **options):
         expected = _head(expect_head) if expect_head else None
+        checkpoint = [self._newest_if_folder(name) for name in checkpoint]
         try:
             kept = read_kept(checkpoint)
         except (OSError, UnicodeDecodeError) as error:
@@ -72,3 +78,12 @@ class Command(BaseCommand):
                 f"Audit trail NOT verified: {len(problems)} problem(s).\n{lines}", returncode=1
             )
         self.stdout.write(self.style.SUCCESS("Audit trail verified."))
+
+    def _newest_if_folder(self, name: str) -> str:
+        if not Path(name).is_dir():
+            return name
+        found = kept_checkpoints.newest(Path(name))
+        if found is None:
+            raise CommandError(f"--checkpoint: no checkpoint-*.txt in {name}")
+        self.stdout.write(f"Newest checkpoint kept in {name}: {found.name}")
+        return str(found)
