@@ -1109,6 +1109,7 @@ def decide_appeal(
     current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
     facts = revision = None
     if overturn:
+        party_facts, _ = selectors.party_screening_for([current.pk])
         # The vendor and the destination are locked before the application (the module's note).
         facts, revision = selectors.screening_facts_and_revision(
             vendor=current.vendor,
@@ -1120,6 +1121,7 @@ def decide_appeal(
             stage=approvals.DECISION,
             at=at,
             lock=True,
+            party_screening=party_facts[current.pk],
         )
     application = _locked_application(application)
     appeal = Appeal.objects.select_for_update().filter(application=application).first()
