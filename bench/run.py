@@ -264,8 +264,18 @@ def alternate(server, sizes, specs: dict, *, concurrency: int) -> dict[str, list
             spec = dict(spec)
             path = spec.pop("path")
             run = load(
-                server.url + path, seconds=sizes.http_seconds, concurrency=concurrency, **spec
+                server.url + path,
+                seconds=sizes.http_seconds,
+                warmup=sizes.http_warmup,
+                concurrency=concurrency,
+                **spec,
             )
+            expected = "201" if spec.get("method") == "POST" else "200"
+            if set(run["statuses"]) != {expected}:
+                raise RuntimeError(
+                    f"{name} {path}: expected only {expected}, got {run['statuses']} "
+                    f"{run['failures']}"
+                )
             rounds[name].append(run)
     return rounds
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 class Sizes:
     name: str
     http_seconds: float
+    http_warmup: float
     http_rounds: int  # B1, B2: alternating rounds; the median round is kept, the spread shown
     concurrency: tuple[int, ...]  # B2: clients at once
     licences: int  # B3: active licences in the registry
@@ -30,6 +31,7 @@ class Sizes:
 FULL = Sizes(
     name="full",
     http_seconds=8,
+    http_warmup=1,
     http_rounds=3,
     concurrency=(1, 4, 16),
     licences=1_000_000,
@@ -50,6 +52,7 @@ FULL = Sizes(
 TENTH = Sizes(
     name="tenth",
     http_seconds=6,
+    http_warmup=1,
     http_rounds=3,
     concurrency=(1, 4, 16),
     licences=100_000,
@@ -59,7 +62,7 @@ TENTH = Sizes(
     history=(10_000, 1_000_000, 2_000_000),
     queue_small=1_000,
     queue_pending_large=10_000,
-    verify_added=(10_000, 100_000),
+    verify_added=(100_000,),
     export_rows=(100_000, 1_000_000),
     screening_entries=20_000,
     screening_applications=200,
@@ -67,7 +70,8 @@ TENTH = Sizes(
 
 QUICK = Sizes(
     name="quick",
-    http_seconds=1.5,
+    http_seconds=1,
+    http_warmup=0.3,
     http_rounds=1,
     concurrency=(1, 4),
     licences=2_000,
@@ -77,7 +81,7 @@ QUICK = Sizes(
     history=(3_000, 8_000, 15_000),
     queue_small=20,
     queue_pending_large=300,
-    verify_added=(500, 2_000),
+    verify_added=(1_000,),
     export_rows=(500, 4_000),
     screening_entries=500,
     screening_applications=10,
