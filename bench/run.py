@@ -1266,6 +1266,10 @@ def main(argv=None) -> int:
         if not args.keep_database:
             drop_database(args.database_url)
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
+    if sizes is not QUICK and Path(args.output).resolve() == RESULTS:
+        from bench import report
+
+        report.update_doc(results)
     print(table(results))
     print(f"\nwritten to {args.output} in {results['seconds']} s")
     return 0
