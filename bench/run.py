@@ -669,7 +669,7 @@ PAGES = {
         "official",
         "/applications/?q=Bench+product+1&sort=-vendor&per_page=100",
     ),
-    "queue_filtered": ("official", "/applications/?destination=FR&sort=oldest"),
+    "queue_filtered": ("official", "/applications/?destination=FR&sort=-submitted"),
     "audit_timeline": ("auditor", "/audit/"),
     "audit_timeline_filtered": ("auditor", "/audit/?kind=licence"),
 }
