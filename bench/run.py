@@ -81,13 +81,33 @@ def database_exists(url: str, name: str) -> bool:
     return found
 
 
-def copy_database(url: str, source: str, target: str) -> None:
-    """``CREATE DATABASE target TEMPLATE source``: a file copy, seconds for gigabytes."""
+def copy_database(url: str, source: str, target: str, *, tries: int = 5) -> None:
+    """``CREATE DATABASE target TEMPLATE source``: a file copy, seconds for gigabytes.
+
+    The source must have no session open: an autovacuum worker that started on the freshly
+    written tables is ended (it starts again later) and the copy tried again.
+    """
+    import psycopg2
+
     connection, _ = _admin_connection(url)
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
-    connection.close()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+            for attempt in range(tries):
+                try:
+                    cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+                    return
+                except psycopg2.errors.ObjectInUse:
+                    if attempt == tries - 1:
+                        raise
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = %s AND pid <> pg_backend_pid()",
+                        [source],
+                    )
+                    time.sleep(1)
+    finally:
+        connection.close()
 
 
 def drop_templates(url: str, *, keep_version: str) -> list[str]:
