@@ -276,20 +276,78 @@ def load(url, *, seconds, method="GET", headers=(), body=None, concurrency=8, wa
     return json.loads(result.stdout)
 
 
-def alternate(server, sizes, specs: dict, *, concurrency: int) -> dict[str, list[dict]]:
-    """Loads each spec in turn, ``http_rounds`` times: drift on a shared machine hits all alike."""
+class LockWaits:
+    """Samples, 20 times a second, which statements of the server wait on a lock, by the table
+    they name: the evidence of what serialises submissions (the chain's head, the reference
+    counter). A separate connection, reading ``pg_stat_activity`` only."""
+
+    TABLES = ("registry_auditchainhead", "registry_referencecounter", "audit_tree_node")
+
+    def __init__(self, url: str):
+        self.url = url
+        self.samples = 0
+        self.waiting = dict.fromkeys((*self.TABLES, "other"), 0)
+        self.stop = None
+
+    def __enter__(self):
+        import threading
+
+        connection, name = _admin_connection(self.url)
+        self.stop = threading.Event()
+
+        def sample():
+            with connection.cursor() as cursor:
+                while not self.stop.wait(0.05):
+                    cursor.execute(
+                        "SELECT query FROM pg_stat_activity WHERE datname = %s "
+                        "AND wait_event_type = 'Lock'",
+                        [name],
+                    )
+                    self.samples += 1
+                    for (query,) in cursor.fetchall():
+                        table = next((t for t in self.TABLES if t in query), "other")
+                        self.waiting[table] += 1
+            connection.close()
+
+        self.thread = threading.Thread(target=sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(5)
+
+    def result(self) -> dict:
+        """Mean number of statements waiting on each table's lock at a sampled instant."""
+        return {
+            table: round(count / self.samples, 2) if self.samples else None
+            for table, count in self.waiting.items()
+        }
+
+
+def alternate(
+    server, sizes, specs: dict, *, concurrency: int, sample_locks: str = "", database_url=""
+) -> dict[str, list[dict]]:
+    """Loads each spec in turn, ``http_rounds`` times: drift on a shared machine hits all alike.
+    The runs of ``sample_locks`` carry the lock waits sampled while they ran."""
+    import contextlib
+
     rounds = {name: [] for name in specs}
     for _ in range(sizes.http_rounds):
         for name, spec in specs.items():
             spec = dict(spec)
             path = spec.pop("path")
-            run = load(
-                server.url + path,
-                seconds=sizes.http_seconds,
-                warmup=sizes.http_warmup,
-                concurrency=concurrency,
-                **spec,
-            )
+            sampler = LockWaits(database_url) if name == sample_locks else None
+            with sampler or contextlib.nullcontext():
+                run = load(
+                    server.url + path,
+                    seconds=sizes.http_seconds,
+                    warmup=sizes.http_warmup,
+                    concurrency=concurrency,
+                    **spec,
+                )
+            if sampler is not None:
+                run["lock_waits"] = sampler.result()
             expected = "201" if spec.get("method") == "POST" else "200"
             if set(run["statuses"]) != {expected}:
                 raise RuntimeError(
@@ -427,8 +485,11 @@ def b1_b2(database_url, sizes):
                     },
                 },
                 concurrency=clients,
+                sample_locks="registry",
+                database_url=database_url,
             )
             by_concurrency[str(clients)] = {
+                "registry_lock_waits": median_round(rounds["registry"]).get("lock_waits"),
                 "vs_peer": ratio_of(rounds, "registry", "peer"),
                 "vs_bare": ratio_of(rounds, "registry", "bare"),
                 "registry": figures(median_round(rounds["registry"])),
@@ -1155,11 +1216,15 @@ def summary(name: str, result: dict) -> str:
             f"p99 {r['p99_ms']}/{p['p99_ms']}/{b['p99_ms']} ms (registry/peer/bare)"
         )
     if name == "B2":
-        parts = [
-            f"{c} clients: {row['vs_peer']['value']}x peer ({row['registry']['throughput']}/"
-            f"{row['peer']['throughput']} req/s, rounds {row['vs_peer']['spread']})"
-            for c, row in result["by_concurrency"].items()
-        ]
+        parts = []
+        for c, row in result["by_concurrency"].items():
+            waits = row.get("registry_lock_waits") or {}
+            parts.append(
+                f"{c} clients: {row['vs_peer']['value']}x peer ({row['registry']['throughput']}/"
+                f"{row['peer']['throughput']} req/s, rounds {row['vs_peer']['spread']}; "
+                f"waiting on the chain head {waits.get('registry_auditchainhead')}, "
+                f"on the counter {waits.get('registry_referencecounter')})"
+            )
         s = result["scaling"]
         return "; ".join(parts) + (
             f"; scaling {s['clients']}: registry {s['registry']}x, peer {s['peer']}x"
