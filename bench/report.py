@@ -37,6 +37,7 @@ def markdown(results: dict) -> str:
         + ", ".join(
             f"{s['stage']} {s['how']} in {s['seconds']} s ({s['records']:,} records)"
             for s in results.get("stages", [])
+            if "how" in s
         )
         + ".",
         "",

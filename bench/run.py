@@ -1257,7 +1257,15 @@ def run_all(args, sizes, selected) -> dict:
         stages.reach(stage, build, sizes)
         for name in todo:
             print(f"  running {name} at stage {stage} ...", file=sys.stderr, flush=True)
+            started = time.perf_counter()
             steps[name]()
+            stages.log.append(
+                {
+                    "measure": name,
+                    "stage": stage,
+                    "seconds": round(time.perf_counter() - started, 1),
+                }
+            )
     if len(points["B4"]) >= 2:
         benchmarks["B4"] = b4_result(points["B4"])
     if len(points["B5"]) == 2:
