@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -46,6 +48,27 @@ def for_application(application) -> QuerySet[Document]:
         .select_related("party", "uploaded_by", "reviewed_by")
         .order_by("kind", "party_id", "version")
     )
+
+
+def named_on(application, keys: Iterable) -> list[Document]:
+    """The application's documents with these ids, in the order named.
+
+    Raises ``ValidationError`` naming every id that is not one of the application's own
+    documents: another application's (or another vendor's) document reads as unknown.
+    """
+    wanted = []
+    for key in keys:
+        try:
+            wanted.append(uuid.UUID(str(key)))
+        except ValueError:
+            raise ValidationError({"documents": f"{key!s:.40} is not a document id."}) from None
+    found = {d.key: d for d in Document.objects.filter(application=application, key__in=wanted)}
+    unknown = [str(key) for key in wanted if key not in found]
+    if unknown:
+        raise ValidationError(
+            {"documents": f"This application has no document {', '.join(unknown)}."}
+        )
+    return list(dict.fromkeys(found[key] for key in wanted))
 
 
 def pending_on_other_templates(version: str) -> list:

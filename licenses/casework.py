@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from documents import selectors as documents_selectors
 from licenses.models import (
     ApplicationStatus,
     CaseNote,
@@ -197,10 +198,17 @@ def due_in(n: int, *, today: datetime.date | None = None) -> datetime.date:
 
 @transaction.atomic
 def answer_request(
-    *, request: InformationRequest, by, response: str, at: datetime.datetime | None = None
+    *,
+    request: InformationRequest,
+    by,
+    response: str,
+    documents=(),
+    at: datetime.datetime | None = None,
 ) -> InformationRequest:
-    """The vendor answers: the case goes back under review, its target date moved on by the
-    working days it waited."""
+    """The vendor answers, in text and with documents it uploaded to the application: the case
+    goes back under review, its target date moved on by the working days it waited.
+
+    ``documents`` are document ids; each must be one of the application's own documents."""
     response = _text(response, "response", "answer")
     if getattr(by, "vendor_id", None) is None:
         raise DomainError("Only the vendor concerned answers a request for information.")
@@ -232,8 +240,10 @@ def answer_request(
         at=at,
         update_fields=["status", "target_date"],
     )
+    named = documents_selectors.named_on(application, documents)
     request.status = InformationRequestStatus.ANSWERED
     request.response = response
+    request.response_documents = [str(document.key) for document in named] or None
     request.answered_by = by
     request.answered_at = moment
     return history.save(request, by=by, reason="Answered by the vendor", at=at)

@@ -249,8 +249,13 @@ class LicenceApplication(TrackedModel):
             # instead of sorting every application waiting for a decision.
             models.Index(
                 fields=["submitted_at", "reference"],
+                # The queue's default page: every pending status, or PostgreSQL sorts them all.
                 condition=Q(
-                    status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+                    status__in=[
+                        ApplicationStatus.SUBMITTED,
+                        ApplicationStatus.UNDER_REVIEW,
+                        ApplicationStatus.AWAITING_VENDOR,
+                    ]
                 ),
                 name="application_pending_queue",
             ),
@@ -400,6 +405,11 @@ class InformationRequest(TrackedModel):
         max_length=10, choices=Status.choices, default=InformationRequestStatus.OPEN
     )
     response = models.TextField(blank=True)
+    response_documents = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The ids of the application's documents the vendor named in its answer, if any.",
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -409,6 +419,7 @@ class InformationRequest(TrackedModel):
     )
 
     history = project_history()
+    audit_fields_added_later = ("response_documents",)
 
     class Meta:
         ordering = ["raised_at", "pk"]

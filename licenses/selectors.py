@@ -318,6 +318,30 @@ def end_user_name() -> Subquery:
     )
 
 
+def _searched(q: str):
+    """The ids of the applications whose reference, vendor, end user or product contains ``q``.
+
+    One subquery: a union of four id sets, each of which PostgreSQL answers from a trigram index
+    (migration 0014), rather than one ``OR`` over joined columns that reads every application.
+    """
+    vendors = Vendor.objects.filter(
+        Q(name__icontains=q) | Q(registration_number__icontains=q)
+    ).values("pk")
+    products = Product.objects.filter(Q(name__icontains=q) | Q(reference__icontains=q)).values("pk")
+    ids = LicenceApplication.objects.order_by()
+    return (
+        ids.filter(reference__icontains=q)
+        .values("pk")
+        .union(
+            ids.filter(vendor__in=vendors).values("pk"),
+            ids.filter(product__in=products).values("pk"),
+            Party.objects.order_by()
+            .filter(role=PartyRole.END_USER, name__icontains=q)
+            .values("application_id"),
+        )
+    )
+
+
 def application_queue(
     *,
     statuses=None,
@@ -353,18 +377,7 @@ def application_queue(
     if vendor:
         applications = applications.filter(vendor__registration_number=vendor)
     if q:
-        applications = applications.filter(
-            Q(reference__icontains=q)
-            | Q(vendor__name__icontains=q)
-            | Q(vendor__registration_number__icontains=q)
-            | Exists(
-                Party.objects.filter(
-                    application=OuterRef("pk"), role=PartyRole.END_USER, name__icontains=q
-                )
-            )
-            | Q(product__name__icontains=q)
-            | Q(product__reference__icontains=q)
-        )
+        applications = applications.filter(pk__in=_searched(q))
     if assignee == "none":
         applications = applications.filter(assigned_to__isnull=True)
     elif assignee == "me":

@@ -550,6 +550,7 @@ DOCUMENT_STATUSES = (
     ApplicationStatus.DRAFT,
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.AWAITING_VENDOR,
 )
 
 
