@@ -1163,13 +1163,22 @@ def b8_registry(matching, entries, applications, naive_per_party) -> dict:
 def base_build(sizes):
     from django.core.management import call_command
 
+    from bench import data
     from bench.peer import setup as peer_setup
+    from countries.models import Country
     from registry.audit.history import system_user
 
     call_command("migrate", verbosity=0)
     call_command("seed", stdout=io.StringIO())
     peer_setup.copy_countries(by=system_user())
     pending_applications(sizes.queue_small)
+    # A few licences, so the timeline filtered to licences has a page at the small size too.
+    data.active_licences(
+        min(100, sizes.queue_small),
+        products=data.vendors_with_products(2, by=system_user()),
+        destinations=list(Country.objects.filter(code="FR")),
+        by=system_user(),
+    )
     grow_trail(sizes.history[0])
 
 
