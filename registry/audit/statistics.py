@@ -93,7 +93,10 @@ def _system_user_id() -> int | None:
 
 
 def criteria_of(state: dict) -> list[str]:
-    """The criteria a refusal rests on, as its record gives them (see the module's note)."""
+    """The criteria a refusal rests on, as its record gives them (see the module's note).
+
+    A ``criteria`` value in the record ([code, …] or [{"code": …}, …]) wins: once applications
+    record their criteria, add that field to :data:`APPLICATION_FIELDS` and the column fills."""
     recorded = state.get("criteria")
     if recorded:
         return sorted({str(c.get("code", c)) if isinstance(c, dict) else str(c) for c in recorded})
