@@ -64,6 +64,7 @@ APPLICATION_FIELDS = (
     "screening",
     "rescreened_by_revision_id",
     "refusal_code",
+    "refusal_criteria",
 )
 COLUMNS = ("applications", "approvals", "refusals", "refusals_at_intake")
 
@@ -95,9 +96,9 @@ def _system_user_id() -> int | None:
 def criteria_of(state: dict) -> list[str]:
     """The criteria a refusal rests on, as its record gives them (see the module's note).
 
-    A ``criteria`` value in the record ([code, …] or [{"code": …}, …]) wins: once applications
-    record their criteria, add that field to :data:`APPLICATION_FIELDS` and the column fills."""
-    recorded = state.get("criteria")
+    The criteria the refusal recorded (``refusal_criteria``: [code, …], or [{"code": …}, …]) win;
+    records written before refusals named their criteria fall back to the failing rules."""
+    recorded = state.get("refusal_criteria") or state.get("criteria")
     if recorded:
         return sorted({str(c.get("code", c)) if isinstance(c, dict) else str(c) for c in recorded})
     failed = sorted({r["rule"] for r in state.get("screening") or [] if not r.get("passed")})

@@ -105,7 +105,9 @@ def test_refusals_by_an_official_at_intake_and_on_a_revision_each_have_a_receipt
 ):
     refused = submit_application(vendor=vendor, product=product, by=vendor_user)
     services.start_review(application=refused, by=official)
-    services.refuse_application(application=refused, by=official, reason="Diversion risk")
+    services.refuse_application(
+        application=refused, by=official, reason="Diversion risk", criteria=["diversion_risk"]
+    )
     at_intake = submit_application(
         vendor=vendor, product=product, by=vendor_user, end_user_kind=EndUserKind.PRIVATE
     )
@@ -253,7 +255,9 @@ def test_a_decision_fails_whole_when_its_receipt_cannot_be_signed(
     services.start_review(application=application, by=official)
     settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "missing.key")
     with pytest.raises(Exception, match="cannot be read"):
-        services.refuse_application(application=application, by=official, reason="No")
+        services.refuse_application(
+            application=application, by=official, reason="No", criteria=["other"]
+        )
     application.refresh_from_db()
     assert application.status == "under_review"
     assert not DecisionReceipt.objects.exists()

@@ -40,7 +40,9 @@ def decisions(vendor, vendor_user, product, official, senior, second_senior):
     )
     refused = submit_application(vendor=vendor, product=product, by=vendor_user)
     services.start_review(application=refused, by=official)
-    services.refuse_application(application=refused, by=official, reason="Diversion risk")
+    services.refuse_application(
+        application=refused, by=official, reason="Diversion risk", criteria=["diversion_risk"]
+    )
     for _ in range(3):
         submit_application(
             vendor=vendor, product=product, by=vendor_user, end_user_kind=EndUserKind.PRIVATE

@@ -99,7 +99,9 @@ def test_the_life_of_an_application_is_told_step_by_step(vendor, vendor_user, pr
     withdrawn = submit_application(vendor=vendor, product=product, by=vendor_user)
     services.withdraw_application(application=withdrawn, by=vendor_user)
     refused = submit_application(vendor=vendor, product=product, by=vendor_user)
-    services.refuse_application(application=refused, by=official, reason="Diversion risk")
+    services.refuse_application(
+        application=refused, by=official, reason="Diversion risk", criteria=["diversion_risk"]
+    )
     intake = submit_application(vendor=vendor, product=product, by=vendor_user, destination="MX")
 
     told = [(e.type, e.object_reference, e.payload["data"]["status"]) for e in _events()]

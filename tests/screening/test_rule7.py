@@ -165,7 +165,9 @@ def test_a_refusal_warns_of_another_vendors_application_for_the_same_end_user(
         vendor=vendor, product=product, by=vendor_user, end_user_name="Qorvath Export Bureau"
     )
     licenses_services.start_review(application=refused, by=official)
-    licenses_services.refuse_application(application=refused, by=official, reason="Diversion risk")
+    licenses_services.refuse_application(
+        application=refused, by=official, reason="Diversion risk", criteria=["diversion_risk"]
+    )
     record = DenialRecord.objects.get(application=refused)
     assert (record.end_user_name, record.country.code) == ("Qorvath Export Bureau", "FR")
     assert record.product_category == "forensics"
