@@ -52,6 +52,9 @@ EXPECTED = {
     ("api:application-notes", "GET"): row(401, 200, 404, 403, 403),
     ("api:licence-list", "GET"): row(401, 200, 200, 403, 403),
     ("api:licence-detail", "GET"): row(401, 200, 404, 403, 403),
+    ("api:licence-reports", "GET"): row(401, 200, 404, 403, 403),
+    # A's licence is a marketing licence: deliveries are reported under an export licence.
+    ("api:licence-reports", "POST"): row(401, 400, 404, 403, 403),
     ("api-schema", "GET"): PUBLIC,
     ("api-docs", "GET"): PUBLIC,
 }
@@ -124,6 +127,7 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:application-detail": {"reference": application_a.reference},
         "api:application-withdraw": {"reference": application_a.reference},
         "api:licence-detail": {"number": licence_a.number},
+        "api:licence-reports": {"number": licence_a.number},
     }
     bodies = {
         "api:product-list": {
@@ -135,6 +139,13 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:application-withdraw": {"reason": "No longer needed."},
         "api:application-detail": {"value": "1.00"},
         "api:application-parties": {"role": "consignee", "name": "Thales", "country": "FR"},
+        "api:licence-reports": {
+            "delivered_on": str(licence_a.valid_from),
+            "systems": 1,
+            "installation_country": "DE",
+            "operating_unit": "Bundeskriminalamt",
+            "remote_maintenance": False,
+        },
     }
     if route == "api:application-request-response":
         request = open_request(application_a, official)
