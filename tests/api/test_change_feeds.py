@@ -79,3 +79,23 @@ def test_a_licence_exposes_its_delivery_schedule(api_a, vendor_a):
     row = api_a.get(f"/api/v1/licences/{licence.number}/").json()
     assert row["next_report_due"] == licence.next_report_due.isoformat()
     assert row["reports_overdue"] is False
+
+
+def test_a_revision_suspending_licences_puts_them_in_the_feed_with_its_reason(
+    api_a, licence_a, senior, second_senior
+):
+    from countries import services as countries_services
+    from tests.factories import propose_removal
+
+    before = timezone.now()
+    revision = propose_removal(code="DE", by=senior)
+    countries_services.approve_revision(revision=revision, by=second_senior)
+    body = api_a.get("/api/v1/licences/", {"updated_since": _iso(before)}).json()
+    assert [row["number"] for row in body["results"]] == [licence_a.number]
+    row = body["results"][0]
+    assert row["status"] == "suspended"
+    assert row["status_reason"].startswith(revision.reference)
+    assert "suspended pending review" in row["status_reason"]
+    country = api_a.get("/api/v1/countries/DE/").json()
+    assert country["eligible_since"] is None
+    assert country["ineligible_since"] >= _iso(before)[:19]
