@@ -67,8 +67,16 @@ def test_an_approval_has_a_signed_receipt_of_its_inputs_and_the_log_head(
     assert receipt["whitelist_revision"] == application.screened_against.reference
     assert receipt["licence"]["number"] == licence.number
     assert receipt["decided_by"] == official.username
-    assert receipt["documents"] == [] and receipt["screening_snapshots"] == []
-    # The log head it signs holds the decision: the licence's record is its last leaf.
+    assert receipt["documents"] == []
+    # The restricted-party lists the decision screened against, by snapshot.
+    assert receipt["screening_snapshots"] == sorted(
+        {s for r in application.screening for s in r.get("snapshots") or ()}
+    )
+    assert receipt["screening_snapshots"]
+    # And the signed certificate issued with the licence, by its digest.
+    [certificate] = receipt["issued_documents"]
+    assert certificate["kind"] == "certificate" and len(certificate["sha256"]) == 64
+    # The log head it signs holds the decision: the licence and its certificate are its leaves.
     assert receipt["log"]["tree_size"] == tree.size()
     assert base64.b64decode(receipt["log"]["root"]) == tree.root(tree.size())
     assert stored.key_id == signing.Verifier.parse(PUBLIC_KEY.read_text()).hex_id
@@ -217,8 +225,9 @@ def test_an_export_must_extend_the_log_head_a_receipt_signed(receipt_file, tmp_p
     assert verify(folder, [PUBLIC_KEY], [], [receipt_file]).ok
     size = json.loads(receipt_file.read_bytes())["receipt"]["log"]["tree_size"]
     lines = (folder / "records.jsonl").read_bytes().splitlines(keepends=True)
-    # The licence issued, the last record the receipt covers, rewritten in the export.
-    lines[size - 1] = lines[size - 1].replace(b'"active"', b'"revoked"')
+    # The licence issued, among the last records the receipt covers, rewritten in the export.
+    last = max(i for i in range(size) if b'"active"' in lines[i])
+    lines[last] = lines[last].replace(b'"active"', b'"revoked"')
     (folder / "records.jsonl").write_bytes(b"".join(lines))
     problems = verify(folder, [PUBLIC_KEY], [], [receipt_file]).problems
     assert any(p.startswith("[rewritten after receipt]") for p in problems), problems
