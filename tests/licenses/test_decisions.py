@@ -448,3 +448,30 @@ def test_a_decision_rolled_back_leaves_no_row_and_its_file_is_purged(
     assert len(stored) == 2  # the letter kept, and the orphan of the decision rolled back
     call_command("purge_orphan_documents", "--older-than-minutes", "0", stdout=io.StringIO())
     assert {path.name for path in documents_folder.iterdir()} == {letter.stored_as}
+
+
+def test_a_revisions_refusals_get_their_letters_once_it_commits(
+    vendor, product, vendor_user, official, senior, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from countries import services as countries_services
+    from tests.factories import propose_removal
+
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
+    revision = propose_removal(code="FR", by=official)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        countries_services.approve_revision(revision=revision, by=senior, note="Agreed")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.REFUSED
+    assert application.refusal_criteria == ["destination_not_eligible"]
+    # Not signed while the revision held its locks: issued after it commits.
+    assert not IssuedDocument.objects.filter(application=application).exists()
+    for callback in callbacks:
+        callback()
+    [letter] = IssuedDocument.objects.filter(application=application)
+    assert_signed_pdf(letter, "destination_not_eligible", application.reference)
+    # What a stopped process left owed is issued by the daily command, once.
+    out = io.StringIO()
+    call_command("issue_missing_letters", stdout=out)
+    assert "0 refusal letter(s) issued" in out.getvalue()
