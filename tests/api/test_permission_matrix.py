@@ -52,6 +52,10 @@ EXPECTED = {
     ("api:application-notes", "GET"): row(401, 200, 404, 403, 403),
     ("api:licence-list", "GET"): row(401, 200, 200, 403, 403),
     ("api:licence-detail", "GET"): row(401, 200, 404, 403, 403),
+    ("api:licence-certificate", "GET"): row(401, 200, 404, 403, 403),
+    # A's application is submitted: it has no refusal letter yet and cannot be appealed.
+    ("api:application-letter", "GET"): row(401, 404, 404, 403, 403),
+    ("api:application-appeal", "POST"): row(401, 409, 404, 403, 403),
     ("api-schema", "GET"): PUBLIC,
     ("api-docs", "GET"): PUBLIC,
 }
@@ -124,6 +128,9 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:application-detail": {"reference": application_a.reference},
         "api:application-withdraw": {"reference": application_a.reference},
         "api:licence-detail": {"number": licence_a.number},
+        "api:licence-certificate": {"number": licence_a.number},
+        "api:application-letter": reference,
+        "api:application-appeal": reference,
     }
     bodies = {
         "api:product-list": {
@@ -135,6 +142,7 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:application-withdraw": {"reason": "No longer needed."},
         "api:application-detail": {"value": "1.00"},
         "api:application-parties": {"role": "consignee", "name": "Thales", "country": "FR"},
+        "api:application-appeal": {"grounds": "The end use is lawful."},
     }
     if route == "api:application-request-response":
         request = open_request(application_a, official)
@@ -147,7 +155,7 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("route", sorted({key[0] for key in EXPECTED}))
 def test_permission_matrix(
-    route, method, callers, product_a, application_a, licence_a, user_a, documents_folder, official
+    route, method, documents_folder, callers, product_a, application_a, licence_a, user_a, official
 ):
     document_a = file_declaration(application=application_a, by=user_a)
     answers = {}
