@@ -23,7 +23,9 @@ The optional ``at`` dates a record in the past. Only the seed's demo passes it, 
 from __future__ import annotations
 
 import datetime
+import logging
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -63,6 +65,8 @@ from registry.errors import (
 )
 from registry.references import next_reference
 from registry.transitions import check_transition
+
+logger = logging.getLogger(__name__)
 
 # How long a licence is valid from its approval.
 MARKETING_LICENCE_YEARS = 2
@@ -970,8 +974,6 @@ def _open_to_appeal(application: LicenceApplication, at=None) -> bool:
 
 
 def _valid_uuids(keys: list[str]) -> list[str]:
-    import uuid
-
     valid = []
     for key in keys:
         try:
@@ -1314,9 +1316,7 @@ def _issue_letters_after_commit(application_ids: list[int], *, by) -> None:
     try:
         issue_missing_letters(by=by, application_ids=application_ids)
     except Exception:  # the decisions stand; the daily command issues what is owed
-        import logging
-
-        logging.getLogger(__name__).exception("Refusal letters left to the daily command")
+        logger.exception("Refusal letters left to the daily command")
 
 
 def issue_missing_letters(*, by, application_ids: Iterable[int] | None = None) -> int:
