@@ -18,7 +18,7 @@ import logging
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -32,7 +32,7 @@ from documents.models import (
     ReviewStatus,
 )
 from registry.audit import history
-from registry.errors import DomainError, TransitionNotAllowed
+from registry.errors import DomainError, SigningUnavailable, TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -266,7 +266,14 @@ def issue_document(
     history). Called inside the decision's transaction: a decision rolled back leaves a file
     without a row, which ``purge_orphan_documents`` deletes, never a row without its file."""
 
-    pair = signing.configured_pair()
+    try:
+        pair = signing.configured_pair()
+    except ImproperlyConfigured as error:
+        logger.error("No document can be signed: %s", error)
+        raise SigningUnavailable(
+            "The decision was not recorded: the agency's signing key is not available to sign "
+            "its document. Tell the registry's operators."
+        ) from error
     label = IssuedDocument.Kind(kind).label
     signed = signing.sign_pdf(pdf, pair=pair, reason=f"{label} of the agency")
     stored, sha256, size = storage.store(io.BytesIO(signed), "application/pdf")

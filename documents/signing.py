@@ -9,6 +9,8 @@ a key that does not match its certificate stops the registry from starting (syst
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime
 import hashlib
 import io
@@ -120,8 +122,19 @@ def sign_pdf(pdf: bytes, *, pair: SigningPair | None = None, reason: str = "") -
         reason=reason or None,
         location=None,
     )
-    output = signers.sign_pdf(writer, metadata, signer=_signer(pair))
-    return output.getvalue()
+    signer = _signer(pair)
+
+    def sign() -> bytes:
+        return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        return sign()
+    # pyHanko signs through asyncio.run, which a thread already running a loop (an ASGI worker's,
+    # a browser test's) cannot call: sign in a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(sign).result()
 
 
 def make_development_pair(*, common_name: str, days: int = 3650) -> tuple[bytes, bytes]:

@@ -58,6 +58,10 @@ def appeal_closes_on(application: LicenceApplication) -> datetime.date:
     return approvals.appeal_closes_on(letter_date(application), settings.APPEAL_DAYS)
 
 
+def all_criteria_texts() -> dict[str, str]:
+    return dict(DecisionCriterion.objects.values_list("code", "text"))
+
+
 def criteria_texts(codes) -> list[tuple[str, str]]:
     texts = dict(DecisionCriterion.objects.filter(code__in=codes).values_list("code", "text"))
     return [(code, texts.get(code, code)) for code in codes]

@@ -173,10 +173,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
     def get_criteria(self, application) -> list[CriterionField]:
         if application.status not in REFUSAL_STATUSES:
             return []
-        return [
-            {"code": code, "text": text}
-            for code, text in issuing.criteria_texts(application.refusal_criteria or [])
-        ]
+        texts = self.context.get("criteria_texts")
+        if texts is None:  # the catalogue, read once for a page of applications
+            texts = self.context["criteria_texts"] = issuing.all_criteria_texts()
+        codes = application.refusal_criteria or []
+        return [{"code": code, "text": texts.get(code, code)} for code in codes]
 
     def get_refused_at_intake(self, application) -> bool:
         return bool(application.refused_at_intake)

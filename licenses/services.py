@@ -25,7 +25,9 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime
+import logging
 import re
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -71,6 +73,8 @@ from registry.errors import (
 from registry.references import next_reference
 from registry.transitions import check_transition
 from screening import services as screening_services
+
+logger = logging.getLogger(__name__)
 
 # How long a licence is valid from its approval.
 MARKETING_LICENCE_YEARS = 2
@@ -1072,8 +1076,6 @@ def _open_to_appeal(application: LicenceApplication, at=None) -> bool:
 
 
 def _valid_uuids(keys: list[str]) -> list[str]:
-    import uuid
-
     valid = []
     for key in keys:
         try:
@@ -1438,11 +1440,15 @@ def _rescreen_applications(
         reason=f"{reason} — refused by screening against the revised whitelist",
         at=at,
     )
-    for application in refused:
-        issuing.issue_refusal_letter(application=application, by=by, at=at)
     decision_receipts.issue_decision_receipts(refused, decision=decision_receipts.REVISION_REFUSAL)
     notices.applications_refused(refused, at=at)
     _record_denials(refused)
+    if refused:
+        # A revision may refuse thousands at once: their letters are drawn and signed after it
+        # commits, not while it holds its locks. Should that fail (the process stopped), the
+        # daily ``issue_missing_letters`` command issues what is owed.
+        ids = [application.pk for application in refused]
+        transaction.on_commit(lambda: _issue_letters_after_commit(ids, by=by))
     history.save_many(
         passed,
         fields=["screening", "screened_against", "rescreened_by_revision"],
@@ -1657,3 +1663,38 @@ def _overdue_line(licence: Licence, *, vendor: bool = True) -> str:
         f"- {licence.number}{holder} to {application.destination.name}: due on "
         f"{licence.next_report_due:%Y-%m-%d}"
     )
+
+
+def _issue_letters_after_commit(application_ids: list[int], *, by) -> None:
+    try:
+        issue_missing_letters(by=by, application_ids=application_ids)
+    except Exception:  # the decisions stand; the daily command issues what is owed
+        logger.exception("Refusal letters left to the daily command")
+
+
+def issue_missing_letters(*, by, application_ids: Iterable[int] | None = None) -> int:
+    """Issues the refusal letter of each refused application that has none (a refusal by a
+    whitelist revision gets its letter after the revision commits). One transaction per letter,
+    each under the application's lock; returns how many."""
+    from documents.models import IssuedDocument
+
+    owed = LicenceApplication.objects.filter(
+        status__in=[ApplicationStatus.REFUSED, ApplicationStatus.UNDER_APPEAL]
+    ).exclude(issued_documents__kind=IssuedDocument.Kind.REFUSAL_LETTER)
+    if application_ids is not None:
+        owed = owed.filter(pk__in=list(application_ids))
+    issued = 0
+    for pk in owed.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            application = (
+                LicenceApplication.objects.select_for_update(of=("self",))
+                .select_related("vendor", "product", "destination")
+                .get(pk=pk)
+            )
+            if application.issued_documents.filter(
+                kind=IssuedDocument.Kind.REFUSAL_LETTER
+            ).exists():
+                continue
+            issuing.issue_refusal_letter(application=application, by=by)
+            issued += 1
+    return issued

@@ -326,7 +326,7 @@ class ApplicationDecideView(PermissionRequiredMixin, View):
     def post(self, request, reference):
         application = viewable_application(reference)
         form = ApplicationDecisionForm(request.POST)
-        if form.is_valid() and form.needs_check():
+        if form.is_valid() and form.needs_check() and _approvable(application):
             return _approval_check(request, application, form)
         if form.is_valid():
             data = form.cleaned_data
@@ -355,6 +355,11 @@ class ApplicationDecideView(PermissionRequiredMixin, View):
                 messages.success(request, f"{application.reference} is {done}.")
                 return redirect("licenses:application-detail", reference=reference)
         return application_page(request, viewable_application(reference), decision_form=form)
+
+
+def _approvable(application) -> bool:
+    """Worth a check page: an approval the services would refuse at once is not restated."""
+    return application.is_pending and all(r.passed for r in current_screening(application))
 
 
 def _approval_check(request, application, form):

@@ -64,6 +64,10 @@ EXPECTED = {
     ("api:licence-reports", "GET"): row(401, 200, 404, 403, 403),
     # A's licence is a marketing licence: deliveries are reported under an export licence.
     ("api:licence-reports", "POST"): row(401, 400, 404, 403, 403),
+    ("api:licence-certificate", "GET"): row(401, 200, 404, 403, 403),
+    # A's application is submitted: it has no refusal letter yet and cannot be appealed.
+    ("api:application-letter", "GET"): row(401, 404, 404, 403, 403),
+    ("api:application-appeal", "POST"): row(401, 409, 404, 403, 403),
     ("api-schema", "GET"): PUBLIC,
     ("api-docs", "GET"): PUBLIC,
 }
@@ -171,6 +175,9 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:application-receipt": {"reference": application_a.reference},
         "api:licence-detail": {"number": licence_a.number},
         "api:licence-reports": {"number": licence_a.number},
+        "api:licence-certificate": {"number": licence_a.number},
+        "api:application-letter": reference,
+        "api:application-appeal": reference,
     }
     bodies = {
         "api:product-list": {
@@ -189,6 +196,7 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
             "operating_unit": "Bundeskriminalamt",
             "remote_maintenance": False,
         },
+        "api:application-appeal": {"grounds": "The end use is lawful."},
     }
     if route.startswith("api:webhook"):
         webhook, delivery = webhook_and_delivery(application_a.vendor, application_a.submitted_by)
@@ -207,7 +215,7 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("route", sorted({key[0] for key in EXPECTED}))
 def test_permission_matrix(
-    route, method, callers, product_a, application_a, licence_a, user_a, documents_folder, official
+    route, method, documents_folder, callers, product_a, application_a, licence_a, user_a, official
 ):
     document_a = file_declaration(application=application_a, by=user_a)
     answers = {}

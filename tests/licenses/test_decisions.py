@@ -402,3 +402,76 @@ def test_an_overturn_the_rules_now_refuse_is_impossible(vendor, product, vendor_
         services.decide_appeal(application=application, by=senior, overturn=True, reason="ok")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.UNDER_APPEAL
+
+
+# --- Robust to rollback ------------------------------------------------------------------------
+
+
+def test_without_a_usable_signing_key_nothing_is_decided(
+    vendor, product, vendor_user, official, settings, documents_folder
+):
+    from registry.errors import SigningUnavailable
+
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
+    records = application.history.count()
+    settings.SIGNING_KEY_FILE = str(documents_folder / "missing.key")
+    with pytest.raises(SigningUnavailable):
+        services.refuse_application(
+            application=application, by=official, reason="No.", criteria=["other"]
+        )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.history.count() == records
+    assert not IssuedDocument.objects.exists()
+
+
+def test_a_decision_rolled_back_leaves_no_row_and_its_file_is_purged(
+    vendor, product, vendor_user, official, documents_folder
+):
+    from django.core.management import call_command
+    from django.db import transaction
+
+    kept = submit_application(vendor=vendor, product=product, by=vendor_user, destination="MX")
+    [letter] = IssuedDocument.objects.filter(application=kept)
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
+
+    class Abandoned(Exception):
+        pass
+
+    with pytest.raises(Abandoned), transaction.atomic():
+        services.refuse_application(
+            application=application, by=official, reason="No.", criteria=["other"]
+        )
+        raise Abandoned
+    assert not IssuedDocument.objects.filter(application=application).exists()
+    stored = {path.name for path in documents_folder.iterdir()}
+    assert len(stored) == 2  # the letter kept, and the orphan of the decision rolled back
+    call_command("purge_orphan_documents", "--older-than-minutes", "0", stdout=io.StringIO())
+    assert {path.name for path in documents_folder.iterdir()} == {letter.stored_as}
+
+
+def test_a_revisions_refusals_get_their_letters_once_it_commits(
+    vendor, product, vendor_user, official, senior, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from countries import services as countries_services
+    from tests.factories import propose_removal
+
+    application = submit_application(vendor=vendor, product=product, by=vendor_user)
+    revision = propose_removal(code="FR", by=official)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        countries_services.approve_revision(revision=revision, by=senior, note="Agreed")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.REFUSED
+    assert application.refusal_criteria == ["destination_not_eligible"]
+    # Not signed while the revision held its locks: issued after it commits.
+    assert not IssuedDocument.objects.filter(application=application).exists()
+    for callback in callbacks:
+        callback()
+    [letter] = IssuedDocument.objects.filter(application=application)
+    assert_signed_pdf(letter, "destination_not_eligible", application.reference)
+    # What a stopped process left owed is issued by the daily command, once.
+    out = io.StringIO()
+    call_command("issue_missing_letters", stdout=out)
+    assert "0 refusal letter(s) issued" in out.getvalue()

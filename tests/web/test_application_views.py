@@ -128,7 +128,7 @@ def test_approval_is_impossible_while_a_rule_fails_and_the_page_says_why(
 
     response = client.post(
         f"/applications/{application.reference}/decision/",
-        {"decision": "approve", "reason": "Approving anyway.", "confirmed": "1"},
+        {"decision": "approve", "reason": "Approving anyway."},
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -168,7 +168,7 @@ def test_a_decided_application_offers_no_decision(client, official, application)
     assert 'id="decision-title"' not in html
     again = client.post(
         f"/applications/{application.reference}/decision/",
-        {"decision": "approve", "reason": "Changed my mind.", "confirmed": "1"},
+        {"decision": "approve", "reason": "Changed my mind."},
     )
     assert again.status_code == 200
     assert "There is a problem" in again.content.decode()

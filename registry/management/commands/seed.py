@@ -18,7 +18,7 @@ from countries.models import Country
 from countries.seeding import WHITELIST_FILES, load_fixture, seed_countries, seed_whitelist_revision
 from decisions.seeding import seed_decision_catalogues
 from documents.seeding import seed_declaration_template
-from licenses import demo
+from licenses import demo, services
 from registry.audit import history
 from registry.audit.history import system_user
 from screening.seeding import seed_sample_list
@@ -82,6 +82,9 @@ class Command(BaseCommand):
             with history.backdating():
                 past.after_the_cut()
             past.today()
+            # The refusals of the cut get their letters after it commits; the seed's one
+            # transaction waits for nothing: it issues them here.
+            services.issue_missing_letters(by=system)
             self.stdout.write("Demo: vendors, products, applications and licences since 2019.")
         eligible = Country.objects.filter(eligible=True).count()
         self.stdout.write(self.style.SUCCESS(f"Whitelist: {eligible} eligible countries."))
