@@ -21,6 +21,8 @@ def test_every_scheduled_task_is_registered():
         "licenses.tasks.casework_reminders",
         "licenses.tasks.expire_licences",
         "licenses.tasks.licences_expiring",
+        "licenses.tasks.delivery_reports_overdue",
+        "registry.audit.tasks.sign_checkpoint",
     }
     assert scheduled <= set(app.tasks)
     assert "notifications.tasks.deliver" in app.tasks
