@@ -51,15 +51,21 @@ def snapshot_in_use(source: str = SourceCode.CSL) -> WatchlistSnapshot | None:
     )
 
 
-def list_status(*, now: datetime.datetime | None = None) -> ListStatus:
+def list_status(
+    *, now: datetime.datetime | None = None, count_quarantined: bool = True
+) -> ListStatus:
+    """The CSL snapshot in use and whether it is fresh enough; with ``count_quarantined`` (the
+    pages), how many newer snapshots wait in quarantine."""
     now = now or timezone.now()
     snapshot = snapshot_in_use()
-    quarantined = WatchlistSnapshot.objects.filter(
-        source__code=SourceCode.CSL, status=SnapshotStatus.QUARANTINED
-    )
-    if snapshot is not None:
-        quarantined = quarantined.filter(fetched_at__gt=snapshot.fetched_at)
-    waiting = quarantined.count()
+    waiting = 0
+    if count_quarantined:
+        quarantined = WatchlistSnapshot.objects.filter(
+            source__code=SourceCode.CSL, status=SnapshotStatus.QUARANTINED
+        )
+        if snapshot is not None:
+            quarantined = quarantined.filter(fetched_at__gt=snapshot.fetched_at)
+        waiting = quarantined.count()
     if snapshot is None:
         return ListStatus(None, False, "no Consolidated Screening List has been ingested", waiting)
     age = now - snapshot.fetched_at
@@ -226,7 +232,7 @@ def screen_parties(
     party name and country, same entry unchanged) is left out; one confirmed earlier for the
     same party and entry counts as ``confirmed_before``; the rest are new.
     """
-    status = status or list_status()
+    status = status or list_status(count_quarantined=False)
     threshold = settings.WATCHLIST_MATCH_THRESHOLD
     indexes = [
         (SourceCode.CONCERN, concern_index(), None),

@@ -19,7 +19,7 @@ def test_an_application_to_france_passes_screening_and_waits_for_an_official(api
     body = response.json()
     assert body["status"] == "submitted"
     assert body["reference"].startswith("APP-")
-    assert all(rules(body).values()) and len(rules(body)) == 6
+    assert all(rules(body).values()) and len(rules(body)) == 7
     assert body["screened_against"] == "REV-2021-001"
     stored = LicenceApplication.objects.get(reference=body["reference"])
     assert stored.status == "submitted"

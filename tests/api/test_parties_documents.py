@@ -164,7 +164,7 @@ def test_submitting_a_marketing_draft_screens_it(api_a, product_a):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "submitted" and body["submitted_at"]
-    assert len(body["screening"]) == 6 and all(r["passed"] for r in body["screening"])
+    assert len(body["screening"]) == 7 and all(r["passed"] for r in body["screening"])
     assert api_a.post(f"{APPLICATIONS}{reference}/submit/").status_code == 409
 
 

@@ -14,8 +14,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # 21 for the application and its record (with its Merkle leaf), 8 for its end-user party and
-# the party's record (with its own leaf).
-SUBMISSION_STATEMENTS = 29
+# the party's record (with its own leaf), 4 for restricted-party screening (the list snapshot in
+# use, the versions of the concern list and of the denial register, the earlier decisions on
+# the party's name).
+SUBMISSION_STATEMENTS = 33
 
 LISTS = [
     "/api/v1/countries/",
