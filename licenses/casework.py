@@ -30,6 +30,7 @@ from licenses.services import (
     APPLICATION_TRANSITIONS,
     _locked_application,
     _now,
+    _record_denial,
     _require_reason,
     _what,
     check_may_decide,
@@ -262,9 +263,9 @@ def refuse_for_missing_information(
     application.decided_at = _now(at)
     application.decision_reason = reason
     application.refusal_code = INFORMATION_NOT_PROVIDED
-    return history.save(
-        application, by=by, reason=f"Refused, information not provided: {reason}", at=at
-    )
+    history.save(application, by=by, reason=f"Refused, information not provided: {reason}", at=at)
+    _record_denial(application)  # every refusal enters the denial register
+    return application
 
 
 @transaction.atomic
