@@ -115,13 +115,17 @@ def csl_index(snapshot: WatchlistSnapshot) -> ListIndex:
             for pk, source_id, name, names, countries, fingerprint in rows.iterator(2000)
         )
 
-    return _cached("csl", snapshot.pk, build)
+    # The moment of the ingest with the id: an id a rolled-back ingest used may come again.
+    return _cached("csl", (snapshot.pk, snapshot.sha256, snapshot.fetched_at), build)
 
 
 def concern_index() -> ListIndex:
     active = ConcernEntry.objects.filter(status=ConcernStatus.ACTIVE)
-    # Every add and retirement writes a history record: the newest one versions the list.
-    version = ConcernEntry.history.aggregate(last=Max("history_id"))["last"]
+    # Every add and retirement writes a history record: the newest one versions the list (its
+    # time too: a rolled-back transaction may give its id again on SQLite).
+    version = tuple(
+        ConcernEntry.history.aggregate(last=Max("history_id"), at=Max("history_date")).values()
+    )
 
     def build():
         return ListIndex(
@@ -140,7 +144,9 @@ def concern_index() -> ListIndex:
 
 
 def denial_index() -> ListIndex:
-    version = tuple(DenialRecord.objects.aggregate(n=Count("pk"), last=Max("pk")).values())
+    version = tuple(
+        DenialRecord.objects.aggregate(n=Count("pk"), last=Max("pk"), at=Max("refused_at")).values()
+    )
 
     def build():
         rows = DenialRecord.objects.values_list(
