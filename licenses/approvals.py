@@ -8,6 +8,8 @@ applications, and a test can state a rule's whole behaviour without a database.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from licenses.models import EndUserKind, LicenceType, VendorStatus
@@ -275,3 +277,48 @@ def refusal_reason(results: list[RuleResult]) -> str:
     return "Refused by screening: " + "; ".join(
         f"{result.rule}: {result.message}" for result in failed(results)
     )
+
+
+# --- Criteria: the policy ground each rule's failure refuses on ---------------------------
+
+# A code of the catalogue of criteria (``DecisionCriterion``, seeded by ``licenses.seeding``) for
+# each rule. A new rule adds its line here and its criterion to the seed; a rule missing here
+# refuses on ``other``, never on nothing.
+RULE_CRITERIA: dict[str, str] = {
+    DESTINATION_WHITELISTED: "destination_not_eligible",
+    VENDOR_IN_GOOD_STANDING: "vendor_not_in_good_standing",
+    END_USER_GOVERNMENT: "end_user_not_eligible",
+    MARKETING_BEFORE_EXPORT: "marketing_licence_missing",
+    PRODUCT_REGISTERED: "product_not_registered",
+    END_USER_DECLARATION: "declaration_missing_or_invalid",
+    "no_unresolved_party_match": "restricted_party_match",
+}
+OTHER_CRITERION = "other"
+
+
+def criterion_for(rule: str) -> str:
+    return RULE_CRITERIA.get(rule, OTHER_CRITERION)
+
+
+def refusal_criteria(results: Iterable[RuleResult]) -> list[str]:
+    """The criteria of a refusal by screening: one per failing rule, in the rules' order, each
+    once."""
+    codes: list[str] = []
+    for result in results:
+        if not result.passed:
+            code = criterion_for(result.rule)
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+# --- Appeals: the deadline ------------------------------------------------------------------
+
+
+def appeal_closes_on(letter_date: datetime.date, days: int) -> datetime.date:
+    """The last day to appeal: ``days`` calendar days after the refusal letter's date."""
+    return letter_date + datetime.timedelta(days=days)
+
+
+def appeal_open(*, today: datetime.date, letter_date: datetime.date, days: int) -> bool:
+    return today <= appeal_closes_on(letter_date, days)

@@ -12,3 +12,11 @@ class LicensesConfig(AppConfig):
         from screening import rescreen
 
         rescreen.register(services.rescreen_parties)
+        from licenses import selectors
+        from registry import metrics
+
+        metrics.register_gauge(
+            "registry_overdue_applications",
+            "Applications past their working-day target with the clock running.",
+            selectors.overdue_count,
+        )

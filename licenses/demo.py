@@ -445,3 +445,26 @@ class DemoPast:
             question="Which RCMP unit will operate the system, and under which warrant regime?",
             due_on=casework.due_in(10),
         )
+        # A refusal on policy grounds, appealed by the vendor: it waits for a senior official
+        # who did not take the refusal.
+        appealed = self._apply(
+            acme,
+            self.harbour,
+            code="NZ",
+            at=None,
+            end_user_name="New Zealand Police",
+            end_user_kind="law_enforcement",
+        )
+        services.start_review(application=appealed, by=self.official)
+        services.refuse_application(
+            application=appealed,
+            by=self.official,
+            reason="The end-use statement does not say which unit operates the system.",
+            criteria=["diversion_risk"],
+        )
+        services.lodge_appeal(
+            application=appealed,
+            by=acme,
+            grounds="The system is operated by the National Cyber Crime Centre of the New "
+            "Zealand Police only, under warrant; its mandate is on file.",
+        )

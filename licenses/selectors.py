@@ -13,7 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
@@ -21,7 +32,9 @@ from countries.selectors import revision_in_force, whitelist_as_of
 from documents import selectors as documents_selectors
 from licenses.approvals import SUBMISSION, DeclarationFacts, PartyScreeningFacts, ScreeningFacts
 from licenses.models import (
+    REPORTING_STATUSES,
     ApplicationStatus,
+    DeliveryReport,
     Licence,
     LicenceApplication,
     LicenceStatus,
@@ -31,6 +44,7 @@ from licenses.models import (
     Product,
     Vendor,
 )
+from registry import roles
 from registry.locks import for_share
 from screening import selectors as screening_selectors
 from screening.selectors import NewMatch, PartyRef
@@ -324,6 +338,30 @@ def end_user_name() -> Subquery:
     )
 
 
+def _searched(q: str):
+    """The ids of the applications whose reference, vendor, end user or product contains ``q``.
+
+    One subquery: a union of four id sets, each of which PostgreSQL answers from a trigram index
+    (migration 0014), rather than one ``OR`` over joined columns that reads every application.
+    """
+    vendors = Vendor.objects.filter(
+        Q(name__icontains=q) | Q(registration_number__icontains=q)
+    ).values("pk")
+    products = Product.objects.filter(Q(name__icontains=q) | Q(reference__icontains=q)).values("pk")
+    ids = LicenceApplication.objects.order_by()
+    return (
+        ids.filter(reference__icontains=q)
+        .values("pk")
+        .union(
+            ids.filter(vendor__in=vendors).values("pk"),
+            ids.filter(product__in=products).values("pk"),
+            Party.objects.order_by()
+            .filter(role=PartyRole.END_USER, name__icontains=q)
+            .values("application_id"),
+        )
+    )
+
+
 def application_queue(
     *,
     statuses=None,
@@ -347,6 +385,13 @@ def application_queue(
     """
     applications = with_end_user(
         LicenceApplication.objects.select_related("vendor", "product", "destination", "assigned_to")
+    ).annotate(
+        # Marks the approved ones whose export licence owes a delivery report: no query more.
+        licence_reports_overdue=ExpressionWrapper(
+            Q(licence__next_report_due__lt=timezone.localdate())
+            & Q(licence__status__in=REPORTING_STATUSES),
+            output_field=BooleanField(),
+        )
     )
     if not all_statuses:
         applications = applications.filter(
@@ -359,18 +404,7 @@ def application_queue(
     if vendor:
         applications = applications.filter(vendor__registration_number=vendor)
     if q:
-        applications = applications.filter(
-            Q(reference__icontains=q)
-            | Q(vendor__name__icontains=q)
-            | Q(vendor__registration_number__icontains=q)
-            | Exists(
-                Party.objects.filter(
-                    application=OuterRef("pk"), role=PartyRole.END_USER, name__icontains=q
-                )
-            )
-            | Q(product__name__icontains=q)
-            | Q(product__reference__icontains=q)
-        )
+        applications = applications.filter(pk__in=_searched(q))
     if assignee == "none":
         applications = applications.filter(assigned_to__isnull=True)
     elif assignee == "me":
@@ -407,6 +441,14 @@ def overdue_by_official(*, today: datetime.date | None = None) -> list[tuple[str
         .order_by()
     )
     return sorted(((name or "", n) for name, n in rows), key=lambda row: (-row[1], row[0]))
+
+
+def overdue_count(*, today: datetime.date | None = None) -> int:
+    """Cases past their target date with the clock running (the metrics' gauge). One query."""
+    today = today or timezone.localdate()
+    return LicenceApplication.objects.filter(
+        status__in=LicenceApplication.CLOCK_RUNNING_STATUSES, target_date__lt=today
+    ).count()
 
 
 def licence_list(*, q: str = "", status: str = "", vendor: str = "") -> QuerySet[Licence]:
@@ -469,6 +511,37 @@ def applications_touched_by(revision) -> QuerySet:
     )
 
 
+@dataclass(frozen=True)
+class PublicCheck:
+    """What the public check of a licence tells: its number, status now and validity."""
+
+    number: str
+    status: str  # valid | suspended | revoked | expired | surrendered
+    valid_from: datetime.date
+    valid_until: datetime.date
+
+    @property
+    def label(self) -> str:
+        return self.status.capitalize()
+
+
+def public_check(*, number: str, check_code: str, today: datetime.date | None = None):
+    """The licence's standing, when ``check_code`` is the one printed on its certificate; else
+    None, whether the number is unknown or the code wrong (compared alike)."""
+    from licenses import issuing
+
+    licence = Licence.objects.filter(number=number).first()
+    if not issuing.check_code_matches(licence, number, check_code):
+        return None
+    today = today or timezone.localdate()
+    status = licence.status
+    if status == LicenceStatus.ACTIVE:
+        status = "expired" if licence.valid_until < today else "valid"
+    elif status == LicenceStatus.SUSPENDED and licence.valid_until < today:
+        status = "expired"
+    return PublicCheck(licence.number, status, licence.valid_from, licence.valid_until)
+
+
 # --- Restricted-party screening of parties (screening) ------------------------------------------
 
 
@@ -520,3 +593,33 @@ def live_parties() -> list[PartyRef]:
         .order_by("pk")
     )
     return [PartyRef(name, code, pk, app, vendor) for pk, name, code, app, vendor in rows]
+
+
+# --- Delivery reports ---------------------------------------------------------------------------
+
+
+def reports_overdue(*, today: datetime.date | None = None) -> QuerySet[Licence]:
+    """Export licences in force whose next delivery report is past due, most overdue first."""
+    today = today or timezone.localdate()
+    return (
+        Licence.objects.filter(next_report_due__lt=today, status__in=REPORTING_STATUSES)
+        .select_related("application__vendor", "application__destination")
+        .order_by("next_report_due", "number")
+    )
+
+
+def delivery_reports(licence: Licence) -> QuerySet[DeliveryReport]:
+    """A licence's delivery reports, oldest first, with their country and author."""
+    return licence.delivery_reports.select_related("installation_country", "reported_by").order_by(
+        "reported_at", "pk"
+    )
+
+
+def officials_emails() -> set[str]:
+    """The email addresses of the active officials and senior officials."""
+    return set(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[roles.OFFICIALS, roles.SENIOR_OFFICIALS])
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )

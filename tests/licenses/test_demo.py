@@ -186,3 +186,20 @@ def test_the_demo_shows_case_work(demo):
     assert overdue.count() == 1
     assert {note.shared for note in CaseNote.objects.all()} == {True, False}
     assert InformationRequest.objects.count() == 1
+
+
+def test_every_decision_in_the_demo_has_its_signed_document(demo):
+    from documents.models import IssuedDocument
+
+    decided = LicenceApplication.objects.filter(status__in=["approved", "refused", "under_appeal"])
+    assert decided.count() >= 8
+    for application in decided:
+        kinds = set(
+            IssuedDocument.objects.filter(application=application).values_list("kind", flat=True)
+        )
+        expected = "certificate" if application.status == "approved" else "refusal_letter"
+        assert expected in kinds, application.reference
+    for licence in Licence.objects.all():
+        assert IssuedDocument.objects.filter(licence=licence, kind="certificate").exists()
+    appealed = LicenceApplication.objects.get(status="under_appeal")
+    assert appealed.appeal.refused_by.username == "official"

@@ -37,6 +37,7 @@ POST_ONLY = [
     "/applications/{application}/requests/",
     "/applications/{application}/notes/",
     "/applications/{application}/refuse-missing-information/",
+    "/applications/{application}/appeal/",
     "/licences/{licence}/action/",
 ]
 
@@ -137,7 +138,7 @@ def test_every_page_of_the_officials_states_a_permission():
         assert issubclass(view_class, PermissionRequiredMixin), route
         assert view_class.permission_required, route
         checked += 1
-    assert checked == 33
+    assert checked == 38
 
 
 def test_auditors_get_a_link_to_the_full_history_of_each_record(client, auditor, official, keys):

@@ -7,12 +7,16 @@ template of December 2021.
 suspends them as it would have; when the cut was seeded first, it is given to them afterwards.
 """
 
+from pathlib import Path
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from countries.models import Country
 from countries.seeding import WHITELIST_FILES, load_fixture, seed_countries, seed_whitelist_revision
+from decisions.seeding import seed_decision_catalogues
 from documents.seeding import seed_declaration_template
 from licenses import demo
 from registry.audit import history
@@ -42,7 +46,15 @@ class Command(BaseCommand):
                 "seed --demo writes demo accounts with a known password: run it with DEBUG on, "
                 "or pass --force."
             )
+        if options["demo"] and settings.DEBUG:
+            # The demo's decisions issue signed documents: a development pair when none is set.
+            signing_files = (settings.SIGNING_KEY_FILE, settings.SIGNING_CERT_FILE)
+            if not all(Path(name).exists() for name in signing_files):
+                call_command("make_signing_key", force=True, stdout=self.stdout)
         system = system_user()
+        catalogued = seed_decision_catalogues(by=system)
+        if catalogued:
+            self.stdout.write(f"Decision criteria and conditions: {catalogued} added.")
         added = seed_countries(by=system)
         self.stdout.write(f"Countries: {added} added, {Country.objects.count()} in all.")
         snapshot = seed_sample_list(by=system)
