@@ -34,6 +34,7 @@ from licenses.services import (
     APPLICATION_TRANSITIONS,
     _locked_application,
     _now,
+    _record_denial,
     _require_reason,
     _what,
     check_may_decide,
@@ -284,6 +285,7 @@ def refuse_for_missing_information(
         application=application, decision=decision_receipts.REFUSAL
     )
     notices.application_changed(application, at=at)
+    _record_denial(application)  # every refusal enters the denial register
     return application
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from screening.normalise import blocking_keys, compact_skeleton, normalise
 
@@ -82,6 +82,8 @@ class ListIndex:
     def __init__(self, entries: Iterable[ListEntry]):
         self.entries: list[ListEntry] = []
         self.names: list[tuple[int, str]] = []  # (entry position, normalised name)
+        self.compacts: list[str] = []  # each name without spaces
+        self.skeletons: list[str] = []  # its consonant skeleton
         self.postings: dict[str, list[int]] = {}
         for entry in entries:
             position = len(self.entries)
@@ -89,6 +91,8 @@ class ListIndex:
             for name in entry.names:
                 at = len(self.names)
                 self.names.append((position, name))
+                self.compacts.append(name.replace(" ", ""))
+                self.skeletons.append(compact_skeleton(name))
                 for key in blocking_keys(name):
                     self.postings.setdefault(key, []).append(at)
 
@@ -106,12 +110,34 @@ class ListIndex:
         return found
 
     def match(self, name: str, country: str, *, threshold: int) -> list[Hit]:
-        """The entries whose best name scores at least ``threshold`` against ``name``."""
+        """The entries whose best name scores at least ``threshold`` against ``name``.
+
+        The candidates are scored by rapidfuzz's ``process.extract`` (a loop in C), one pass per
+        measure of :func:`name_score`, leaving out what could not reach the threshold even with
+        the country's bonus: the same scores as :func:`name_score`, much faster."""
         normalised = normalise(name)
+        if not normalised:
+            return []
+        found = sorted(self.candidates(normalised))
+        cutoff = max(0, threshold - COUNTRY_BONUS - 1)
+        scored: dict[int, float] = {}
+
+        def best_of(query, choices, scorer, discount=0.0):
+            for _, score, i in process.extract(
+                query, choices, scorer=scorer, limit=None, score_cutoff=cutoff + discount
+            ):
+                at = found[i]
+                scored[at] = max(scored.get(at, -1.0), score - discount)
+
+        best_of(normalised, [self.names[at][1] for at in found], fuzz.token_sort_ratio)
+        best_of(normalised.replace(" ", ""), [self.compacts[at] for at in found], fuzz.ratio)
+        bones = compact_skeleton(normalised)
+        if len(bones) >= 3:
+            skeletons = [self.skeletons[at] if len(self.skeletons[at]) >= 3 else "" for at in found]
+            best_of(bones, skeletons, fuzz.ratio, SKELETON_DISCOUNT)
         best: dict[int, tuple[float, str]] = {}
-        for at in self.candidates(normalised):
+        for at, score in scored.items():
             position, candidate = self.names[at]
-            score = name_score(normalised, candidate)
             if score > best.get(position, (-1.0, ""))[0]:
                 best[position] = (score, candidate)
         hits = []

@@ -51,15 +51,21 @@ def snapshot_in_use(source: str = SourceCode.CSL) -> WatchlistSnapshot | None:
     )
 
 
-def list_status(*, now: datetime.datetime | None = None) -> ListStatus:
+def list_status(
+    *, now: datetime.datetime | None = None, count_quarantined: bool = True
+) -> ListStatus:
+    """The CSL snapshot in use and whether it is fresh enough; with ``count_quarantined`` (the
+    pages), how many newer snapshots wait in quarantine."""
     now = now or timezone.now()
     snapshot = snapshot_in_use()
-    quarantined = WatchlistSnapshot.objects.filter(
-        source__code=SourceCode.CSL, status=SnapshotStatus.QUARANTINED
-    )
-    if snapshot is not None:
-        quarantined = quarantined.filter(fetched_at__gt=snapshot.fetched_at)
-    waiting = quarantined.count()
+    waiting = 0
+    if count_quarantined:
+        quarantined = WatchlistSnapshot.objects.filter(
+            source__code=SourceCode.CSL, status=SnapshotStatus.QUARANTINED
+        )
+        if snapshot is not None:
+            quarantined = quarantined.filter(fetched_at__gt=snapshot.fetched_at)
+        waiting = quarantined.count()
     if snapshot is None:
         return ListStatus(None, False, "no Consolidated Screening List has been ingested", waiting)
     age = now - snapshot.fetched_at
@@ -117,13 +123,17 @@ def csl_index(snapshot: WatchlistSnapshot) -> ListIndex:
             for pk, source_id, name, names, countries, fingerprint in rows.iterator(2000)
         )
 
-    return _cached("csl", snapshot.pk, build)
+    # The moment of the ingest with the id: an id a rolled-back ingest used may come again.
+    return _cached("csl", (snapshot.pk, snapshot.sha256, snapshot.fetched_at), build)
 
 
 def concern_index() -> ListIndex:
     active = ConcernEntry.objects.filter(status=ConcernStatus.ACTIVE)
-    # Every add and retirement writes a history record: the newest one versions the list.
-    version = ConcernEntry.history.aggregate(last=Max("history_id"))["last"]
+    # Every add and retirement writes a history record: the newest one versions the list (its
+    # time too: a rolled-back transaction may give its id again on SQLite).
+    version = tuple(
+        ConcernEntry.history.aggregate(last=Max("history_id"), at=Max("history_date")).values()
+    )
 
     def build():
         return ListIndex(
@@ -142,7 +152,9 @@ def concern_index() -> ListIndex:
 
 
 def denial_index() -> ListIndex:
-    version = tuple(DenialRecord.objects.aggregate(n=Count("pk"), last=Max("pk")).values())
+    version = tuple(
+        DenialRecord.objects.aggregate(n=Count("pk"), last=Max("pk"), at=Max("refused_at")).values()
+    )
 
     def build():
         rows = DenialRecord.objects.values_list(
@@ -234,7 +246,7 @@ def screen_parties(
     party name and country, same entry unchanged) is left out; one confirmed earlier for the
     same party and entry counts as ``confirmed_before``; the rest are new.
     """
-    status = status or list_status()
+    status = status or list_status(count_quarantined=False)
     threshold = settings.WATCHLIST_MATCH_THRESHOLD
     indexes = [
         (SourceCode.CONCERN, concern_index(), None),

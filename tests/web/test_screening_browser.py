@@ -110,7 +110,8 @@ def test_an_official_resolves_matches_and_approval_waits_for_them(
     assert _can_approve(page, one.reference)
     page.get_by_label("Approve and issue the licence").check()
     page.get_by_label("Reason for the decision").fill("Parties cleared; end use lawful.")
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Approve and issue the licence").click()
     assert LicenceApplication.objects.get(pk=one.pk).status == "approved"
     assert LicenceApplication.objects.get(pk=two.pk).status == "under_review"
 
