@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from documents.models import DeclarationTemplate, Document, DocumentKind
+from documents.models import DeclarationTemplate, Document, DocumentKind, IssuedDocument
 
 
 def template_in_force(on: datetime.date | None = None) -> DeclarationTemplate | None:
@@ -48,6 +50,27 @@ def for_application(application) -> QuerySet[Document]:
     )
 
 
+def named_on(application, keys: Iterable) -> list[Document]:
+    """The application's documents with these ids, in the order named.
+
+    Raises ``ValidationError`` naming every id that is not one of the application's own
+    documents: another application's (or another vendor's) document reads as unknown.
+    """
+    wanted = []
+    for key in keys:
+        try:
+            wanted.append(uuid.UUID(str(key)))
+        except ValueError:
+            raise ValidationError({"documents": f"{key!s:.40} is not a document id."}) from None
+    found = {d.key: d for d in Document.objects.filter(application=application, key__in=wanted)}
+    unknown = [str(key) for key in wanted if key not in found]
+    if unknown:
+        raise ValidationError(
+            {"documents": f"This application has no document {', '.join(unknown)}."}
+        )
+    return list(dict.fromkeys(found[key] for key in wanted))
+
+
 def pending_on_other_templates(version: str) -> list:
     """The pending export applications whose latest end-user declaration is on another
     version than ``version``: those a new template in force would make fail at the decision."""
@@ -62,3 +85,28 @@ def pending_on_other_templates(version: str) -> list:
         for application in pending.order_by("reference")
         if application.pk in latest and latest[application.pk].template_version != version
     ]
+
+
+def certificate(licence):
+    """The certificate issued with ``licence`` (one per licence)."""
+    return (
+        IssuedDocument.objects.filter(licence=licence, kind=IssuedDocument.Kind.CERTIFICATE)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def latest_letter(application):
+    """The latest refusal or appeal letter issued on ``application``."""
+    return (
+        IssuedDocument.objects.filter(
+            application=application,
+            kind__in=[IssuedDocument.Kind.REFUSAL_LETTER, IssuedDocument.Kind.APPEAL_LETTER],
+        )
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def issued_for(application):
+    return IssuedDocument.objects.filter(application=application).order_by("issued_at", "pk")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from licenses.models import (
+    Appeal,
     CaseNote,
     InformationRequest,
     Licence,
@@ -70,3 +71,11 @@ class CaseNoteAdmin(ReadOnlyHistoryAdmin):
     list_display = ("application", "author", "shared", "created_at")
     list_filter = ("shared",)
     list_select_related = ("application", "author")
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("application", "status", "lodged_at", "refused_by", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("application", "refused_by", "decided_by")
+    search_fields = ("application__reference",)

@@ -7,9 +7,11 @@ application or licence answers 404, as if it did not exist.
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -17,10 +19,13 @@ from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from documents import selectors as documents_selectors
+from documents.responses import issued_attachment
 from licenses import services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus, Product
 from licenses.selectors import with_end_user
 from licenses.serializers import (
+    AppealCreateSerializer,
     ApplicationCreateSerializer,
     ApplicationSerializer,
     ApplicationUpdateSerializer,
@@ -167,7 +172,7 @@ class ApplicationViewSet(
 
     queryset = with_end_user(
         LicenceApplication.objects.select_related(
-            "product", "destination", "screened_against", "licence"
+            "product", "destination", "screened_against", "licence", "appeal"
         )
     ).order_by("-submitted_at", "-reference")
     serializer_class = ApplicationSerializer
@@ -351,6 +356,52 @@ class ApplicationViewSet(
             raise _api_validation_error(error) from None
         return Response(ApplicationSerializer(self._reread(application)).data)
 
+    @extend_schema(
+        summary="Appeal a refusal",
+        description=(
+            "Once per application, within the appeal period (`appeal_closes_on`, calendar days "
+            "from the refusal letter's date), with the grounds and the ids of documents filed on "
+            "the application. The application becomes `under_appeal` until a senior official "
+            "who did not take the refusal decides. 409 when the application is not refused, "
+            "was appealed already, or the period closed (the message gives the date)."
+        ),
+        request=AppealCreateSerializer,
+        responses={201: ApplicationSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def appeal(self, request, *args, **kwargs):
+        application = self.get_object()
+        serializer = AppealCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            services.lodge_appeal(
+                application=application,
+                by=request.user,
+                grounds=data["grounds"],
+                documents=[str(key) for key in data["documents"]],
+            )
+        except DjangoValidationError as error:
+            raise _api_validation_error(error) from None
+        return Response(
+            ApplicationSerializer(self._reread(application)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Download the refusal letter",
+        description="The signed PDF of the latest refusal (or appeal) letter; 404 when none.",
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(detail=True, methods=["get"])
+    def letter(self, request, *args, **kwargs):
+        application = self.get_object()
+        document = documents_selectors.latest_letter(application)
+        if document is None:
+            raise exceptions.NotFound(f"Application {application.reference} has no letter.")
+        return issued_attachment(document)
+
 
 class LicenceFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=LicenceStatus.choices)
@@ -379,3 +430,19 @@ class LicenceViewSet(
 
     def scope(self, queryset):
         return queryset.filter(application__vendor=self.vendor)
+
+    @extend_schema(
+        summary="Download the licence's certificate",
+        description=(
+            "The signed PDF issued with the licence. It is never regenerated: the licence's "
+            "status now is told by the public check (/verify/) with the certificate's check code."
+        ),
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(detail=True, methods=["get"])
+    def certificate(self, request, *args, **kwargs):
+        licence = self.get_object()
+        document = documents_selectors.certificate(licence)
+        if document is None:
+            raise exceptions.NotFound(f"Licence {licence.number} has no certificate on record.")
+        return issued_attachment(document)

@@ -19,6 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from documents import selectors as documents_selectors
+from licenses import events as notices
+from licenses import issuing
 from licenses.models import (
     ApplicationStatus,
     CaseNote,
@@ -187,7 +190,9 @@ def raise_request(
         at=at,
         update_fields=["status"],
     )
-    return history.save(request, by=by, reason="Request for information raised", at=at)
+    history.save(request, by=by, reason="Request for information raised", at=at)
+    notices.request_raised(request, application, at=at)
+    return request
 
 
 def due_in(n: int, *, today: datetime.date | None = None) -> datetime.date:
@@ -197,10 +202,17 @@ def due_in(n: int, *, today: datetime.date | None = None) -> datetime.date:
 
 @transaction.atomic
 def answer_request(
-    *, request: InformationRequest, by, response: str, at: datetime.datetime | None = None
+    *,
+    request: InformationRequest,
+    by,
+    response: str,
+    documents=(),
+    at: datetime.datetime | None = None,
 ) -> InformationRequest:
-    """The vendor answers: the case goes back under review, its target date moved on by the
-    working days it waited."""
+    """The vendor answers, in text and with documents it uploaded to the application: the case
+    goes back under review, its target date moved on by the working days it waited.
+
+    ``documents`` are document ids; each must be one of the application's own documents."""
     response = _text(response, "response", "answer")
     if getattr(by, "vendor_id", None) is None:
         raise DomainError("Only the vendor concerned answers a request for information.")
@@ -232,8 +244,10 @@ def answer_request(
         at=at,
         update_fields=["status", "target_date"],
     )
+    named = documents_selectors.named_on(application, documents)
     request.status = InformationRequestStatus.ANSWERED
     request.response = response
+    request.response_documents = [str(document.key) for document in named] or None
     request.answered_by = by
     request.answered_at = moment
     return history.save(request, by=by, reason="Answered by the vendor", at=at)
@@ -262,9 +276,11 @@ def refuse_for_missing_information(
     application.decided_at = _now(at)
     application.decision_reason = reason
     application.refusal_code = INFORMATION_NOT_PROVIDED
-    return history.save(
-        application, by=by, reason=f"Refused, information not provided: {reason}", at=at
-    )
+    application.refusal_criteria = [INFORMATION_NOT_PROVIDED]
+    history.save(application, by=by, reason=f"Refused, information not provided: {reason}", at=at)
+    issuing.issue_refusal_letter(application=application, by=by, at=at)
+    notices.application_changed(application, at=at)
+    return application
 
 
 @transaction.atomic
@@ -306,6 +322,7 @@ def mark_due_requests(*, today: datetime.date | None = None) -> tuple[int, int]:
         reason=f"Reminder due: the due date is within "
         f"{settings.INFORMATION_REQUEST_REMINDER_DAYS} working days",
     )
+    notices.requests_due(reminders)
     return len(reminders), len(expired)
 
 

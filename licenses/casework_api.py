@@ -51,7 +51,8 @@ class InformationRequestViewSet(mixins.ListModelMixin, _OfOneApplication):
     @extend_schema(
         summary="Answer a request for information",
         description=(
-            "Text only. The application goes back under review. A request already answered "
+            "Text, and optionally the ids of documents uploaded to the application first. The "
+            "application goes back under review. A request already answered "
             "answers 409 (`already_answered`), an expired one 409 (`request_expired`)."
         ),
         request=ResponseSerializer,
@@ -72,6 +73,7 @@ class InformationRequestViewSet(mixins.ListModelMixin, _OfOneApplication):
                 request=information_request,
                 by=request.user,
                 response=serializer.validated_data["response"],
+                documents=serializer.validated_data.get("documents", ()),
             )
         except DjangoValidationError as error:
             raise exceptions.ValidationError(field_errors(error)) from None

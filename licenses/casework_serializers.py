@@ -13,13 +13,36 @@ class InformationRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InformationRequest
-        fields = ["id", "question", "due_on", "status", "raised_at", "response", "answered_at"]
+        fields = [
+            "id",
+            "question",
+            "due_on",
+            "status",
+            "raised_at",
+            "response",
+            "documents",
+            "answered_at",
+        ]
         read_only_fields = fields
+
+    documents = serializers.SerializerMethodField(
+        help_text="The ids of the documents named in the answer."
+    )
+
+    def get_documents(self, request) -> list[str]:
+        return list(request.response_documents or [])
 
 
 class ResponseSerializer(StrictSerializer):
     response = serializers.CharField(
         max_length=TEXT_MAX_LENGTH, help_text="Your answer to the question, as text."
+    )
+    documents = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        max_length=20,
+        help_text="Ids of documents you uploaded to this application (`POST …/documents/`) "
+        "that belong to the answer.",
     )
 
 

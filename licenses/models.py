@@ -108,6 +108,7 @@ class ApplicationStatus(models.TextChoices):
     AWAITING_VENDOR = "awaiting_vendor", "Awaiting the vendor"
     APPROVED = "approved", "Approved"
     REFUSED = "refused", "Refused"
+    UNDER_APPEAL = "under_appeal", "Under appeal"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
@@ -228,6 +229,19 @@ class LicenceApplication(TrackedModel):
         help_text="Set when a refusal rests on a ground the registry checks, such as an "
         "expired request for information.",
     )
+    # Added after records were chained: empty (null) until set, so older records still verify.
+    refusal_criteria = models.JSONField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="The codes of the criteria (DecisionCriterion) a refusal rests on.",
+    )
+    refused_at_intake = models.BooleanField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="True when refused by screening at submission, by the system; empty otherwise.",
+    )
 
     history = project_history(retired=RetiredEndUserColumns)
     audit_fields_added_later = (
@@ -235,6 +249,8 @@ class LicenceApplication(TrackedModel):
         "assigned_to",
         "target_date",
         "refusal_code",
+        "refusal_criteria",
+        "refused_at_intake",
     )
 
     class Meta:
@@ -246,6 +262,7 @@ class LicenceApplication(TrackedModel):
             ),
             ("decide_licenceapplication", "Can approve or refuse licence applications"),
             ("assign_licenceapplication", "Can assign and reassign cases to officials"),
+            ("decide_appeal", "Can decide appeals against refusals"),
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
@@ -253,8 +270,13 @@ class LicenceApplication(TrackedModel):
             # instead of sorting every application waiting for a decision.
             models.Index(
                 fields=["submitted_at", "reference"],
+                # The queue's default page: every pending status, or PostgreSQL sorts them all.
                 condition=Q(
-                    status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+                    status__in=[
+                        ApplicationStatus.SUBMITTED,
+                        ApplicationStatus.UNDER_REVIEW,
+                        ApplicationStatus.AWAITING_VENDOR,
+                    ]
                 ),
                 name="application_pending_queue",
             ),
@@ -404,6 +426,11 @@ class InformationRequest(TrackedModel):
         max_length=10, choices=Status.choices, default=InformationRequestStatus.OPEN
     )
     response = models.TextField(blank=True)
+    response_documents = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The ids of the application's documents the vendor named in its answer, if any.",
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -413,6 +440,7 @@ class InformationRequest(TrackedModel):
     )
 
     history = project_history()
+    audit_fields_added_later = ("response_documents",)
 
     class Meta:
         ordering = ["raised_at", "pk"]
@@ -487,8 +515,34 @@ class Licence(TrackedModel):
         help_text="The whitelist revision that last suspended the licence or barred its renewal.",
     )
 
+    # Added after records were chained: empty (null) until set, so older records still verify.
+    conditions = models.JSONField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="The conditions attached at approval, as issued: [{code, text}] (code empty "
+        "for free text).",
+    )
+    issued_on_appeal = models.BooleanField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="True when issued because an appeal against a refusal was allowed.",
+    )
+    check_code_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the check code printed on the certificate; the code itself is "
+        "never stored.",
+    )
+
     history = project_history()
-    audit_fields_added_later = ("changed_by_revision",)
+    audit_fields_added_later = (
+        "changed_by_revision",
+        "conditions",
+        "issued_on_appeal",
+        "check_code_sha256",
+    )
 
     class Meta:
         ordering = ["number"]
@@ -504,3 +558,59 @@ class Licence(TrackedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Refusal upheld"
+    OVERTURNED = "overturned", "Refusal overturned"
+
+
+class Appeal(TrackedModel):
+    """A vendor's appeal against a refusal, decided by a senior official who did not refuse."""
+
+    Status = AppealStatus
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.OneToOneField(
+        LicenceApplication, on_delete=models.PROTECT, related_name="appeal"
+    )
+    grounds = models.TextField()
+    documents = models.JSONField(
+        default=list, blank=True, help_text="The keys of the application's documents it relies on."
+    )
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who took the refusal appealed against: never the one to decide the appeal.",
+    )
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    lodged_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=AppealStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["lodged_at", "pk"]
+        constraints = [
+            _choices_constraint("status", AppealStatus, "appeal_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=AppealStatus.OPEN) | Q(decided_at__isnull=False),
+                name="appeal_decision_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("refused_by")),
+                name="appeal_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"appeal on {self.application_id}"

@@ -4,12 +4,16 @@ Input serializers check the shape of a request (types, lengths, choices, keys th
 rules of the regime (screening, allowed transitions) are the services' alone.
 """
 
+import datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from rest_framework import exceptions, serializers, status
 
 from countries.models import Country
+from licenses import issuing
 from licenses.models import (
+    Appeal,
     ApplicationStatus,
     EndUserKind,
     Licence,
@@ -28,6 +32,19 @@ from registry.api.fields import (
 )
 
 TEXT_MAX_LENGTH = 5000
+REFUSAL_STATUSES = (ApplicationStatus.REFUSED, ApplicationStatus.UNDER_APPEAL)
+
+
+class CriterionField(TypedDict):
+    code: str
+    text: str
+
+
+class AppealField(TypedDict):
+    status: str
+    lodged_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    decision_reason: str
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -106,6 +123,19 @@ class ApplicationSerializer(serializers.ModelSerializer):
     licence = serializers.SerializerMethodField(
         help_text="The number of the licence issued on it, once approved."
     )
+    criteria = serializers.SerializerMethodField(
+        help_text="The criteria a refusal rests on: [{code, text}]; empty unless refused."
+    )
+    refused_at_intake = serializers.SerializerMethodField(
+        help_text="True when screening refused it at submission."
+    )
+    appeal = serializers.SerializerMethodField(
+        help_text="The appeal against its refusal, if any: status, lodged_at, decided_at, "
+        "decision_reason; or, for a refusal not yet appealed, null."
+    )
+    appeal_closes_on = serializers.SerializerMethodField(
+        help_text="For a refusal: the last day to appeal (calendar days from the letter)."
+    )
 
     class Meta:
         model = LicenceApplication
@@ -125,8 +155,42 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "decided_at",
             "decision_reason",
             "licence",
+            "criteria",
+            "refused_at_intake",
+            "appeal",
+            "appeal_closes_on",
         ]
         read_only_fields = fields
+
+    def get_criteria(self, application) -> list[CriterionField]:
+        if application.status not in REFUSAL_STATUSES:
+            return []
+        return [
+            {"code": code, "text": text}
+            for code, text in issuing.criteria_texts(application.refusal_criteria or [])
+        ]
+
+    def get_refused_at_intake(self, application) -> bool:
+        return bool(application.refused_at_intake)
+
+    def get_appeal(self, application) -> AppealField | None:
+        if application.status not in (*REFUSAL_STATUSES, ApplicationStatus.APPROVED):
+            return None
+        try:
+            appeal = application.appeal
+        except Appeal.DoesNotExist:
+            return None
+        return {
+            "status": appeal.status,
+            "lodged_at": appeal.lodged_at,
+            "decided_at": appeal.decided_at,
+            "decision_reason": appeal.decision_reason,
+        }
+
+    def get_appeal_closes_on(self, application) -> datetime.date | None:
+        if application.status not in REFUSAL_STATUSES or application.decided_at is None:
+            return None
+        return issuing.appeal_closes_on(application)
 
     def get_licence(self, application) -> str | None:
         if application.status != ApplicationStatus.APPROVED:
@@ -251,6 +315,12 @@ class LicenceSerializer(serializers.ModelSerializer):
     licence_type = serializers.CharField(source="application.licence_type", read_only=True)
     product = serializers.CharField(source="application.product.reference", read_only=True)
     destination = serializers.CharField(source="application.destination.code", read_only=True)
+    conditions = serializers.SerializerMethodField(
+        help_text="The conditions attached at approval: [{code, text}] (code empty for free text)."
+    )
+    issued_on_appeal = serializers.SerializerMethodField(
+        help_text="True when issued because an appeal against a refusal was allowed."
+    )
 
     class Meta:
         model = Licence
@@ -264,5 +334,30 @@ class LicenceSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_until",
             "renewal_barred",
+            "conditions",
+            "issued_on_appeal",
         ]
         read_only_fields = fields
+
+    def get_conditions(self, licence) -> list[CriterionField]:
+        return [
+            {"code": item.get("code", ""), "text": item.get("text", "")}
+            for item in licence.conditions or []
+        ]
+
+    def get_issued_on_appeal(self, licence) -> bool:
+        return bool(licence.issued_on_appeal)
+
+
+class AppealCreateSerializer(StrictSerializer):
+    grounds = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH, help_text="Why the refusal should be overturned."
+    )
+    documents = serializers.ListField(
+        child=serializers.UUIDField(format="hex_verbose"),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Ids of documents filed on the application (the documents endpoints) the "
+        "appeal relies on.",
+    )

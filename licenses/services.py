@@ -22,6 +22,7 @@ The optional ``at`` dates a record in the past. Only the seed's demo passes it, 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterable
@@ -34,9 +35,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from countries.models import Country, WhitelistRevision
+from decisions.models import DecisionCriterion, StandardCondition
 from documents import services as documents_services
-from licenses import approvals, selectors
+from licenses import approvals, issuing, selectors
+from licenses import events as notices
 from licenses.models import (
+    Appeal,
+    AppealStatus,
     ApplicationStatus,
     EndUserKind,
     Licence,
@@ -51,9 +56,16 @@ from licenses.models import (
 )
 from registry import working_days
 from registry.audit import history
-from registry.errors import DomainError, Incomplete, ScreeningFailed, TransitionNotAllowed
+from registry.errors import (
+    DomainError,
+    FourEyesViolation,
+    Incomplete,
+    ScreeningFailed,
+    TransitionNotAllowed,
+)
 from registry.references import next_reference
 from registry.transitions import check_transition
+from screening import services as screening_services
 
 # How long a licence is valid from its approval.
 MARKETING_LICENCE_YEARS = 2
@@ -92,9 +104,19 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
         ApplicationStatus.WITHDRAWN,
     },
     ApplicationStatus.APPROVED: set(),
-    ApplicationStatus.REFUSED: set(),
+    # A refusal may be appealed once (``lodge_appeal``): upheld, it is refused again; overturned,
+    # approved with a licence issued on appeal.
+    ApplicationStatus.REFUSED: {ApplicationStatus.UNDER_APPEAL},
+    ApplicationStatus.UNDER_APPEAL: {ApplicationStatus.REFUSED, ApplicationStatus.APPROVED},
     ApplicationStatus.WITHDRAWN: set(),
 }
+
+# What an official's decision may do from each status: an appeal is decided by its own service.
+DECISION_STARTS_FROM = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.AWAITING_VENDOR,
+)
 
 REVIEW_STARTS_FROM: dict[str, set[str]] = {
     ApplicationStatus.SUBMITTED: {ApplicationStatus.UNDER_REVIEW},
@@ -257,6 +279,7 @@ def _refuse_by_screening(application, results, *, system, at=None) -> None:
     application.decided_by = system
     application.decided_at = _now(at)
     application.decision_reason = approvals.refusal_reason(results)
+    application.refusal_criteria = approvals.refusal_criteria(results) or None
 
 
 def _new_application(
@@ -307,9 +330,15 @@ def _end_user_party(application, *, name: str, kind: str) -> Party:
     return party
 
 
-def _screen_for_submission(application: LicenceApplication, *, end_user_kind: str, at=None):
+def _screen_for_submission(
+    application: LicenceApplication, *, end_user_kind: str, parties: list, at=None
+):
     """The rules as they stand at submission; raises :class:`Incomplete` (nothing written) when
-    the export lacks its end-user declaration."""
+    the export lacks its end-user declaration. Also answers the restricted-party matches found
+    for ``parties`` (``screening.selectors.PartyRef``), to record once the parties are stored."""
+    party_facts, new_matches = selectors.party_screening_for(
+        [application.pk] if application.pk else [None], parties=parties
+    )
     facts, revision = selectors.screening_facts_and_revision(
         vendor=application.vendor,
         product=application.product,
@@ -320,6 +349,7 @@ def _screen_for_submission(application: LicenceApplication, *, end_user_kind: st
         stage=approvals.SUBMISSION,
         at=at,
         lock=True,
+        party_screening=party_facts.get(application.pk),
     )
     results = approvals.screen(facts)
     missing = approvals.incomplete(results)
@@ -331,7 +361,55 @@ def _screen_for_submission(application: LicenceApplication, *, end_user_kind: st
             else ""
         )
         raise Incomplete(missing.message + how, failed_rules=[missing.as_dict()])
-    return results, revision
+    return results, revision, new_matches
+
+
+def _after_screening(application: LicenceApplication, new_matches: list, *, at=None) -> None:
+    """What the registry writes once a screened application and its parties are stored: the
+    denial register's record when it was refused, else the new matches for officials."""
+    if application.status == ApplicationStatus.REFUSED:
+        _record_denial(application, by=application.decided_by)
+    elif new_matches:
+        screening_services.record_matches(
+            new=new_matches,
+            by=history.system_user(),
+            reason=f"Possible restricted-party match on {application.reference}",
+        )
+
+
+def _record_denial(application: LicenceApplication, *, by=None) -> None:
+    """Every refusal goes to the denial register: its end user, country and product category."""
+    _record_denials([application])
+
+
+def _record_denials(applications: list[LicenceApplication]) -> None:
+    """The denial register's rows of these refused applications, in one statement per batch:
+    a whitelist revision may refuse thousands at once. Two queries for their end users and
+    product categories."""
+    ids = [a.pk for a in applications]
+    if not ids:
+        return
+    end_users = {
+        p.application_id: p
+        for p in Party.objects.filter(application_id__in=ids, role=PartyRole.END_USER)
+    }
+    categories = dict(
+        LicenceApplication.objects.filter(pk__in=ids).values_list("pk", "product__category")
+    )
+    screening_services.record_denials(
+        [
+            screening_services.Denial(
+                application_id=a.pk,
+                vendor_id=a.vendor_id,
+                end_user_name=end_users[a.pk].name,
+                country_id=end_users[a.pk].country_id,
+                product_category=categories[a.pk],
+                refused_at=a.decided_at,
+            )
+            for a in applications
+            if a.pk in end_users
+        ]
+    )
 
 
 def _record_submission(application, results, revision, *, by, at=None) -> LicenceApplication:
@@ -347,9 +425,13 @@ def _record_submission(application, results, revision, *, by, at=None) -> Licenc
         # the writes follow it.
         application.reference = next_reference("APP", year=_now(at).year)
     history.save(application, by=by, reason="Application submitted", at=at)
+    notices.application_changed(application, at=at)
     if system is not None:
         _refuse_by_screening(application, results, system=system, at=at)
+        application.refused_at_intake = True
         history.save(application, by=system, reason=application.decision_reason, at=at)
+        issuing.issue_refusal_letter(application=application, by=system, at=at)
+        notices.application_changed(application, at=at)
     return application
 
 
@@ -387,11 +469,17 @@ def submit_application(
         status=ApplicationStatus.SUBMITTED,
     )
     party = _end_user_party(application, name=end_user_name, kind=end_user_kind)
-    results, revision = _screen_for_submission(application, end_user_kind=end_user_kind, at=at)
+    refs = selectors.party_refs(parties=[party])
+    results, revision, new_matches = _screen_for_submission(
+        application, end_user_kind=end_user_kind, parties=refs, at=at
+    )
     _record_submission(application, results, revision, by=by, at=at)
     party.application = application
     history.save(party, by=by, reason=f"End user named on {application.reference}", at=at)
     application.end_user_parties = [party]
+    stored = dataclasses.replace(refs[0], party_id=party.pk, application_id=application.pk)
+    new_matches = [dataclasses.replace(m, party=stored) for m in new_matches]
+    _after_screening(application, new_matches, at=at)
     return application
 
 
@@ -488,13 +576,19 @@ def submit_draft(*, application: LicenceApplication, by, at=None) -> LicenceAppl
     if end_user is None:
         raise Incomplete("Add the end user (a party with the role end_user) before submitting.")
     # The vendor and the destination are locked before the application (see the module's note).
-    results, revision = _screen_for_submission(current, end_user_kind=end_user.kind, at=at)
+    results, revision, new_matches = _screen_for_submission(
+        current,
+        end_user_kind=end_user.kind,
+        parties=selectors.party_refs([current.pk]),
+        at=at,
+    )
     application = _locked_application(application)
     check_transition(
         APPLICATION_TRANSITIONS, application, ApplicationStatus.SUBMITTED, what=_what(application)
     )
     _record_submission(application, results, revision, by=by, at=at)
     application.end_user_parties = [end_user]
+    _after_screening(application, new_matches, at=at)
     return application
 
 
@@ -550,6 +644,7 @@ DOCUMENT_STATUSES = (
     ApplicationStatus.DRAFT,
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.AWAITING_VENDOR,
 )
 
 
@@ -559,11 +654,12 @@ def file_document(*, application: LicenceApplication, by, party: Party | None = 
     of a rejected declaration, say). The documents app checks and stores the file."""
     application = _locked_application(application)
     _refuse_other_vendors(by, application.vendor_id, "file documents on this application")
-    if application.status not in DOCUMENT_STATUSES:
+    if application.status not in DOCUMENT_STATUSES and not _open_to_appeal(application):
         labels = dict(ApplicationStatus.choices)
         raise TransitionNotAllowed(
             f"Application {application.reference} is {labels[application.status].lower()}: "
-            "documents are filed before the decision."
+            "documents are filed before the decision, or for an appeal of a refusal while it "
+            "may be lodged."
         )
     return documents_services.file_document(application=application, by=by, party=party, **document)
 
@@ -648,16 +744,27 @@ def start_review(*, application: LicenceApplication, by, at=None) -> LicenceAppl
 
 @transaction.atomic
 def approve_application(
-    *, application: LicenceApplication, by, reason: str, at: datetime.datetime | None = None
+    *,
+    application: LicenceApplication,
+    by,
+    reason: str,
+    conditions: Iterable[str] = (),
+    other_conditions: str = "",
+    at: datetime.datetime | None = None,
 ) -> Licence:
     """Approves the application and issues its licence, if it still passes every rule now.
 
     The rules run again against the list in force at this moment: a destination removed since the
     submission makes approval impossible (:class:`ScreeningFailed`; nothing is changed).
+    ``conditions`` are codes of the standard conditions, ``other_conditions`` free text, one
+    condition a line; the licence keeps their text as issued. Its certificate is generated,
+    signed and stored in the same transaction.
     """
     reason = _require_reason(reason)
+    chosen = conditions_for(conditions, other_conditions)
     # The vendor and the destination are locked before the application (see the module's note).
     current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
+    party_facts, _ = selectors.party_screening_for([current.pk])
     facts, revision = selectors.screening_facts_and_revision(
         vendor=current.vendor,
         product=current.product,
@@ -668,11 +775,12 @@ def approve_application(
         stage=approvals.DECISION,
         at=at,
         lock=True,
+        party_screening=party_facts[current.pk],
     )
     application = _locked_application(application)
     check_may_decide(application, by)
     to = ApplicationStatus.APPROVED
-    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    _check_decision_from(application, to)
     results = approvals.screen(facts)
     failures = approvals.failed(results)
     if failures:
@@ -693,7 +801,46 @@ def approve_application(
     application.decided_at = moment
     application.decision_reason = reason
     history.save(application, by=by, reason=reason, at=at)
-    return _issue_licence(application, number=number, by=by, at=at)
+    notices.application_changed(application, at=at)
+    return _issue_licence(application, number=number, by=by, at=at, conditions=chosen)
+
+
+def conditions_for(codes: Iterable[str], other: str = "") -> list[dict]:
+    """The conditions of an approval as the licence keeps them: [{code, text}], the standard
+    ones first (by code, from the catalogue, not retired), then each line of ``other``."""
+    codes = list(dict.fromkeys(str(code) for code in codes or ()))
+    found = {
+        condition.code: condition
+        for condition in StandardCondition.objects.filter(code__in=codes, retired=False)
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ValidationError(
+            {"conditions": f"No standard condition in use with the code {', '.join(unknown)}."}
+        )
+    chosen = [{"code": code, "text": found[code].text} for code in codes]
+    for line in str(other or "").splitlines():
+        if line.strip():
+            chosen.append({"code": "", "text": line.strip()})
+    return chosen
+
+
+def criteria_for(codes: Iterable[str]) -> list[str]:
+    """The criteria of a refusal: at least one, each a code of the catalogue not retired."""
+    codes = list(dict.fromkeys(str(code) for code in codes or ()))
+    if not codes:
+        raise ValidationError({"criteria": "Choose at least one criterion the refusal rests on."})
+    known = set(
+        DecisionCriterion.objects.filter(code__in=codes, retired=False).values_list(
+            "code", flat=True
+        )
+    )
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise ValidationError(
+            {"criteria": f"No criterion in use with the code {', '.join(unknown)}."}
+        )
+    return codes
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
@@ -703,34 +850,76 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _issue_licence(application: LicenceApplication, *, number: str, by, at=None) -> Licence:
+def _issue_licence(
+    application: LicenceApplication,
+    *,
+    number: str,
+    by,
+    at=None,
+    conditions: list[dict] | None = None,
+    on_appeal: bool = False,
+) -> Licence:
+    """The licence, and its signed certificate with a new check code (only its digest kept)."""
     valid_from = timezone.localdate(_now(at))
+    check_code = issuing.new_check_code()
     licence = Licence(
         number=number,
         application=application,
         valid_from=valid_from,
         valid_until=_add_years(valid_from, LICENCE_YEARS[application.licence_type]),
         status=LicenceStatus.ACTIVE,
+        conditions=conditions or None,
+        issued_on_appeal=True if on_appeal else None,
+        check_code_sha256=issuing.check_code_digest(number, check_code),
     )
-    return history.save(
-        licence, by=by, reason=f"Issued on approval of {application.reference}", at=at
-    )
+    how = "on appeal" if on_appeal else "on approval"
+    history.save(licence, by=by, reason=f"Issued {how} of {application.reference}", at=at)
+    issuing.issue_certificate(licence=licence, check_code=check_code, by=by, at=at)
+    # The code is printed on the certificate and never stored: the caller (a test, the demo)
+    # may read it once here.
+    licence.check_code = check_code
+    return licence
 
 
 @transaction.atomic
 def refuse_application(
-    *, application: LicenceApplication, by, reason: str, at=None
+    *,
+    application: LicenceApplication,
+    by,
+    reason: str,
+    criteria: Iterable[str] = (),
+    conditions: Iterable[str] = (),
+    at=None,
 ) -> LicenceApplication:
+    """Refuses the application on at least one criterion of the catalogue, and issues the
+    signed refusal letter (criteria, reasons, how to appeal and by when)."""
     reason = _require_reason(reason)
+    if list(conditions or ()):
+        raise ValidationError(
+            {"conditions": "Conditions are attached to an approval, not a refusal."}
+        )
+    codes = criteria_for(criteria)
     application = _locked_application(application)
     check_may_decide(application, by)
     to = ApplicationStatus.REFUSED
-    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    _check_decision_from(application, to)
     application.status = to
     application.decided_by = by
     application.decided_at = _now(at)
     application.decision_reason = reason
-    return history.save(application, by=by, reason=reason, at=at)
+    application.refusal_criteria = codes
+    history.save(application, by=by, reason=reason, at=at)
+    issuing.issue_refusal_letter(application=application, by=by, at=at)
+    notices.application_changed(application, at=at)
+    _record_denial(application, by=by)
+    return application
+
+
+def _check_decision_from(application: LicenceApplication, to: str) -> None:
+    """An official's decision is taken on a pending case only (an appeal has its own)."""
+    if application.status not in DECISION_STARTS_FROM:
+        check_transition({}, application, to, what=_what(application))
+    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
 
 
 @transaction.atomic
@@ -743,8 +932,12 @@ def withdraw_application(
     _refuse_other_vendors(by, application.vendor_id, "withdraw this application")
     to = ApplicationStatus.WITHDRAWN
     check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    was_draft = application.status == ApplicationStatus.DRAFT
     application.status = to
-    return history.save(application, by=by, reason=reason, at=at)
+    history.save(application, by=by, reason=reason, at=at)
+    if not was_draft:  # a draft was never submitted: nobody was told of it
+        notices.application_changed(application, at=at)
+    return application
 
 
 @transaction.atomic
@@ -764,13 +957,212 @@ def review_document(*, application: LicenceApplication, document, by, accept: bo
     )
 
 
+# --- Appeals ----------------------------------------------------------------------------------
+
+
+def appeal_closes_on(application: LicenceApplication) -> datetime.date:
+    """The last day the vendor may appeal the refusal: APPEAL_DAYS calendar days after the
+    refusal letter's date."""
+    return issuing.appeal_closes_on(application)
+
+
+@transaction.atomic
+def lodge_appeal(
+    *,
+    application: LicenceApplication,
+    by,
+    grounds: str,
+    documents: Iterable = (),
+    at: datetime.datetime | None = None,
+) -> Appeal:
+    """The vendor appeals a refusal, once, within APPEAL_DAYS of the letter; the application is
+    ``under_appeal`` until a senior official decides. ``documents`` are keys of documents filed
+    on the application."""
+    grounds = _require_reason(grounds, "grounds")
+    application = _locked_application(application)
+    _refuse_other_vendors(by, application.vendor_id, "appeal this application's refusal")
+    labels = dict(ApplicationStatus.choices)
+    if Appeal.objects.filter(application=application).exists():
+        raise TransitionNotAllowed(
+            f"Application {application.reference} has been appealed already: an application is "
+            "appealed once."
+        )
+    if application.status != ApplicationStatus.REFUSED:
+        raise TransitionNotAllowed(
+            f"Application {application.reference} is {labels[application.status].lower()}: only "
+            "a refusal can be appealed."
+        )
+    moment = _now(at)
+    closes = appeal_closes_on(application)
+    if not approvals.appeal_open(
+        today=timezone.localdate(moment),
+        letter_date=issuing.letter_date(application),
+        days=settings.APPEAL_DAYS,
+    ):
+        raise TransitionNotAllowed(
+            f"The time to appeal the refusal of {application.reference} closed on "
+            f"{closes:%Y-%m-%d} ({settings.APPEAL_DAYS} days from the letter of "
+            f"{issuing.letter_date(application):%Y-%m-%d})."
+        )
+    keys = [str(key) for key in documents or ()]
+    filed = {
+        str(key)
+        for key in application.documents.filter(key__in=_valid_uuids(keys)).values_list(
+            "key", flat=True
+        )
+    }
+    missing = [key for key in keys if key not in filed]
+    if missing:
+        raise ValidationError(
+            {"documents": f"No document of this application with the id {', '.join(missing)}."}
+        )
+    appeal = Appeal(
+        application=application,
+        grounds=grounds,
+        documents=list(dict.fromkeys(keys)),
+        refused_by=application.decided_by,
+        lodged_by=by,
+        lodged_at=moment,
+    )
+    history.save(appeal, by=by, reason=f"Appeal lodged against the refusal of {application}", at=at)
+    check_transition(
+        APPLICATION_TRANSITIONS,
+        application,
+        ApplicationStatus.UNDER_APPEAL,
+        what=_what(application),
+    )
+    application.status = ApplicationStatus.UNDER_APPEAL
+    history.save(application, by=by, reason="Appeal lodged", at=at, update_fields=["status"])
+    return appeal
+
+
+def _open_to_appeal(application: LicenceApplication, at=None) -> bool:
+    """A refusal not yet appealed, within its appeal period: the vendor may file the documents
+    its appeal will rely on."""
+    return (
+        application.status == ApplicationStatus.REFUSED
+        and application.decided_at is not None
+        and not Appeal.objects.filter(application=application).exists()
+        and approvals.appeal_open(
+            today=timezone.localdate(_now(at)),
+            letter_date=issuing.letter_date(application),
+            days=settings.APPEAL_DAYS,
+        )
+    )
+
+
+def _valid_uuids(keys: list[str]) -> list[str]:
+    import uuid
+
+    valid = []
+    for key in keys:
+        try:
+            valid.append(str(uuid.UUID(key)))
+        except ValueError:
+            continue
+    return valid
+
+
+@transaction.atomic
+def decide_appeal(
+    *,
+    application: LicenceApplication,
+    by,
+    overturn: bool,
+    reason: str,
+    conditions: Iterable[str] = (),
+    other_conditions: str = "",
+    at: datetime.datetime | None = None,
+) -> Appeal:
+    """A senior official who did not take the refusal decides the appeal: upheld (the
+    application is refused again, with a final letter), or overturned (approved, with a licence
+    marked ``issued_on_appeal`` and its certificate). An overturned refusal still needs every
+    screening rule to pass now."""
+    reason = _require_reason(reason)
+    if not by.has_perm("licenses.decide_appeal"):
+        raise DomainError("Only a senior official decides an appeal.")
+    chosen = conditions_for(conditions, other_conditions) if overturn else []
+    if not overturn and (list(conditions or ()) or str(other_conditions or "").strip()):
+        raise ValidationError(
+            {"conditions": "Conditions are attached to a licence, not a refusal."}
+        )
+    current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
+    facts = revision = None
+    if overturn:
+        # The vendor and the destination are locked before the application (the module's note).
+        facts, revision = selectors.screening_facts_and_revision(
+            vendor=current.vendor,
+            product=current.product,
+            licence_type=current.licence_type,
+            destination=current.destination,
+            end_user_kind=current.end_user.kind,
+            application_id=current.pk,
+            stage=approvals.DECISION,
+            at=at,
+            lock=True,
+        )
+    application = _locked_application(application)
+    appeal = Appeal.objects.select_for_update().filter(application=application).first()
+    if appeal is None or appeal.status != AppealStatus.OPEN:
+        raise TransitionNotAllowed(
+            f"Application {application.reference} has no appeal waiting for a decision."
+        )
+    if appeal.refused_by_id == by.pk:
+        raise FourEyesViolation(
+            f"You refused {application.reference}: a senior official who did not take the "
+            "refusal decides its appeal."
+        )
+    to = ApplicationStatus.APPROVED if overturn else ApplicationStatus.REFUSED
+    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    moment = _now(at)
+    number = None
+    results = None
+    if overturn:
+        results = approvals.screen(facts)
+        failures = approvals.failed(results)
+        if failures:
+            raise ScreeningFailed(
+                f"Application {application.reference} now fails "
+                + ", ".join(result.rule for result in failures)
+                + ": the refusal cannot be overturned. Uphold it instead.",
+                failed_rules=[result.as_dict() for result in failures],
+            )
+        number = next_reference(Licence.NUMBER_PREFIXES[application.licence_type], year=moment.year)
+    appeal.status = AppealStatus.OVERTURNED if overturn else AppealStatus.UPHELD
+    appeal.decided_by = by
+    appeal.decided_at = moment
+    appeal.decision_reason = reason
+    history.save(appeal, by=by, reason=f"Appeal {appeal.get_status_display().lower()}", at=at)
+    application.status = to
+    if overturn:
+        _store_screening(application, results, revision)
+        application.decided_by = by
+        application.decided_at = moment
+        application.decision_reason = reason
+        history.save(application, by=by, reason=f"Refusal overturned on appeal: {reason}", at=at)
+        _issue_licence(application, number=number, by=by, at=at, conditions=chosen, on_appeal=True)
+    else:
+        history.save(
+            application,
+            by=by,
+            reason=f"Refusal upheld on appeal: {reason}",
+            at=at,
+            update_fields=["status"],
+        )
+        issuing.issue_refusal_letter(application=application, by=by, at=at, appeal=appeal)
+    notices.application_changed(application, at=at)
+    return appeal
+
+
 # --- Licences ----------------------------------------------------------------------------------
 
 
 def _change_licence_status(licence: Licence, *, to: str, by, reason: str, at=None) -> Licence:
-    return _change_status(
+    licence = _change_status(
         licence, transitions=LICENCE_TRANSITIONS, to=to, by=by, reason=reason, at=at
     )
+    notices.licence_changed(licence, reason=_require_reason(reason), at=at)
+    return licence
 
 
 @transaction.atomic
@@ -936,6 +1328,8 @@ def _treat_licences(
     for licence in licences:
         licence.changed_by_revision = revision
     history.save_many(licences, fields=fields, by=by, reason=f"{reason} — {what}", at=at)
+    if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
+        notices.licences_changed(licences, reason=f"{reason} — {what}", at=at)
     return len(licences)
 
 
@@ -981,11 +1375,16 @@ def _rescreen_applications(
             "decided_by",
             "decided_at",
             "decision_reason",
+            "refusal_criteria",
         ],
         by=by,
         reason=f"{reason} — refused by screening against the revised whitelist",
         at=at,
     )
+    for application in refused:
+        issuing.issue_refusal_letter(application=application, by=by, at=at)
+    notices.applications_refused(refused, at=at)
+    _record_denials(refused)
     history.save_many(
         passed,
         fields=["screening", "screened_against", "rescreened_by_revision"],
@@ -994,3 +1393,26 @@ def _rescreen_applications(
         at=at,
     )
     return len(refused)
+
+
+# --- Restricted-party screening again, after a list changed (screening.rescreen) ---------------
+
+
+def rescreen_parties(*, by, reason: str) -> int:
+    """Screens the parties of every pending application and live licence against the lists in
+    use, and records the new matches for officials. A few queries for the parties and the
+    matches on record, whatever their number, then one record per new match. Called by the
+    screening app (``screening.rescreen``) inside the transaction of the list's change."""
+    _, new_matches = selectors.party_screening_for([], parties=selectors.live_parties())
+    return len(screening_services.record_matches(new=new_matches, by=by, reason=reason))
+
+
+@transaction.atomic
+def rescreen_application(*, application: LicenceApplication, by) -> int:
+    """An official screens one application's parties again now (a refusal since its submission
+    may have added a name to the denial register). Returns how many new matches."""
+    _, new_matches = selectors.party_screening_for([application.pk])
+    matches = screening_services.record_matches(
+        new=new_matches, by=by, reason=f"Parties of {application.reference} screened again"
+    )
+    return len(matches)

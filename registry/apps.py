@@ -29,6 +29,11 @@ class RegistryConfig(AppConfig):
         from registry import broker, metrics, sessions, task_context
         from registry.api import credentials
 
+        # The Celery application, made the current one in every process Django starts (web,
+        # commands, the worker), so a task queued anywhere goes to the configured broker. Not
+        # imported by the package itself: the offline verifier imports the package without Django.
+        from registry.celery import app  # noqa: F401
+
         sessions.connect()
         credentials.connect()
         task_context.connect()

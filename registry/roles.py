@@ -26,6 +26,15 @@ _OFFICIAL = [
     "documents.view_document",
     "documents.review_document",
     "documents.view_declarationtemplate",
+    "documents.view_issueddocument",
+    "decisions.view_decisioncriterion",
+    "decisions.view_standardcondition",
+    "licenses.view_appeal",
+    "screening.view_partymatch",
+    "screening.decide_partymatch",
+    "screening.view_watchlistsnapshot",
+    "screening.release_watchlistsnapshot",
+    "screening.view_concernentry",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -35,6 +44,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "countries.approve_whitelistrevision",
         "documents.add_declarationtemplate",
         "licenses.assign_licenceapplication",
+        "licenses.decide_appeal",
+        "decisions.add_decisioncriterion",
+        "decisions.change_decisioncriterion",
+        "decisions.add_standardcondition",
+        "decisions.change_standardcondition",
+        "screening.manage_concernentry",
     ],
     AUDITORS: [
         "registry.view_audit_trail",
@@ -48,6 +63,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licenses.view_party",
         "documents.view_document",
         "documents.view_declarationtemplate",
+        "documents.view_issueddocument",
+        "decisions.view_decisioncriterion",
+        "licenses.view_appeal",
+        "screening.view_partymatch",
+        "screening.view_watchlistsnapshot",
+        "screening.view_concernentry",
     ],
     VENDORS: [
         "registry.use_vendor_api",
@@ -55,6 +76,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licenses.add_product",
         "licenses.submit_licenceapplication",
         "documents.add_document",
+        "notifications.view_webhook",
+        "notifications.add_webhook",
     ],
 }
 

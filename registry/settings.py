@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "countries",
     "licenses",
     "documents",
+    "notifications",
+    "decisions",
+    "screening",
     "registry.audit",
     "knox",
     "django_filters",
@@ -261,6 +264,22 @@ DOCUMENT_STORAGE_OPTIONS = env.json(
 # The largest document accepted, in bytes; a larger upload is answered 413.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
+# The agency's key and X.509 certificate (PEM) that sign the licence certificates and refusal
+# letters (PAdES). `manage.py make_signing_key` writes a self-signed pair for development; a DEBUG
+# run uses one beside manage.py, which `manage.py quickstart` writes. With DEBUG off the system
+# check documents.E001 refuses to start without a readable pair whose key matches its
+# certificate and which is not a development pair.
+SIGNING_KEY_FILE = env.str("SIGNING_KEY_FILE", default="") or (
+    str(BASE_DIR / "document-signing-dev.key") if DEBUG else ""
+)
+SIGNING_CERT_FILE = env.str("SIGNING_CERT_FILE", default="") or (
+    str(BASE_DIR / "document-signing-dev.crt") if DEBUG else ""
+)
+# Calendar days from a refusal letter's date within which the vendor may appeal.
+APPEAL_DAYS = env.int("APPEAL_DAYS", default=28)
+# Public licence checks (/verify/) allowed per client address per hour.
+VERIFY_CHECKS_PER_HOUR = env.int("VERIFY_CHECKS_PER_HOUR", default=30)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "documents": {"BACKEND": DOCUMENT_STORAGE_BACKEND, "OPTIONS": DOCUMENT_STORAGE_OPTIONS},
@@ -324,13 +343,10 @@ LOGGING = {
     },
 }
 
-# --- Operations: metrics, the broker the readiness check probes (docs/operations.md) ---------
+# --- Operations: metrics (docs/operations.md, "Metrics") -------------------------------------
 # The bearer token Prometheus sends to GET /metrics (compared in constant time). Unset: /metrics
-# answers 404 and no request is measured.
+# answers 404 and no request is measured. /readyz and /metrics also read CELERY_BROKER_URL (below).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-# Celery's broker (Redis in production); /readyz checks it answers and /metrics reports the
-# depth of its queue. Empty: no broker, tasks run in the web process.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 
 # --- History: django-simple-history, under the audit chain ------------------------------------
 # A (history_date, id) index on every history table: the as-of queries filter on both.
@@ -352,6 +368,22 @@ HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="IL")
 APPLICATION_TARGET_WORKING_DAYS = env.int("APPLICATION_TARGET_WORKING_DAYS", default=20)
 # A request for information is due for a reminder this many working days before its due date.
 INFORMATION_REQUEST_REMINDER_DAYS = env.int("INFORMATION_REQUEST_REMINDER_DAYS", default=2)
+
+# --- Restricted-party screening (screening/, docs/screening.md) --------------------------------
+# A new list snapshot whose entry count falls by more than this share against the last good one
+# is quarantined until an official releases it.
+WATCHLIST_MAX_DROP = env.float("WATCHLIST_MAX_DROP", default=0.2)
+# When the newest usable snapshot is older than this, rule 7 fails at the decision ("screening
+# list unavailable") and the dashboard says so.
+WATCHLIST_MAX_AGE_HOURS = env.float("WATCHLIST_MAX_AGE_HOURS", default=48)
+# The score (0-100, the country weighed in) from which a party matches a list entry.
+WATCHLIST_MATCH_THRESHOLD = env.int("WATCHLIST_MATCH_THRESHOLD", default=88)
+if not 0 < WATCHLIST_MAX_DROP < 1 or WATCHLIST_MAX_AGE_HOURS <= 0:
+    raise ImproperlyConfigured(
+        "WATCHLIST_MAX_DROP must be between 0 and 1, WATCHLIST_MAX_AGE_HOURS more than 0."
+    )
+if not 50 <= WATCHLIST_MATCH_THRESHOLD <= 100:
+    raise ImproperlyConfigured("WATCHLIST_MATCH_THRESHOLD must be between 50 and 100.")
 
 # --- REST framework: the vendors' API (registry/api/) -----------------------------------------
 REST_FRAMEWORK = {
@@ -435,3 +467,62 @@ if SESSION_IDLE_TIMEOUT_MINUTES <= 0 or SESSION_ABSOLUTE_TIMEOUT_HOURS <= 0:
     raise ImproperlyConfigured("The session timeouts must be positive whole numbers.")
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 AXES_USERNAME_CALLABLE = "registry.sign_in.attempted_username"
+
+# --- Notifications: the outbox, its Celery worker, webhooks and email (notifications/) ----------
+# The broker of the Celery worker that delivers the outbox (Redis: redis://host:6379/N). Unset
+# (the quick start), every task runs in the process that queues it, right after the commit, and
+# the periodic jobs are left to cron (docs/notifications.md).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when it ends, so a worker killed mid-task leaves it to another; the
+# outbox's own sweep recovers anything lost all the same (notifications.delivery).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# How often the sweep looks for undelivered events and deliveries due again, in seconds.
+NOTIFICATIONS_SWEEP_SECONDS = env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    },
+    "casework-reminders": {
+        "task": "licenses.tasks.casework_reminders",
+        "schedule": datetime.timedelta(hours=1),
+    },
+    "expire-licences": {
+        "task": "licenses.tasks.expire_licences",
+        "schedule": datetime.timedelta(hours=1),
+    },
+    "licences-expiring": {
+        "task": "licenses.tasks.licences_expiring",
+        "schedule": datetime.timedelta(hours=1),
+    },
+}
+# Days before a licence's end on which its vendor is told (licence.expiring).
+LICENCE_EXPIRY_NOTICE_DAYS = sorted(
+    env.list("LICENCE_EXPIRY_NOTICE_DAYS", cast=int, default=[60, 30]), reverse=True
+)
+# Webhooks: private and loopback addresses are refused unless this is on (tests, a closed
+# network); link-local and cloud-metadata addresses are refused always.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Extra certificate authorities (a PEM file) trusted for webhook receivers; the system's by default.
+WEBHOOK_CA_BUNDLE = env.str("WEBHOOK_CA_BUNDLE", default="")
+# Seconds to connect, and for the whole exchange, with one receiver.
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+# The bytes of a receiver's answer read and kept; the rest is never read.
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=1024)
+# A delivery is retried, with exponential backoff and jitter, for this long; then it has failed.
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_MAX_PER_VENDOR = env.int("WEBHOOK_MAX_PER_VENDOR", default=10)
+# Fernet keys (comma-separated, newest first) that encrypt the webhook secrets at rest; without
+# them a key is derived from SECRET_KEY. Keep them out of the database and its backups.
+WEBHOOK_SECRET_KEYS = env.list("WEBHOOK_SECRET_KEYS", default=[])
+# Email of the events (to vendors' contacts and to officials); off: webhooks only.
+NOTIFICATION_EMAILS = env.bool("NOTIFICATION_EMAILS", default=True)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("countries/", include("countries.urls")),
     path("", include("licenses.urls")),
     path("", include("documents.urls")),
+    path("catalogues/", include("decisions.urls")),
+    path("screening/", include("screening.urls")),
     path("audit/", include("registry.audit.urls")),
 ]
 

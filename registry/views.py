@@ -24,6 +24,7 @@ from registry import broker, metrics
 from registry.api import API_PREFIX
 from registry.api.exceptions import not_found_response, server_error_response
 from registry.middleware import CACHE_UNAVAILABLE, unavailable_response, unavailable_service
+from screening import selectors as screening_selectors
 
 DASHBOARD_ROWS = 8
 
@@ -196,6 +197,8 @@ def dashboard(request):
             licence_counts=counts_by_status(Licence),
             changes=recent_changes(),
             overdue=overdue_by_official(),
+            list_status=screening_selectors.list_status(),
+            open_matches=screening_selectors.open_match_count(),
         )
     return render(request, "registry/dashboard.html", context)
 

@@ -3,9 +3,12 @@
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from documents.samples import minimal_pdf
 from licenses import casework, services
 from licenses.models import ApplicationStatus
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +55,58 @@ def test_the_vendor_reads_and_answers_a_request(api_a, application_a, asked):
     assert again.status_code == 409
     asked.refresh_from_db()
     assert asked.response == "The cyber unit of the national police."
+
+
+def _upload(api, application, name="organisation-chart.pdf"):
+    return api.post(
+        _url(application, "documents/"),
+        {"file": SimpleUploadedFile(name, minimal_pdf(["Unit 8200 chart"])), "kind": "other"},
+        format="multipart",
+    )
+
+
+def test_an_answer_names_documents_uploaded_while_the_case_waits(
+    api_a, application_a, asked, documents_folder, client, official
+):
+    uploaded = _upload(api_a, application_a)
+    assert uploaded.status_code == 201, uploaded.json()
+    key = uploaded.json()["id"]
+
+    answer = api_a.post(
+        _url(application_a, f"requests/{asked.uuid}/response/"),
+        {"response": "The chart is attached.", "documents": [key]},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["documents"] == [key]
+    [listed] = api_a.get(_url(application_a, "requests/")).json()["results"]
+    assert listed["documents"] == [key]
+    record = asked.history.latest()
+    assert record.response_documents == [key]
+
+    client.force_login(official)
+    page = client.get(f"/applications/{application_a.reference}/")
+    assert b"organisation-chart.pdf" in page.content
+    assert f"/documents/{key}/file/".encode() in page.content
+
+
+def test_an_answer_naming_another_applications_document_is_refused_and_changes_nothing(
+    api_a, application_a, asked, documents_folder, vendor_a, product_a, user_a
+):
+    other = factories.submit_application(vendor=vendor_a, product=product_a, by=user_a)
+    uploaded = _upload(api_a, other)
+    assert uploaded.status_code == 201, uploaded.json()
+    response = api_a.post(
+        _url(application_a, f"requests/{asked.uuid}/response/"),
+        {"response": "See the chart.", "documents": [uploaded.json()["id"], str(uuid.uuid4())]},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert "no document" in response.json()["errors"]["documents"][0]
+    asked.refresh_from_db()
+    application_a.refresh_from_db()
+    assert asked.status == "open" and asked.response == ""
+    assert application_a.status == ApplicationStatus.AWAITING_VENDOR
 
 
 @pytest.mark.parametrize(

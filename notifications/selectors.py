@@ -1,0 +1,23 @@
+"""Reads of the outbox: its backlog, for the metrics and the operators."""
+
+from django.utils import timezone
+
+from notifications.models import Delivery, DeliveryStatus, OutboxEvent
+
+
+def backlog() -> dict:
+    """The outbox's backlog, for the metrics: events waiting for fan-out, deliveries waiting."""
+    oldest = (
+        OutboxEvent.objects.filter(dispatched_at__isnull=True)
+        .order_by("occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return {
+        "undispatched_events": OutboxEvent.objects.filter(dispatched_at__isnull=True).count(),
+        "oldest_undispatched_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0,
+        "pending_deliveries": Delivery.objects.filter(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
+        ).count(),
+        "failed_deliveries": Delivery.objects.filter(status=DeliveryStatus.FAILED).count(),
+    }
