@@ -164,3 +164,15 @@ def test_gunicorn_workers_metrics_are_added_up_in_multiprocess_mode(tmp_path):
     assert len(list(folder.glob("counter_*.db"))) >= 1
     # wait_ready's probes of /healthz count too: at least the 40 made here, from every worker.
     assert sample(text, "registry_http_requests_total", view="healthz", status="200") >= 40
+
+
+@pytest.mark.django_db
+def test_the_outbox_and_screening_apps_report_their_backlog_and_list_age(scrape):
+    text = scrape()
+    assert sample(text, "registry_outbox_backlog", kind="events") == 0
+    assert sample(text, "registry_outbox_backlog", kind="deliveries") == 0
+    assert sample(text, "registry_webhook_deliveries_failed") == 0
+    # The seed ingests the sample list: fresh, and screening relies on it.
+    assert 0 <= sample(text, "registry_screening_list_age_seconds") < 3600
+    assert sample(text, "registry_screening_list_usable") == 1
+    assert sample(text, "registry_metrics_gauge_errors") == 0
