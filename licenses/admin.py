@@ -3,6 +3,7 @@ from django.contrib import admin
 from licenses.models import (
     Appeal,
     CaseNote,
+    DeliveryReport,
     InformationRequest,
     Licence,
     LicenceApplication,
@@ -79,3 +80,11 @@ class AppealAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("status",)
     list_select_related = ("application", "refused_by", "decided_by")
     search_fields = ("application__reference",)
+
+
+@admin.register(DeliveryReport)
+class DeliveryReportAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("licence", "delivered_on", "systems", "installation_country", "reported_at")
+    list_filter = ("remote_maintenance",)
+    list_select_related = ("licence", "installation_country")
+    search_fields = ("licence__number",)

@@ -12,11 +12,9 @@ class LicensesConfig(AppConfig):
         from screening import rescreen
 
         rescreen.register(services.rescreen_parties)
-
         from licenses import selectors
         from registry import metrics
 
-        # The officials' overdue cases, for /metrics (registry.metrics).
         metrics.register_gauge(
             "registry_overdue_applications",
             "Applications past their working-day target with the clock running.",

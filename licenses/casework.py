@@ -22,6 +22,7 @@ from django.utils import timezone
 from documents import selectors as documents_selectors
 from licenses import events as notices
 from licenses import issuing
+from licenses import receipts as decision_receipts
 from licenses.models import (
     ApplicationStatus,
     CaseNote,
@@ -279,6 +280,9 @@ def refuse_for_missing_information(
     application.refusal_criteria = [INFORMATION_NOT_PROVIDED]
     history.save(application, by=by, reason=f"Refused, information not provided: {reason}", at=at)
     issuing.issue_refusal_letter(application=application, by=by, at=at)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.REFUSAL
+    )
     notices.application_changed(application, at=at)
     return application
 

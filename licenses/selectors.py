@@ -13,7 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
@@ -21,7 +32,9 @@ from countries.selectors import revision_in_force, whitelist_as_of
 from documents import selectors as documents_selectors
 from licenses.approvals import SUBMISSION, DeclarationFacts, PartyScreeningFacts, ScreeningFacts
 from licenses.models import (
+    REPORTING_STATUSES,
     ApplicationStatus,
+    DeliveryReport,
     Licence,
     LicenceApplication,
     LicenceStatus,
@@ -31,6 +44,7 @@ from licenses.models import (
     Product,
     Vendor,
 )
+from registry import roles
 from registry.locks import for_share
 from screening import selectors as screening_selectors
 from screening.selectors import NewMatch, PartyRef
@@ -371,6 +385,13 @@ def application_queue(
     """
     applications = with_end_user(
         LicenceApplication.objects.select_related("vendor", "product", "destination", "assigned_to")
+    ).annotate(
+        # Marks the approved ones whose export licence owes a delivery report: no query more.
+        licence_reports_overdue=ExpressionWrapper(
+            Q(licence__next_report_due__lt=timezone.localdate())
+            & Q(licence__status__in=REPORTING_STATUSES),
+            output_field=BooleanField(),
+        )
     )
     if not all_statuses:
         applications = applications.filter(
@@ -572,3 +593,33 @@ def live_parties() -> list[PartyRef]:
         .order_by("pk")
     )
     return [PartyRef(name, code, pk, app, vendor) for pk, name, code, app, vendor in rows]
+
+
+# --- Delivery reports ---------------------------------------------------------------------------
+
+
+def reports_overdue(*, today: datetime.date | None = None) -> QuerySet[Licence]:
+    """Export licences in force whose next delivery report is past due, most overdue first."""
+    today = today or timezone.localdate()
+    return (
+        Licence.objects.filter(next_report_due__lt=today, status__in=REPORTING_STATUSES)
+        .select_related("application__vendor", "application__destination")
+        .order_by("next_report_due", "number")
+    )
+
+
+def delivery_reports(licence: Licence) -> QuerySet[DeliveryReport]:
+    """A licence's delivery reports, oldest first, with their country and author."""
+    return licence.delivery_reports.select_related("installation_country", "reported_by").order_by(
+        "reported_at", "pk"
+    )
+
+
+def officials_emails() -> set[str]:
+    """The email addresses of the active officials and senior officials."""
+    return set(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[roles.OFFICIALS, roles.SENIOR_OFFICIALS])
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )

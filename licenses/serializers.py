@@ -15,6 +15,7 @@ from licenses import issuing
 from licenses.models import (
     Appeal,
     ApplicationStatus,
+    DeliveryReport,
     EndUserKind,
     Licence,
     LicenceApplication,
@@ -159,8 +160,15 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "refused_at_intake",
             "appeal",
             "appeal_closes_on",
+            "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "updated_at": {
+                "help_text": "When the application last changed; null for one not changed since "
+                "change feeds began. `?updated_since=` lists by it."
+            }
+        }
 
     def get_criteria(self, application) -> list[CriterionField]:
         if application.status not in REFUSAL_STATUSES:
@@ -336,8 +344,28 @@ class LicenceSerializer(serializers.ModelSerializer):
             "renewal_barred",
             "conditions",
             "issued_on_appeal",
+            "status_reason",
+            "status_changed_at",
+            "next_report_due",
+            "reports_overdue",
+            "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "status_reason": {"help_text": "Why the licence has its status."},
+            "status_changed_at": {
+                "help_text": "When it took its status; null for a licence whose status has not "
+                "changed since the field was added (its history has the date)."
+            },
+            "updated_at": {
+                "help_text": "When the licence last changed; null for one not changed since "
+                "change feeds began. `?updated_since=` lists by it."
+            },
+        }
+
+    reports_overdue = serializers.BooleanField(
+        read_only=True, help_text="An export licence in force whose delivery report is past due."
+    )
 
     def get_conditions(self, licence) -> list[CriterionField]:
         return [
@@ -360,4 +388,55 @@ class AppealCreateSerializer(StrictSerializer):
         max_length=50,
         help_text="Ids of documents filed on the application (the documents endpoints) the "
         "appeal relies on.",
+    )
+
+
+class DeliveryReportSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="key", read_only=True)
+    licence = serializers.CharField(source="licence.number", read_only=True)
+    installation_country = serializers.CharField(source="installation_country.code", read_only=True)
+    reported_by = serializers.CharField(source="reported_by.username", read_only=True)
+
+    class Meta:
+        model = DeliveryReport
+        fields = [
+            "id",
+            "licence",
+            "delivered_on",
+            "systems",
+            "installation_country",
+            "operating_unit",
+            "remote_maintenance",
+            "reported_by",
+            "reported_at",
+            "due_on",
+        ]
+        read_only_fields = fields
+
+
+class DeliveryReportPageSerializer(serializers.Serializer):
+    """A page of delivery reports, as every list of the API is paginated."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DeliveryReportSerializer(many=True)
+
+
+class DeliveryReportCreateSerializer(StrictSerializer):
+    delivered_on = serializers.DateField(
+        help_text="The day of the delivery (YYYY-MM-DD): not in the future, not before the "
+        "licence was issued."
+    )
+    systems = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, help_text="How many systems were delivered."
+    )
+    installation_country = _country_field(
+        "Where the systems are installed: ISO 3166-1 alpha-2 code, in capitals."
+    )
+    operating_unit = serializers.CharField(
+        max_length=200, help_text="The unit of the end user that operates the systems."
+    )
+    remote_maintenance = StrictBooleanField(
+        help_text="true if you maintain the systems remotely, false if not."
     )

@@ -22,15 +22,18 @@ The optional ``at`` dates a record in the past. Only the seed's demo passes it, 
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -39,10 +42,12 @@ from decisions.models import DecisionCriterion, StandardCondition
 from documents import services as documents_services
 from licenses import approvals, issuing, selectors
 from licenses import events as notices
+from licenses import receipts as decision_receipts
 from licenses.models import (
     Appeal,
     AppealStatus,
     ApplicationStatus,
+    DeliveryReport,
     EndUserKind,
     Licence,
     LicenceApplication,
@@ -431,6 +436,9 @@ def _record_submission(application, results, revision, *, by, at=None) -> Licenc
         application.refused_at_intake = True
         history.save(application, by=system, reason=application.decision_reason, at=at)
         issuing.issue_refusal_letter(application=application, by=system, at=at)
+        decision_receipts.issue_decision_receipt(
+            application=application, decision=decision_receipts.INTAKE_REFUSAL
+        )
         notices.application_changed(application, at=at)
     return application
 
@@ -802,7 +810,11 @@ def approve_application(
     application.decision_reason = reason
     history.save(application, by=by, reason=reason, at=at)
     notices.application_changed(application, at=at)
-    return _issue_licence(application, number=number, by=by, at=at, conditions=chosen)
+    licence = _issue_licence(application, number=number, by=by, at=at, conditions=chosen)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.APPROVAL, licence=licence
+    )
+    return licence
 
 
 def conditions_for(codes: Iterable[str], other: str = "") -> list[dict]:
@@ -862,6 +874,7 @@ def _issue_licence(
     """The licence, and its signed certificate with a new check code (only its digest kept)."""
     valid_from = timezone.localdate(_now(at))
     check_code = issuing.new_check_code()
+    reason = f"Issued {'on appeal' if on_appeal else 'on approval'} of {application.reference}"
     licence = Licence(
         number=number,
         application=application,
@@ -871,9 +884,13 @@ def _issue_licence(
         conditions=conditions or None,
         issued_on_appeal=True if on_appeal else None,
         check_code_sha256=issuing.check_code_digest(number, check_code),
+        status_reason=reason,
+        status_changed_at=_now(at),
+        next_report_due=first_report_due(valid_from)
+        if application.licence_type == LicenceType.EXPORT
+        else None,
     )
-    how = "on appeal" if on_appeal else "on approval"
-    history.save(licence, by=by, reason=f"Issued {how} of {application.reference}", at=at)
+    history.save(licence, by=by, reason=reason, at=at)
     issuing.issue_certificate(licence=licence, check_code=check_code, by=by, at=at)
     # The code is printed on the certificate and never stored: the caller (a test, the demo)
     # may read it once here.
@@ -910,6 +927,9 @@ def refuse_application(
     application.refusal_criteria = codes
     history.save(application, by=by, reason=reason, at=at)
     issuing.issue_refusal_letter(application=application, by=by, at=at)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.REFUSAL
+    )
     notices.application_changed(application, at=at)
     _record_denial(application, by=by)
     return application
@@ -1089,6 +1109,7 @@ def decide_appeal(
     current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
     facts = revision = None
     if overturn:
+        party_facts, _ = selectors.party_screening_for([current.pk])
         # The vendor and the destination are locked before the application (the module's note).
         facts, revision = selectors.screening_facts_and_revision(
             vendor=current.vendor,
@@ -1100,6 +1121,7 @@ def decide_appeal(
             stage=approvals.DECISION,
             at=at,
             lock=True,
+            party_screening=party_facts[current.pk],
         )
     application = _locked_application(application)
     appeal = Appeal.objects.select_for_update().filter(application=application).first()
@@ -1140,7 +1162,15 @@ def decide_appeal(
         application.decided_at = moment
         application.decision_reason = reason
         history.save(application, by=by, reason=f"Refusal overturned on appeal: {reason}", at=at)
-        _issue_licence(application, number=number, by=by, at=at, conditions=chosen, on_appeal=True)
+        licence = _issue_licence(
+            application, number=number, by=by, at=at, conditions=chosen, on_appeal=True
+        )
+        decision_receipts.issue_decision_receipt(
+            application=application,
+            decision=decision_receipts.APPEAL_OVERTURNED,
+            licence=licence,
+            extra={"appeal": {"grounds": appeal.grounds, "decision_reason": reason}},
+        )
     else:
         history.save(
             application,
@@ -1150,6 +1180,11 @@ def decide_appeal(
             update_fields=["status"],
         )
         issuing.issue_refusal_letter(application=application, by=by, at=at, appeal=appeal)
+        decision_receipts.issue_decision_receipt(
+            application=application,
+            decision=decision_receipts.APPEAL_UPHELD,
+            extra={"appeal": {"grounds": appeal.grounds, "decision_reason": reason}},
+        )
     notices.application_changed(application, at=at)
     return appeal
 
@@ -1158,8 +1193,19 @@ def decide_appeal(
 
 
 def _change_licence_status(licence: Licence, *, to: str, by, reason: str, at=None) -> Licence:
-    licence = _change_status(
-        licence, transitions=LICENCE_TRANSITIONS, to=to, by=by, reason=reason, at=at
+    """As :func:`_change_status`, keeping the reason and the moment on the licence too."""
+    reason = _require_reason(reason)
+    licence = _locked(licence)
+    check_transition(LICENCE_TRANSITIONS, licence, to, what=f"licence {licence}")
+    licence.status = to
+    licence.status_reason = reason
+    licence.status_changed_at = _now(at)
+    history.save(
+        licence,
+        by=by,
+        reason=reason,
+        at=at,
+        update_fields=["status", "status_reason", "status_changed_at"],
     )
     notices.licence_changed(licence, reason=_require_reason(reason), at=at)
     return licence
@@ -1230,12 +1276,20 @@ def expire_licences(*, today: datetime.date | None = None, by=None, operator_not
         .filter(status__in=[LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED], valid_until__lt=today)
         .order_by("pk")
     )
-    for licence in licences:
-        licence.status = LicenceStatus.EXPIRED
     reason = f"Expired: validity ended before {today:%Y-%m-%d}"
     if operator_note.strip():
         reason = f"{reason} ({operator_note.strip()})"
-    history.bulk_update(licences, fields=["status"], by=by or history.system_user(), reason=reason)
+    moment = timezone.now()
+    for licence in licences:
+        licence.status = LicenceStatus.EXPIRED
+        licence.status_reason = reason
+        licence.status_changed_at = moment
+    history.bulk_update(
+        licences,
+        fields=["status", "status_reason", "status_changed_at"],
+        by=by or history.system_user(),
+        reason=reason,
+    )
     return len(licences)
 
 
@@ -1315,10 +1369,13 @@ def _treat_licences(
     """Suspends the active licences to removed destinations, or bars their renewal, as the
     revision says. Returns how many licences changed."""
     if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
+        what = "licence suspended pending review: its destination left the whitelist"
+        moment = _now(at)
         for licence in licences:
             licence.status = LicenceStatus.SUSPENDED
-        fields = ["status", "changed_by_revision"]
-        what = "licence suspended pending review: its destination left the whitelist"
+            licence.status_reason = f"{reason} — {what}"
+            licence.status_changed_at = moment
+        fields = ["status", "status_reason", "status_changed_at", "changed_by_revision"]
     else:
         licences = [licence for licence in licences if not licence.renewal_barred]
         for licence in licences:
@@ -1383,6 +1440,7 @@ def _rescreen_applications(
     )
     for application in refused:
         issuing.issue_refusal_letter(application=application, by=by, at=at)
+    decision_receipts.issue_decision_receipts(refused, decision=decision_receipts.REVISION_REFUSAL)
     notices.applications_refused(refused, at=at)
     _record_denials(refused)
     history.save_many(
@@ -1416,3 +1474,186 @@ def rescreen_application(*, application: LicenceApplication, by) -> int:
         new=new_matches, by=by, reason=f"Parties of {application.reference} screened again"
     )
     return len(matches)
+
+
+# --- Delivery reports on export licences --------------------------------------------------------
+
+REPORT_INTERVAL_MONTHS = 6
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    years, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))
+
+
+def first_report_due(issued_on: datetime.date) -> datetime.date:
+    """An export licence's first delivery report: ``DELIVERY_REPORT_DAYS`` after issue."""
+    return issued_on + datetime.timedelta(days=settings.DELIVERY_REPORT_DAYS)
+
+
+def report_due_dates(issued_on: datetime.date) -> Iterator[datetime.date]:
+    """The due dates of an export licence's reports: the first, then every six months after
+    (counted from the first, so a due date on the 31st does not drift)."""
+    first = first_report_due(issued_on)
+    months = 0
+    while True:
+        yield _add_months(first, months)
+        months += REPORT_INTERVAL_MONTHS
+
+
+def next_report_due(
+    *, issued_on: datetime.date, due: datetime.date, filed_on: datetime.date
+) -> datetime.date:
+    """The due date after a report filed on ``filed_on`` while ``due`` was the next one owed.
+
+    Each due date has a window: from the due date before it (the issue, for the first) to the
+    date itself. A report filed in the window of ``due``, or after it, answers ``due`` and every
+    due date already past; the next one owed is the first after the filing. A second report in
+    a window already answered moves nothing: reports cannot be filed in advance of the periods
+    they cover.
+    """
+    previous = issued_on
+    dates = report_due_dates(issued_on)
+    for day in dates:
+        if day >= due:
+            break
+        previous = day
+    if filed_on <= previous:
+        return due
+    for day in dates:
+        if day > filed_on:
+            return day
+    raise AssertionError("unreachable: the due dates have no end")
+
+
+@transaction.atomic
+def file_delivery_report(
+    *,
+    licence: Licence,
+    by,
+    delivered_on: datetime.date,
+    systems: int,
+    installation_country: Country,
+    operating_unit: str,
+    remote_maintenance: bool,
+    at: datetime.datetime | None = None,
+) -> DeliveryReport:
+    """Records a delivery made under an export licence, and moves its next due date on.
+
+    The licence is locked, so two reports filed at once are counted one after the other. Only
+    the vendor holding the licence (or an official recording a report for it) may file one.
+    """
+    vendor_id = Licence.objects.values_list("application__vendor_id", flat=True).get(pk=licence.pk)
+    _refuse_other_vendors(by, vendor_id, "report deliveries under this licence")
+    licence = (
+        Licence.objects.select_related("application")
+        .select_for_update(of=("self",))
+        .get(pk=licence.pk)
+    )
+    moment = _now(at)
+    today = timezone.localdate(moment)
+    if licence.application.licence_type != LicenceType.EXPORT:
+        raise ValidationError(
+            {
+                "licence": f"Licence {licence.number} is a marketing licence: deliveries are "
+                "reported under an export licence only."
+            }
+        )
+    errors = {}
+    if delivered_on > today:
+        errors["delivered_on"] = "The delivery date cannot be in the future."
+    elif delivered_on < licence.valid_from:
+        errors["delivered_on"] = (
+            f"The delivery date cannot be before the licence was issued "
+            f"({licence.valid_from:%Y-%m-%d})."
+        )
+    if systems is None or systems < 1:
+        errors["systems"] = "Give how many systems were delivered: 1 or more."
+    operating_unit = (operating_unit or "").strip()
+    if not operating_unit:
+        errors["operating_unit"] = "Name the unit that operates the systems."
+    if errors:
+        raise ValidationError(errors)
+    report = DeliveryReport(
+        licence=licence,
+        delivered_on=delivered_on,
+        systems=systems,
+        installation_country=installation_country,
+        operating_unit=operating_unit,
+        remote_maintenance=remote_maintenance,
+        reported_by=by,
+        reported_at=moment,
+        due_on=licence.next_report_due,
+    )
+    report.full_clean(exclude=["licence", "installation_country", "reported_by"])
+    history.save(report, by=by, reason=f"Delivery reported under licence {licence.number}", at=at)
+    if licence.next_report_due is not None:
+        licence.next_report_due = next_report_due(
+            issued_on=licence.valid_from, due=licence.next_report_due, filed_on=today
+        )
+        history.save(
+            licence,
+            by=by,
+            reason=f"Delivery report filed: the next is due on {licence.next_report_due:%Y-%m-%d}",
+            at=at,
+            update_fields=["next_report_due"],
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class OverdueReminders:
+    licences: int
+    officials: int
+    vendors: int
+
+
+def send_overdue_report_reminders(*, today: datetime.date | None = None) -> OverdueReminders:
+    """Emails the overdue delivery reports: one digest of them all to the officials (those with
+    an email address), and to each vendor's contact the list of its own. Nothing is sent when
+    nothing is overdue. Run daily (``manage.py delivery_reports_overdue``)."""
+    overdue = list(selectors.reports_overdue(today=today))
+    if not overdue:
+        return OverdueReminders(0, 0, 0)
+    officials = sorted(selectors.officials_emails())
+    lines = [_overdue_line(licence) for licence in overdue]
+    messages = []
+    if officials:
+        messages.append(
+            EmailMessage(
+                subject=f"{len(overdue)} delivery report(s) overdue",
+                body="These export licences owe a delivery report:\n\n" + "\n".join(lines),
+                to=officials,
+            )
+        )
+    by_vendor: dict[Vendor, list[Licence]] = {}
+    for licence in overdue:
+        by_vendor.setdefault(licence.application.vendor, []).append(licence)
+    for vendor, licences in by_vendor.items():
+        messages.append(
+            EmailMessage(
+                subject="Delivery report overdue",
+                body=(
+                    f"Dear {vendor.contact_name},\n\nA delivery report is overdue under these "
+                    f"export licences of {vendor.name}:\n\n"
+                    + "\n".join(_overdue_line(licence, vendor=False) for licence in licences)
+                    + "\n\nReport the deliveries through the API: POST "
+                    "/api/v1/licences/{number}/reports/."
+                ),
+                to=[vendor.contact_email],
+            )
+        )
+    with mail.get_connection() as connection:
+        connection.send_messages(messages)
+    return OverdueReminders(len(overdue), len(officials), len(by_vendor))
+
+
+def _overdue_line(licence: Licence, *, vendor: bool = True) -> str:
+    application = licence.application
+    holder = f" ({application.vendor.name})" if vendor else ""
+    return (
+        f"- {licence.number}{holder} to {application.destination.name}: due on "
+        f"{licence.next_report_due:%Y-%m-%d}"
+    )

@@ -9,6 +9,7 @@ from celery import shared_task
 from licenses import events
 from licenses.casework import mark_due_requests, set_missing_targets
 from licenses.services import expire_licences as expire
+from licenses.services import send_overdue_report_reminders
 
 
 @shared_task(name="licenses.tasks.casework_reminders")
@@ -29,3 +30,10 @@ def expire_licences() -> int:
 def licences_expiring() -> int:
     """``licence.expiring`` for the licences that end within 60 and 30 days."""
     return events.licences_expiring()
+
+
+@shared_task(name="licenses.tasks.delivery_reports_overdue")
+def delivery_reports_overdue() -> dict:
+    """``manage.py delivery_reports_overdue``: the day's digest of overdue delivery reports."""
+    sent = send_overdue_report_reminders()
+    return {"licences": sent.licences, "officials": sent.officials, "vendors": sent.vendors}

@@ -476,6 +476,7 @@ def _licence_page(request, licence, *, action_form=None):
         "licence": licence,
         "history": licence.history.order_by("-history_date", "-history_id")[:20],
         "confirmed_matches": confirmed,
+        "reports": selectors.delivery_reports(licence),
         "action_form": action_form
         or (LicenceActionForm(status=licence.status, initial=initial) if may_act else None),
         "certificate": documents_selectors.certificate(licence),

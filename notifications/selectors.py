@@ -1,5 +1,6 @@
 """Reads of the outbox: its backlog, for the metrics and the operators."""
 
+from django.db.models import Count
 from django.utils import timezone
 
 from notifications.models import Delivery, DeliveryStatus, OutboxEvent
@@ -21,3 +22,17 @@ def backlog() -> dict:
         ).count(),
         "failed_deliveries": Delivery.objects.filter(status=DeliveryStatus.FAILED).count(),
     }
+
+
+def deliveries_by_state() -> dict[tuple[str], int]:
+    """``{(state,): count}`` of the deliveries waiting or given up, in one query."""
+    waiting = [DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED]
+    counts = dict.fromkeys(waiting, 0)
+    rows = (
+        Delivery.objects.filter(status__in=waiting)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts.update(dict(rows))
+    return {(str(state),): n for state, n in counts.items()}

@@ -9,6 +9,7 @@ sweep finds the event all the same.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -42,8 +43,7 @@ class Event:
 
 
 def _json_safe(value):
-    import json
-
+    """Dates and decimals as the payload gives them (ISO 8601, strings), fixed at recording."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 

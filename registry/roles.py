@@ -8,6 +8,8 @@ OFFICIALS = "officials"
 SENIOR_OFFICIALS = "senior_officials"
 AUDITORS = "auditors"
 VENDORS = "vendors"
+# On top of ``vendors``: the vendor's users who manage every API token of their vendor.
+VENDOR_ADMINS = "vendor_admins"
 
 _OFFICIAL = [
     "countries.view_country",
@@ -75,10 +77,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "countries.view_country",
         "licenses.add_product",
         "licenses.submit_licenceapplication",
+        "licenses.add_deliveryreport",
         "documents.add_document",
         "notifications.view_webhook",
         "notifications.add_webhook",
     ],
+    VENDOR_ADMINS: ["registry.manage_vendor_tokens"],
 }
 
 

@@ -13,6 +13,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from registry import api as registry_api
@@ -62,12 +63,14 @@ elif not DEBUG and not Path(AUDIT_SIGNING_KEY_FILE).is_file():
 AUDIT_PUBLIC_KEY_FILES = env.list("AUDIT_PUBLIC_KEY_FILES", default=[])
 # The first line of every checkpoint: the name of this log.
 AUDIT_LOG_ORIGIN = env.str("AUDIT_LOG_ORIGIN", default="export-licence-registry/audit")
-# How often `manage.py audit_checkpoint` is run (by cron; see docs/operations.md); the auditors'
-# integrity page flags a latest checkpoint older than twice this.
+# How often a checkpoint is signed (the periodic task, or `manage.py audit_checkpoint` from cron;
+# see docs/operations.md); the auditors' integrity page flags a latest checkpoint older than twice
+# this.
 AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=60)
-# The folder `audit_checkpoint --out` writes to, on storage the database's administrators cannot
-# rewrite: the integrity page compares the newest checkpoint there with the log in the database,
-# which shows a database restored from an older backup. Empty: no comparison.
+# A folder outside the database, on storage the database's administrators cannot rewrite: the
+# periodic checkpoint task (and `audit_checkpoint --out`) writes each checkpoint there, and the
+# integrity page compares the newest one with the log in the database, which shows a database
+# restored from an older backup. Empty: checkpoints are stored in the database only.
 AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
 
 ALLOWED_HOSTS = env.list(
@@ -139,6 +142,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {{ value|when }}: the one date format of every page.
+            "builtins": ["registry.templatetags.dates"],
         },
     },
 ]
@@ -384,6 +389,11 @@ if not 0 < WATCHLIST_MAX_DROP < 1 or WATCHLIST_MAX_AGE_HOURS <= 0:
     )
 if not 50 <= WATCHLIST_MATCH_THRESHOLD <= 100:
     raise ImproperlyConfigured("WATCHLIST_MATCH_THRESHOLD must be between 50 and 100.")
+# --- Delivery reports on export licences (licenses.services) ---------------------------------
+# Days after issue when an export licence's first delivery report is due; then every six months.
+DELIVERY_REPORT_DAYS = env.int("DELIVERY_REPORT_DAYS", default=30)
+if DELIVERY_REPORT_DAYS <= 0:
+    raise ImproperlyConfigured("DELIVERY_REPORT_DAYS must be a positive whole number.")
 
 # --- REST framework: the vendors' API (registry/api/) -----------------------------------------
 REST_FRAMEWORK = {
@@ -426,6 +436,10 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
+# The latest expiry a vendor may give a token it creates on its tokens page, in days from today.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+if API_TOKEN_MAX_DAYS <= 0:
+    raise ImproperlyConfigured("API_TOKEN_MAX_DAYS must be a positive whole number.")
 # How long the shared cache may answer for a token and its user's permissions
 # (registry.api.credentials); revocations and changes of rights drop the entries at once, this
 # bounds anything else. 0: off.
@@ -436,8 +450,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Vendors register products, check destinations against the whitelist, submit and follow "
         "licence applications and read their licences. Authenticate with "
-        "`Authorization: Token <key>` (or `Bearer <key>`); get a key from the ministry "
-        "(`manage.py issue_token USERNAME`)."
+        "`Authorization: Token <key>` (or `Bearer <key>`); create a key on your "
+        "tokens page, `/account/tokens/`, signed in to the registry's website."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": registry_api.API_V1_PREFIX.removesuffix("/"),
@@ -502,6 +516,16 @@ CELERY_BEAT_SCHEDULE = {
     "licences-expiring": {
         "task": "licenses.tasks.licences_expiring",
         "schedule": datetime.timedelta(hours=1),
+    },
+    # The daily digest of overdue delivery reports, to officials and each vendor concerned.
+    "delivery-reports-overdue": {
+        "task": "licenses.tasks.delivery_reports_overdue",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Sign a checkpoint of the audit log every AUDIT_CHECKPOINT_MINUTES (registry.audit.tasks).
+    "audit-checkpoint": {
+        "task": "registry.audit.tasks.sign_checkpoint",
+        "schedule": AUDIT_CHECKPOINT_MINUTES * 60,
     },
 }
 # Days before a licence's end on which its vendor is told (licence.expiring).

@@ -19,7 +19,12 @@ from django.views.decorators.http import require_GET
 from countries.models import WhitelistRevision
 from countries.selectors import revisions_waiting
 from licenses.models import Licence, LicenceApplication, Vendor
-from licenses.selectors import application_queue, counts_by_status, overdue_by_official
+from licenses.selectors import (
+    application_queue,
+    counts_by_status,
+    overdue_by_official,
+    reports_overdue,
+)
 from registry import broker, metrics
 from registry.api import API_PREFIX
 from registry.api.exceptions import not_found_response, server_error_response
@@ -199,6 +204,8 @@ def dashboard(request):
             overdue=overdue_by_official(),
             list_status=screening_selectors.list_status(),
             open_matches=screening_selectors.open_match_count(),
+            reports_overdue=reports_overdue()[:DASHBOARD_ROWS],
+            reports_overdue_total=reports_overdue().count(),
         )
     return render(request, "registry/dashboard.html", context)
 

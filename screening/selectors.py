@@ -76,6 +76,14 @@ def list_status(*, now: datetime.datetime | None = None) -> ListStatus:
     return ListStatus(snapshot, True, "", waiting)
 
 
+def list_age_seconds(*, now: datetime.datetime | None = None) -> float | None:
+    """Seconds since the newest usable snapshot was fetched; None before the first."""
+    snapshot = snapshot_in_use()
+    if snapshot is None:
+        return None
+    return ((now or timezone.now()) - snapshot.fetched_at).total_seconds()
+
+
 # --- Indexes, cached per process ---------------------------------------------------------------
 
 _cache: dict[str, tuple[object, ListIndex]] = {}

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notifications import services as notifications
 from registry.audit import history
 from registry.errors import DomainError, TransitionNotAllowed
 from screening import ingest, rescreen
@@ -282,7 +283,24 @@ def record_matches(*, new: list[NewMatch], by, reason: str) -> list[PartyMatch]:
         except IntegrityError:  # recorded by a concurrent screening since it was read
             continue
         matches.append(match)
+    _tell_officials(matches)
     return matches
+
+
+def _tell_officials(matches: list[PartyMatch]) -> None:
+    """One ``match.review`` event per new match, in the transaction that records it."""
+    references = dict(
+        PartyMatch.objects.filter(pk__in=[m.pk for m in matches]).values_list(
+            "pk", "party__application__reference"
+        )
+    )
+    for match in matches:
+        notifications.match_to_review(
+            match_reference=str(match.pk),
+            application_reference=references[match.pk],
+            entry_name=match.entry_name,
+            score=float(match.score),
+        )
 
 
 DECISIONS = {

@@ -359,3 +359,20 @@ def licences_in_bulk(*, vendor: Vendor, product: Product, count: int, destinatio
             )
             for n, application in enumerate(applications)
         )
+
+
+def export_licence(
+    *, vendor: Vendor | None = None, issued_on: datetime.date | None = None, **fields
+) -> Licence:
+    """An export licence written directly as the system actor, with its first delivery report
+    due as issuing one sets it (``issued_on`` dates it in the past)."""
+    issued_on = issued_on or timezone.localdate()
+    product = {"application__product__vendor": vendor} if vendor else {}
+    return LicenceFactory(
+        number=factory.Sequence(lambda n: f"EL-2026-{n:06d}"),
+        application__licence_type=LicenceType.EXPORT,
+        valid_from=issued_on,
+        next_report_due=licenses_services.first_report_due(issued_on),
+        **product,
+        **fields,
+    )

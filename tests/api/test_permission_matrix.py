@@ -50,6 +50,8 @@ EXPECTED = {
     ("api:application-requests", "GET"): row(401, 200, 404, 403, 403),
     ("api:application-request-response", "POST"): row(401, 200, 404, 403, 403),
     ("api:application-notes", "GET"): row(401, 200, 404, 403, 403),
+    # A's application is not decided yet: no receipt (tests/audit/test_receipts.py has one).
+    ("api:application-receipt", "GET"): row(401, 404, 404, 403, 403),
     ("api:licence-list", "GET"): row(401, 200, 200, 403, 403),
     ("api:licence-detail", "GET"): row(401, 200, 404, 403, 403),
     ("api:webhooks", "GET"): row(401, 200, 200, 403, 403),
@@ -59,6 +61,9 @@ EXPECTED = {
     ("api:webhook", "DELETE"): row(401, 204, 404, 403, 403),
     ("api:webhook-deliveries", "GET"): row(401, 200, 404, 403, 403),
     ("api:webhook-redeliver", "POST"): row(401, 202, 404, 403, 403),
+    ("api:licence-reports", "GET"): row(401, 200, 404, 403, 403),
+    # A's licence is a marketing licence: deliveries are reported under an export licence.
+    ("api:licence-reports", "POST"): row(401, 400, 404, 403, 403),
     ("api-schema", "GET"): PUBLIC,
     ("api-docs", "GET"): PUBLIC,
 }
@@ -163,7 +168,9 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:product-detail": {"reference": product_a.reference},
         "api:application-detail": {"reference": application_a.reference},
         "api:application-withdraw": {"reference": application_a.reference},
+        "api:application-receipt": {"reference": application_a.reference},
         "api:licence-detail": {"number": licence_a.number},
+        "api:licence-reports": {"number": licence_a.number},
     }
     bodies = {
         "api:product-list": {
@@ -175,6 +182,13 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:application-withdraw": {"reason": "No longer needed."},
         "api:application-detail": {"value": "1.00"},
         "api:application-parties": {"role": "consignee", "name": "Thales", "country": "FR"},
+        "api:licence-reports": {
+            "delivered_on": str(licence_a.valid_from),
+            "systems": 1,
+            "installation_country": "DE",
+            "operating_unit": "Bundeskriminalamt",
+            "remote_maintenance": False,
+        },
     }
     if route.startswith("api:webhook"):
         webhook, delivery = webhook_and_delivery(application_a.vendor, application_a.submitted_by)

@@ -32,7 +32,7 @@ CHECKS = [
     openapi_checks.negative_data_rejection,
 ]
 EXAMPLES_PER_OPERATION = 20
-EXPECTED_OPERATIONS = 28
+EXPECTED_OPERATIONS = 31
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from documents.models import DeclarationTemplate, Document, IssuedDocument
 from licenses.models import (
     Appeal,
     CaseNote,
+    DeliveryReport,
     InformationRequest,
     Licence,
     LicenceApplication,
@@ -32,7 +33,7 @@ from notifications.models import Webhook
 from registry import roles
 from registry.audit import chain, history
 from registry.audit.reconcile import tracked_models
-from registry.models import User
+from registry.models import ApiToken, User
 from screening.models import ConcernEntry, PartyMatch, WatchlistSnapshot
 from tests.factories import LicenceFactory, PartyFactory, user_with_role
 
@@ -62,6 +63,8 @@ OVERRIDES = {
     ("licenses.InformationRequest", "raised_at"): lambda f: _moment(),
     ("licenses.InformationRequest", "answered_at"): lambda f: _moment(),
     ("licenses.CaseNote", "created_at"): lambda f: _moment(),
+    ("licenses.DeliveryReport", "systems"): lambda f: st.integers(min_value=1, max_value=2**31 - 1),
+    ("licenses.DeliveryReport", "reported_at"): lambda f: _moment(),
     ("documents.Document", "version"): lambda f: st.integers(min_value=1, max_value=10**6),
     ("documents.Document", "size"): lambda f: st.integers(min_value=1, max_value=2**40),
     ("documents.Document", "sha256"): lambda f: st.from_regex(r"\A[0-9a-f]{64}\Z"),
@@ -125,6 +128,8 @@ ACCEPTED = {
     "decisions.DecisionCriterion": lambda v: len(v["text"]) <= 300,
     "screening.ConcernEntry": lambda v: v["name"] != "",
     "screening.PartyMatch": lambda v: v["status"] == "open" or v["decided_at"] is not None,
+    "licenses.DeliveryReport": lambda v: v["operating_unit"] != "",
+    "registry.ApiToken": lambda v: v["name"] != "",
 }
 
 
@@ -232,7 +237,7 @@ def _objects() -> dict:
         DeclarationTemplate: DeclarationTemplate.objects.order_by("pk").first(),
         DecisionCriterion: DecisionCriterion.objects.order_by("pk").first(),
         StandardCondition: StandardCondition.objects.order_by("pk").first(),
-        **_case_work_and_document(application),
+        **_case_work_and_document(application, licence),
         **_screening(application),
     }
 
@@ -263,7 +268,7 @@ def _screening(application) -> dict:
     }
 
 
-def _case_work_and_document(application) -> dict:
+def _case_work_and_document(application, licence) -> dict:
     """One of each, written as the system actor: what is hashed matters here, not how a person
     would make them."""
     system = history.system_user()
@@ -284,6 +289,24 @@ def _case_work_and_document(application) -> dict:
             secret_encrypted="-",
             created_by=system,
             created_at=now,
+        ),
+        DeliveryReport: DeliveryReport(
+            licence=licence,
+            delivered_on=now.date(),
+            systems=1,
+            installation_country=Country.objects.get(code="FR"),
+            operating_unit="Unit",
+            remote_maintenance=False,
+            reported_by=system,
+            reported_at=now,
+        ),
+        ApiToken: ApiToken(
+            digest="f" * 128,
+            prefix="f" * 15,
+            name="Round trip",
+            user=system,
+            created_at=now,
+            expires_at=now,
         ),
         Document: Document(
             application=application,

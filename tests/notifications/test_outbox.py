@@ -99,7 +99,9 @@ def test_the_life_of_an_application_is_told_step_by_step(vendor, vendor_user, pr
     withdrawn = submit_application(vendor=vendor, product=product, by=vendor_user)
     services.withdraw_application(application=withdrawn, by=vendor_user)
     refused = submit_application(vendor=vendor, product=product, by=vendor_user)
-    services.refuse_application(application=refused, by=official, reason="Diversion risk")
+    services.refuse_application(
+        application=refused, by=official, reason="Diversion risk", criteria=["diversion_risk"]
+    )
     intake = submit_application(vendor=vendor, product=product, by=vendor_user, destination="MX")
 
     told = [(e.type, e.object_reference, e.payload["data"]["status"]) for e in _events()]
@@ -251,3 +253,21 @@ def test_events_dated_in_the_past_tell_no_one(vendor, vendor_user, product, offi
             licence=licence, by=official, reason="x", at=timezone.now() - datetime.timedelta(1)
         )
     assert not _events()
+
+
+def test_suspend_reinstate_revoke_and_surrender_are_told_as_the_contract_lists(
+    vendor, vendor_user, product, official
+):
+    licence = issue_licence(vendor=vendor, product=product, by=vendor_user, official=official)
+    OutboxEvent.objects.all().delete()
+    services.suspend_licence(licence=licence, by=official, reason="Check")
+    services.reinstate_licence(licence=licence, by=official, reason="Checked")
+    services.revoke_licence(licence=licence, by=official, reason="Breach")
+    other = issue_licence(vendor=vendor, product=product, by=vendor_user, official=official)
+    OutboxEvent.objects.exclude(type__startswith="licence.").delete()
+    services.surrender_licence(licence=other, by=vendor_user, reason="No longer needed")
+    assert [(e.type, e.payload["data"]["status"]) for e in _events()] == [
+        ("licence.suspended", "suspended"),
+        ("licence.reinstated", "active"),
+        ("licence.revoked", "revoked"),
+    ]

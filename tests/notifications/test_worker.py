@@ -43,7 +43,7 @@ def _vendor(official, name, number, email, count, destination="FR"):
 
 
 def test_a_revision_is_delivered_once_per_licence_to_its_vendor_even_when_a_worker_dies(
-    senior, second_senior, official, receiver, smtp, webhook_settings, start_worker
+    senior, second_senior, official, receiver, smtp, webhook_settings, start_worker, capsys
 ):
     acme, acme_user, acme_licences = _vendor(official, "Acme", "51-1", "a@acme.example", 30)
     globex, globex_user, globex_licences = _vendor(
@@ -120,3 +120,8 @@ def test_a_revision_is_delivered_once_per_licence_to_its_vendor_even_when_a_work
     # receiver ignores (docs/notifications.md).
     repeats = sum(n - 1 for counter in (*seen.values(), *mails.values()) for n in counter.values())
     assert repeats <= 2, (repeats, seen, mails)
+    with capsys.disabled():
+        print(
+            f"\nWorker killed after {done_at_kill} of {expected_deliveries} deliveries; "
+            f"sent again on the wire after the restart: {repeats}"
+        )

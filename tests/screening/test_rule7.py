@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from licenses import services as licenses_services
 from licenses.models import ApplicationStatus, LicenceStatus
+from notifications.models import OutboxEvent
 from registry import roles
 from registry.errors import ScreeningFailed, TransitionNotAllowed
 from screening import services
@@ -55,6 +56,10 @@ def test_a_listed_end_user_waits_for_review_with_an_open_match(vendor, product, 
     assert match.entry_name == "Nightjar Signal Systems LLC"
     assert match.snapshot_id == rule7(application)["snapshots"][0]
     assert match.history.get().history_username == "system"
+    # Officials are told, in the same transaction; the vendor is not.
+    [told] = OutboxEvent.objects.filter(type="match.review")
+    assert told.object_reference == str(match.pk) and told.vendor_id is None
+    assert told.payload["data"]["application"] == application.reference
 
 
 def test_an_unlisted_end_user_gets_the_same_words_and_no_match(vendor, product, vendor_user):
@@ -160,7 +165,9 @@ def test_a_refusal_warns_of_another_vendors_application_for_the_same_end_user(
         vendor=vendor, product=product, by=vendor_user, end_user_name="Qorvath Export Bureau"
     )
     licenses_services.start_review(application=refused, by=official)
-    licenses_services.refuse_application(application=refused, by=official, reason="Diversion risk")
+    licenses_services.refuse_application(
+        application=refused, by=official, reason="Diversion risk", criteria=["diversion_risk"]
+    )
     record = DenialRecord.objects.get(application=refused)
     assert (record.end_user_name, record.country.code) == ("Qorvath Export Bureau", "FR")
     assert record.product_category == "forensics"

@@ -34,9 +34,10 @@ class Command(BaseCommand):
         signing_files = (settings.SIGNING_KEY_FILE, settings.SIGNING_CERT_FILE)
         if not all(Path(name).exists() for name in signing_files):
             call_command("make_signing_key", force=True, stdout=self.stdout)
-        call_command("seed", demo=True, stdout=self.stdout)
+        # The audit key too: the demo's decisions sign their receipts with it.
         if not Path(settings.AUDIT_SIGNING_KEY_FILE).exists():
             call_command("make_audit_key", settings.AUDIT_SIGNING_KEY_FILE, stdout=self.stdout)
+        call_command("seed", demo=True, stdout=self.stdout)
         call_command("audit_checkpoint", stdout=self.stdout)
         self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}):")
         for username, role in demo.ACCOUNTS:
