@@ -547,8 +547,12 @@ class Licence(TrackedModel):
         help_text="SHA-256 of the check code printed on the certificate; the code itself is "
         "never stored.",
     )
+    # db_default: the previous release inserts licences without it (docs/operations.md).
     status_reason = models.TextField(
-        blank=True, default="", help_text="Why the licence has its status: its change's reason."
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why the licence has its status: its change's reason.",
     )
     status_changed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the licence took its status (issue included)."

@@ -348,13 +348,10 @@ LOGGING = {
     },
 }
 
-# --- Operations: metrics, the broker the readiness check probes (docs/operations.md) ---------
+# --- Operations: metrics (docs/operations.md, "Metrics") -------------------------------------
 # The bearer token Prometheus sends to GET /metrics (compared in constant time). Unset: /metrics
-# answers 404 and no request is measured.
+# answers 404 and no request is measured. /readyz and /metrics also read CELERY_BROKER_URL (below).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-# Celery's broker (Redis in production); /readyz checks it answers and /metrics reports the
-# depth of its queue. Empty: no broker, tasks run in the web process.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 
 # --- History: django-simple-history, under the audit chain ------------------------------------
 # A (history_date, id) index on every history table: the as-of queries filter on both.

@@ -68,10 +68,16 @@ def _count_failure(sender=None, task_id=None, exception=None, **kwargs):
     TASK_FAILURES.labels(getattr(sender, "name", "") or "unknown").inc()
 
 
+def _keep_django_logging(**kwargs):
+    """A receiver of ``setup_logging`` stops Celery configuring the worker's logging: Django's
+    ``LOGGING`` stays in force, so task lines are JSON with the request id (settings.py)."""
+
+
 def connect() -> bool:
     """Connects the handlers once; False when celery is not installed."""
     if signals is None:
         return False
+    signals.setup_logging.connect(_keep_django_logging, dispatch_uid="registry.task-logging")
     signals.before_task_publish.connect(_add_request_id, dispatch_uid="registry.task-request-id")
     signals.task_prerun.connect(_enter, dispatch_uid="registry.task-enter")
     signals.task_postrun.connect(_leave, dispatch_uid="registry.task-leave")

@@ -12,6 +12,11 @@ from registry.roles import sync_role_groups
 
 class Migration(migrations.Migration):
 
+    # Each step commits on its own: one transaction holding the licences' and the applications'
+    # tables while the previous release reads them both deadlocked its requests (the migration
+    # test, docs/operations.md "Migrations without downtime").
+    atomic = False
+
     dependencies = [
         ('countries', '0004_url_keys_refuse_control_characters'),
         ('licenses', '0016_appeals_criteria_conditions_issued_on_appeal'),
@@ -76,7 +81,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicallicence',
             name='status_reason',
-            field=models.TextField(blank=True, default='', help_text="Why the licence has its status: its change's reason."),
+            field=models.TextField(blank=True, db_default='', default='', help_text="Why the licence has its status: its change's reason."),
         ),
         migrations.AddField(
             model_name='historicallicence',
@@ -101,7 +106,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='licence',
             name='status_reason',
-            field=models.TextField(blank=True, default='', help_text="Why the licence has its status: its change's reason."),
+            field=models.TextField(blank=True, db_default='', default='', help_text="Why the licence has its status: its change's reason."),
         ),
         migrations.AddField(
             model_name='licence',

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from registry.celery import app as celery_app
 from tests.support.servers import ROOT, database_url
@@ -88,6 +89,11 @@ def broker():
     yield BROKER
     celery_app.conf.update(task_always_eager=True)
     celery_app.pool.force_close_all()
+    # A closed pool stays closed, and kombu keeps its producer pools per broker: without a reset
+    # the next task queued in this process, eager ones too, fails "Acquire on closed pool".
+    kombu_pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
     client.flushdb()
 
 

@@ -4,8 +4,10 @@ followed from the request to its webhook."""
 import json
 import logging
 import os
+import queue
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -17,10 +19,10 @@ from django.test import RequestFactory
 
 from registry.json_logging import JsonFormatter
 from registry.middleware import RequestLogMiddleware
-from tests.operations.celery_app import app, deliver_webhook
+from tests.operations.celery_tasks import deliver_webhook
 from tests.support.servers import ROOT
 
-BROKER = "redis://127.0.0.1:6379/11"
+BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/11")
 
 
 class _Collect(logging.Handler):
@@ -46,19 +48,17 @@ class _Collect(logging.Handler):
             logging.getLogger(name).removeHandler(self)
 
 
-def test_an_eager_task_started_by_a_request_logs_with_its_request_id():
-    app.conf.task_always_eager = True
-    try:
+def test_an_eager_task_started_by_a_request_logs_with_its_request_id(settings):
+    """Without a broker (the quick start, the tests) the registry's app runs tasks eagerly."""
+    assert settings.CELERY_TASK_ALWAYS_EAGER
 
-        def view(request):
-            deliver_webhook.delay("application.submitted")
-            return HttpResponse("ok")
+    def view(request):
+        deliver_webhook.delay("application.submitted")
+        return HttpResponse("ok")
 
-        request = RequestFactory().post("/api/v1/applications/", HTTP_X_REQUEST_ID="req-eager-1")
-        with _Collect() as collected:
-            response = RequestLogMiddleware(view)(request)
-    finally:
-        app.conf.task_always_eager = False
+    request = RequestFactory().post("/api/v1/applications/", HTTP_X_REQUEST_ID="req-eager-1")
+    with _Collect() as collected:
+        response = RequestLogMiddleware(view)(request)
     assert response["X-Request-ID"] == "req-eager-1"
     lines = collected.lines
     task_lines = [line for line in lines if line.get("task_name") == "tests.deliver_webhook"]
@@ -73,29 +73,30 @@ def test_an_eager_task_started_by_a_request_logs_with_its_request_id():
 
 
 @pytest.mark.redis
+@pytest.mark.celery_worker
 def test_the_request_id_travels_in_the_message_headers_to_the_worker(settings):
     broker = redis.Redis.from_url(BROKER)
     try:
         broker.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"needs Redis at {BROKER}")
-    queue = f"tests-{uuid.uuid4().hex[:8]}"
-    publisher = Celery("registry-publisher", broker=BROKER)  # as the web process sends it
+    queue_name = f"tests-{uuid.uuid4().hex[:8]}"
+    # As the web process sends it (the registry's app, configured with a broker).
+    publisher = Celery("registry-publisher", broker=BROKER, set_as_current=False)
     request_id = f"req-{uuid.uuid4().hex}"
 
     def view(request):
-        publisher.send_task("tests.deliver_webhook", ("licence.suspended",), queue=queue)
+        publisher.send_task("tests.deliver_webhook", ("licence.suspended",), queue=queue_name)
         return HttpResponse("ok")
 
     RequestLogMiddleware(view)(RequestFactory().post("/x", HTTP_X_REQUEST_ID=request_id))
-    (message,) = [json.loads(raw) for raw in broker.lrange(queue, 0, -1)]
+    (message,) = [json.loads(raw) for raw in broker.lrange(queue_name, 0, -1)]
     assert message["headers"]["request_id"] == request_id
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(
         DJANGO_SETTINGS_MODULE="tests.settings",
         CELERY_BROKER_URL=BROKER,
-        TEST_CELERY_QUEUE=queue,
     )
     worker = subprocess.Popen(
         [
@@ -103,8 +104,10 @@ def test_the_request_id_travels_in_the_message_headers_to_the_worker(settings):
             "-m",
             "celery",
             "-A",
-            "tests.operations.celery_app",
+            "registry",
             "worker",
+            "--include",
+            "tests.operations.celery_tasks",
             "--pool=solo",
             "--concurrency=1",
             "--without-heartbeat",
@@ -112,7 +115,7 @@ def test_the_request_id_travels_in_the_message_headers_to_the_worker(settings):
             "--without-gossip",
             "--loglevel=INFO",
             "-Q",
-            queue,
+            queue_name,
         ],
         cwd=ROOT,
         env=env,
@@ -120,23 +123,28 @@ def test_the_request_id_travels_in_the_message_headers_to_the_worker(settings):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in worker.stdout], daemon=True
+    ).start()
     found, seen = None, []
     deadline = time.monotonic() + 90
     try:
-        for line in worker.stdout:
+        while found is None and time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                continue
             seen.append(line)
             if line.startswith("{"):
                 entry = json.loads(line)
                 if entry.get("message") == "delivering licence.suspended":
                     found = entry
-                    break
-            if time.monotonic() > deadline:
-                break
     finally:
         worker.terminate()
         worker.wait(30)
-        broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-        broker.delete("_kombu.binding_deadlines")
+        broker.delete(queue_name, f"_kombu.binding.{queue_name}")
+        broker.delete(f"_kombu.binding_permanent.{queue_name}", "_kombu.binding_deadlines")
         publisher.close()
     assert found is not None, "".join(seen[-40:])
     assert found["request_id"] == request_id
