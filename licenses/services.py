@@ -754,6 +754,25 @@ def start_review(*, application: LicenceApplication, by, at=None) -> LicenceAppl
     return history.save(application, by=by, reason="Review started", at=at)
 
 
+def _facts_at_decision(application: LicenceApplication, *, at=None):
+    """The screening facts of an approval (or an overturned refusal) and the revision in force,
+    the parties screened as they stand; locks the vendor and the destination for share."""
+    current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
+    party_facts, _ = selectors.party_screening_for([current.pk])
+    return selectors.screening_facts_and_revision(
+        vendor=current.vendor,
+        product=current.product,
+        licence_type=current.licence_type,
+        destination=current.destination,
+        end_user_kind=current.end_user.kind,
+        application_id=current.pk,
+        stage=approvals.DECISION,
+        at=at,
+        lock=True,
+        party_screening=party_facts[current.pk],
+    )
+
+
 @transaction.atomic
 def approve_application(
     *,
@@ -775,20 +794,7 @@ def approve_application(
     reason = _require_reason(reason)
     chosen = conditions_for(conditions, other_conditions)
     # The vendor and the destination are locked before the application (see the module's note).
-    current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
-    party_facts, _ = selectors.party_screening_for([current.pk])
-    facts, revision = selectors.screening_facts_and_revision(
-        vendor=current.vendor,
-        product=current.product,
-        licence_type=current.licence_type,
-        destination=current.destination,
-        end_user_kind=current.end_user.kind,
-        application_id=current.pk,
-        stage=approvals.DECISION,
-        at=at,
-        lock=True,
-        party_screening=party_facts[current.pk],
-    )
+    facts, revision = _facts_at_decision(application, at=at)
     application = _locked_application(application)
     check_may_decide(application, by)
     to = ApplicationStatus.APPROVED
@@ -1108,23 +1114,10 @@ def decide_appeal(
         raise ValidationError(
             {"conditions": "Conditions are attached to a licence, not a refusal."}
         )
-    current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
     facts = revision = None
     if overturn:
-        party_facts, _ = selectors.party_screening_for([current.pk])
         # The vendor and the destination are locked before the application (the module's note).
-        facts, revision = selectors.screening_facts_and_revision(
-            vendor=current.vendor,
-            product=current.product,
-            licence_type=current.licence_type,
-            destination=current.destination,
-            end_user_kind=current.end_user.kind,
-            application_id=current.pk,
-            stage=approvals.DECISION,
-            at=at,
-            lock=True,
-            party_screening=party_facts[current.pk],
-        )
+        facts, revision = _facts_at_decision(application, at=at)
     application = _locked_application(application)
     appeal = Appeal.objects.select_for_update().filter(application=application).first()
     if appeal is None or appeal.status != AppealStatus.OPEN:
