@@ -6,6 +6,7 @@ and reflows at 320 px."""
 import io
 import re
 
+import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
@@ -49,15 +50,27 @@ def _audit(page, problems: dict, name: str) -> None:
         problems[f"{name} (axe)"] = violations
 
 
-def _check_code(licence: Licence) -> str:
+def _certificate_pdf(licence: Licence) -> bytes:
     certificate = IssuedDocument.objects.get(licence=licence, kind="certificate")
     with storage.open_stored(certificate.stored_as) as handle:
-        text = PdfReader(io.BytesIO(handle.read())).pages[0].extract_text()
+        return handle.read()
+
+
+def _check_code(licence: Licence) -> str:
+    text = PdfReader(io.BytesIO(_certificate_pdf(licence))).pages[0].extract_text()
     return re.search(r"Check code: ([A-Z0-9-]{14})", text).group(1)
 
 
+def _render_first_page(pdf: bytes, path) -> tuple[int, int]:
+    """The PDF's first page as a PNG (PDFium, bundled by pypdfium2), as a reader sees it."""
+    document = pdfium.PdfDocument(pdf)
+    image = document[0].render(scale=1.5).to_pil()
+    image.save(path)
+    return image.size
+
+
 def test_refuse_appeal_overturn_and_the_licence_is_issued_on_appeal(
-    scripted_page, screenshot, official, senior, vendor, product, vendor_user
+    scripted_page, screenshot, screenshots_dir, official, senior, vendor, product, vendor_user
 ):
     from knox.models import AuthToken
     from rest_framework.test import APIClient
@@ -123,6 +136,11 @@ def test_refuse_appeal_overturn_and_the_licence_is_issued_on_appeal(
     assert page.locator("#conditions").get_by_text("No re-export").is_visible()
     _audit(page, problems, "licence issued on appeal")
     screenshot(page, "licence-issued-on-appeal")
+    # The certificate itself renders: an A4 page, portrait.
+    width, height = _render_first_page(
+        _certificate_pdf(licence), screenshots_dir / "certificate.png"
+    )
+    assert 1.3 < height / width < 1.5
     # Revoking is checked first, and restates what it does.
     page.get_by_role("radio", name="Revoke").check()
     page.get_by_label("Reason", exact=True).fill("Test of the check page.")
