@@ -45,3 +45,13 @@ def post_fork(server, worker):
 
     for connection in connections.all(initialized_only=True):
         connection.close()
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR set, the metrics of every worker are added up from files in
+    that folder (registry/metrics.py): a worker that exits leaves its counters, and its live
+    gauges are marked dead. Empty the folder before each start (see docs/operations.md)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -57,7 +57,8 @@ def _represent(standing: tuple) -> dict:
     retrieve=extend_schema(
         summary="Check a destination",
         description="One country by its alpha-2 code in capitals (`FR`), with since when it has "
-        "had its current standing.",
+        "had its current standing: `eligible_since` for a country on the list, "
+        "`ineligible_since` for one removed from it (the other is null).",
         examples=[
             OpenApiExample(
                 "France, on the list",
@@ -67,6 +68,7 @@ def _represent(standing: tuple) -> dict:
                     "name": "France",
                     "eligible": True,
                     "eligible_since": "2018-01-01T00:00:00Z",
+                    "ineligible_since": None,
                     "revision": "REV-2018-001",
                 },
                 response_only=True,
@@ -78,7 +80,8 @@ def _represent(standing: tuple) -> dict:
                     "alpha3": "MEX",
                     "name": "Mexico",
                     "eligible": False,
-                    "eligible_since": "2021-11-25T00:00:00Z",
+                    "eligible_since": None,
+                    "ineligible_since": "2021-11-25T00:00:00Z",
                     "revision": "REV-2021-001",
                 },
                 response_only=True,

@@ -132,6 +132,14 @@ class RevisionDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when rejecting: the proposer reads it.",
     )
+    # Approving applies the revision at once and cannot be undone: sent first without it, the
+    # form shows the check page restating the impact; sent again from there, it acts.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def needs_check(self) -> bool:
+        return self.cleaned_data.get("decision") == self.APPROVE and not self.cleaned_data.get(
+            "confirmed"
+        )
 
     def clean(self):
         cleaned = super().clean()

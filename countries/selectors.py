@@ -22,17 +22,29 @@ def with_standing(queryset: QuerySet[Country]) -> QuerySet[Country]:
         country=OuterRef("pk"), revision__status=RevisionStatus.APPLIED
     ).order_by("-revision__applied_at", "-revision__reference")
     return queryset.annotate(
-        eligible_since=Subquery(last_change.values("revision__applied_at")[:1]),
+        standing_since=Subquery(last_change.values("revision__applied_at")[:1]),
         revision=Subquery(last_change.values("revision__reference")[:1]),
     )
 
 
-_STANDING_FIELDS = ("code", "alpha3", "name", "eligible", "eligible_since", "revision")
+_STANDING_FIELDS = ("code", "alpha3", "name", "eligible", "standing_since", "revision")
+
+
+def _split_since(row: dict) -> dict:
+    """The moment the standing began, as ``eligible_since`` for a country on the list and as
+    ``ineligible_since`` for one off it: ``eligible_since`` never dates a country's removal."""
+    since = row.pop("standing_since")
+    row["eligible_since"] = since if row["eligible"] else None
+    row["ineligible_since"] = None if row["eligible"] else since
+    return row
 
 
 def standings(queryset: QuerySet[Country]) -> dict[str, dict]:
-    """``{code: row}`` of each country's names and standing, as the API and its cache give them."""
-    return {row["code"]: row for row in with_standing(queryset).values(*_STANDING_FIELDS)}
+    """``{code: row}`` of each country's names and standing, as the API and its cache give them:
+    ``eligible_since`` (on the list) or ``ineligible_since`` (removed), the other null."""
+    return {
+        row["code"]: _split_since(row) for row in with_standing(queryset).values(*_STANDING_FIELDS)
+    }
 
 
 @dataclass(frozen=True)

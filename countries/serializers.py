@@ -25,12 +25,21 @@ class CountryDetailSerializer(CountrySerializer):
         read_only=True,
         allow_null=True,
         help_text=(
-            "When the country's current standing began: the date the revision that last added or "
-            "removed it took effect. Null for a country never on the list."
+            "For a country on the list: since when, the date the revision that last added it "
+            "took effect. Always null for a country that is not eligible."
+        ),
+    )
+    ineligible_since = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "For a country off the list: since when, the date the revision that removed it took "
+            "effect. Null for an eligible country, and for one never on the list."
         ),
     )
     revision = serializers.CharField(
         read_only=True,
         allow_null=True,
-        help_text="The reference of that revision, such as REV-2021-001.",
+        help_text="The reference of the revision that last added or removed it, such as "
+        "REV-2021-001.",
     )

@@ -26,6 +26,8 @@ from licenses.services import (
     apply_destination_removal,
     lock_for_destination_removal,
 )
+from notifications import events as notice_types
+from notifications.services import record_event
 from registry.audit import history
 from registry.errors import FourEyesViolation
 from registry.references import next_reference
@@ -298,6 +300,13 @@ def propose_revision(
         for code in codes:
             change = WhitelistChange(revision=revision, country=countries[code], action=action)
             history.save(change, by=by, reason=f"{revision.reference}: proposed")
+    # Senior officials are told it awaits their approval.
+    record_event(
+        type=notice_types.REVISION_PROPOSED,
+        object_type="revision",
+        reference=revision.reference,
+        state={"status": revision.status, "title": revision.title, "add": add, "remove": remove},
+    )
     return revision
 
 
@@ -344,4 +353,13 @@ def reject_revision(*, revision: WhitelistRevision, by, note: str) -> WhitelistR
     revision.approved_by = by
     revision.decided_at = timezone.now()
     revision.decision_note = note.strip()
-    return history.save(revision, by=by, reason=f"{revision.reference}: rejected")
+    history.save(revision, by=by, reason=f"{revision.reference}: rejected")
+    # The proposer is told, with the reason.
+    record_event(
+        type=notice_types.REVISION_REJECTED,
+        object_type="revision",
+        reference=revision.reference,
+        state={"status": revision.status, "title": revision.title, "note": revision.decision_note},
+        recipient_id=revision.proposed_by_id,
+    )
+    return revision

@@ -42,13 +42,12 @@ def _mac(key: str, payload: str) -> str:
     return salted_hmac(_MAC_SALT, f"{key}\n{payload}", algorithm="sha256").hexdigest()
 
 
+_MOMENTS = ("eligible_since", "ineligible_since")
+
+
 def _entry(key: str, standing: dict) -> bytes:
-    since = standing["eligible_since"]
-    payload = json.dumps(
-        {**standing, "eligible_since": since.isoformat() if since else None},
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    moments = {name: standing[name].isoformat() if standing[name] else None for name in _MOMENTS}
+    payload = json.dumps({**standing, **moments}, separators=(",", ":"), ensure_ascii=False)
     return f"{_mac(key, payload)}:{payload}".encode()
 
 
@@ -63,8 +62,10 @@ def _read(key: str, entry) -> dict | None:
             logger.warning("A cached country standing failed its check and was ignored: %s", key)
             return None
         standing = json.loads(payload)
-        since = standing["eligible_since"]
-        standing["eligible_since"] = datetime.datetime.fromisoformat(since) if since else None
+        # An entry written before ``ineligible_since`` existed lacks it: a miss, read again.
+        for name in _MOMENTS:
+            since = standing[name]
+            standing[name] = datetime.datetime.fromisoformat(since) if since else None
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     return standing if isinstance(standing, dict) else None

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views import View
 
 from countries import selectors, services
@@ -15,7 +16,7 @@ from countries.forms import CountryFilterForm, RevisionDecisionForm, RevisionPro
 from countries.models import RevisionStatus, WhitelistRevision
 from licenses.selectors import applications_touched_by, licences_touched_by, revision_impact
 from registry.errors import DomainError
-from registry.web import add_service_error, paginate
+from registry.web import add_service_error, check_page, paginate
 
 
 class CountryListView(PermissionRequiredMixin, View):
@@ -126,6 +127,8 @@ class RevisionDecideView(PermissionRequiredMixin, View):
     def post(self, request, reference):
         revision = get_object_or_404(WhitelistRevision, reference=reference)
         form = RevisionDecisionForm(request.POST)
+        if form.is_valid() and form.needs_check():
+            return _approval_check(request, revision, form)
         if form.is_valid():
             note = form.cleaned_data["note"].strip()
             try:
@@ -142,3 +145,43 @@ class RevisionDecideView(PermissionRequiredMixin, View):
                 return redirect("countries:revision-detail", reference=revision.reference)
         revision.refresh_from_db()
         return _revision_page(request, revision, decision_form=form)
+
+
+def _approval_check(request, revision, form):
+    """The check page before a revision is applied, restating its impact as the preview does."""
+    impact = revision_impact(revision)
+    treatment = revision.get_licence_treatment_display()
+    lines = [
+        f"{len(impact.licences)} active licence(s) to removed destinations: {treatment.lower()}",
+        f"{len(impact.applications)} pending application(s) screened again now; those that fail "
+        "are refused by the system",
+        f"{len(impact.vendors)} vendor(s) concerned: "
+        + (", ".join(vendor.name for vendor in impact.vendors) or "none"),
+    ]
+    lines += [
+        f"Licence {licence.number} ({licence.application.vendor.name})"
+        for licence in impact.licences[:50]
+    ]
+    url = reverse("countries:revision-detail", args=[revision.reference])
+    return check_page(
+        request,
+        heading=f"Approve and apply {revision.reference}?",
+        rows=[
+            ("Revision", f"{revision.reference}: {revision.title}"),
+            ("Added", ", ".join(country.name for country in impact.added) or "None"),
+            ("Removed", ", ".join(country.name for country in impact.removed) or "None"),
+            ("Licences to removed destinations", treatment),
+            ("Note", form.cleaned_data["note"].strip() or "None"),
+        ],
+        warning="Approving applies the revision at once: the whitelist changes, and every "
+        "licence and application below is changed with it, on the record. It cannot be undone; "
+        "only a new revision can change the list back.",
+        hidden=[
+            (name, value) for name in ("decision", "note") for value in request.POST.getlist(name)
+        ],
+        action_url=reverse("countries:revision-decide", args=[revision.reference]),
+        back_url=url,
+        button="Approve and apply the revision",
+        impact=lines,
+        impact_title="Its impact",
+    )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from documents.models import DeclarationTemplate, Document
+from documents.models import DeclarationTemplate, Document, IssuedDocument
 from registry.admin import ReadOnlyHistoryAdmin
 
 
@@ -15,3 +15,11 @@ class DocumentAdmin(ReadOnlyHistoryAdmin):
 @admin.register(DeclarationTemplate)
 class DeclarationTemplateAdmin(ReadOnlyHistoryAdmin):
     list_display = ("version", "title", "in_force_from")
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("key", "kind", "application", "licence", "issued_at", "sha256")
+    list_filter = ("kind",)
+    list_select_related = ("application", "licence")
+    search_fields = ("application__reference", "licence__number", "sha256")

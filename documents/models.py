@@ -166,3 +166,67 @@ class Document(TrackedModel):
     @property
     def is_declaration(self) -> bool:
         return self.kind == DocumentKind.END_USER_DECLARATION
+
+
+class IssuedKind(models.TextChoices):
+    CERTIFICATE = "certificate", "Licence certificate"
+    REFUSAL_LETTER = "refusal_letter", "Refusal letter"
+    APPEAL_LETTER = "appeal_letter", "Appeal decision letter"
+
+
+class IssuedDocument(TrackedModel):
+    """A signed PDF the agency issues at a decision: a licence's certificate or a refusal letter.
+
+    Written once, in the decision's transaction; never regenerated (a licence's later status is
+    told by the public check, not by a new certificate). Its SHA-256 is on record in its history.
+    """
+
+    Kind = IssuedKind
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        "licenses.LicenceApplication", on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    licence = models.ForeignKey(
+        "licenses.Licence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+    )
+    kind = models.CharField(max_length=20, choices=IssuedKind.choices)
+    stored_as = models.CharField(max_length=255, unique=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    signer_certificate_sha256 = models.CharField(
+        max_length=64, help_text="SHA-256 of the DER certificate that signed it."
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["issued_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=IssuedKind.values), name="issueddocument_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}\Z"), name="issueddocument_sha256_hex"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=IssuedKind.CERTIFICATE) | Q(licence__isnull=False),
+                name="issueddocument_certificate_has_licence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+    @property
+    def filename(self) -> str:
+        subject = self.licence.number if self.licence_id else self.application.reference
+        return f"{subject}-{self.kind.replace('_', '-')}.pdf"

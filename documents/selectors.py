@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from documents.models import DeclarationTemplate, Document, DocumentKind
+from documents.models import DeclarationTemplate, Document, DocumentKind, IssuedDocument
 
 
 def template_in_force(on: datetime.date | None = None) -> DeclarationTemplate | None:
@@ -85,3 +85,28 @@ def pending_on_other_templates(version: str) -> list:
         for application in pending.order_by("reference")
         if application.pk in latest and latest[application.pk].template_version != version
     ]
+
+
+def certificate(licence):
+    """The certificate issued with ``licence`` (one per licence)."""
+    return (
+        IssuedDocument.objects.filter(licence=licence, kind=IssuedDocument.Kind.CERTIFICATE)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def latest_letter(application):
+    """The latest refusal or appeal letter issued on ``application``."""
+    return (
+        IssuedDocument.objects.filter(
+            application=application,
+            kind__in=[IssuedDocument.Kind.REFUSAL_LETTER, IssuedDocument.Kind.APPEAL_LETTER],
+        )
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def issued_for(application):
+    return IssuedDocument.objects.filter(application=application).order_by("issued_at", "pk")

@@ -13,19 +13,26 @@ documents are rows. ``manage.py purge_orphan_documents`` deletes such files.
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from documents import storage
-from documents.models import DeclarationTemplate, Document, DocumentKind, ReviewStatus
+from documents import signing, storage
+from documents.models import (
+    DeclarationTemplate,
+    Document,
+    DocumentKind,
+    IssuedDocument,
+    ReviewStatus,
+)
 from registry.audit import history
-from registry.errors import DomainError, TransitionNotAllowed
+from registry.errors import DomainError, SigningUnavailable, TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -243,3 +250,51 @@ def publish_template(
         return history.save(template, by=by, reason=reason, at=at)
     except IntegrityError as error:
         raise ValidationError({"version": "This version exists."}) from error
+
+
+@transaction.atomic
+def issue_document(
+    *,
+    application,
+    kind: str,
+    pdf: bytes,
+    by,
+    licence=None,
+    at: datetime.datetime | None = None,
+) -> IssuedDocument:
+    """Signs ``pdf`` with the agency's pair, stores it and records it (its SHA-256 in the
+    history). Called inside the decision's transaction: a decision rolled back leaves a file
+    without a row, which ``purge_orphan_documents`` deletes, never a row without its file."""
+
+    try:
+        pair = signing.configured_pair()
+    except ImproperlyConfigured as error:
+        logger.error("No document can be signed: %s", error)
+        raise SigningUnavailable(
+            "The decision was not recorded: the agency's signing key is not available to sign "
+            "its document. Tell the registry's operators."
+        ) from error
+    label = IssuedDocument.Kind(kind).label
+    signed = signing.sign_pdf(pdf, pair=pair, reason=f"{label} of the agency")
+    stored, sha256, size = storage.store(io.BytesIO(signed), "application/pdf")
+    try:
+        document = IssuedDocument(
+            application=application,
+            licence=licence,
+            kind=kind,
+            stored_as=stored,
+            size=size,
+            sha256=sha256,
+            signer_certificate_sha256=pair.certificate_sha256,
+            issued_by=by,
+            issued_at=at or timezone.now(),
+        )
+        subject = licence.number if licence is not None else application.reference
+        with transaction.atomic():
+            history.save(
+                document, by=by, reason=f"{label} issued for {subject} (SHA-256 {sha256})", at=at
+            )
+    except BaseException:
+        _forget_file(stored)
+        raise
+    return document

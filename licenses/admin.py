@@ -1,7 +1,9 @@
 from django.contrib import admin
 
 from licenses.models import (
+    Appeal,
     CaseNote,
+    DeliveryReport,
     InformationRequest,
     Licence,
     LicenceApplication,
@@ -70,3 +72,19 @@ class CaseNoteAdmin(ReadOnlyHistoryAdmin):
     list_display = ("application", "author", "shared", "created_at")
     list_filter = ("shared",)
     list_select_related = ("application", "author")
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("application", "status", "lodged_at", "refused_by", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("application", "refused_by", "decided_by")
+    search_fields = ("application__reference",)
+
+
+@admin.register(DeliveryReport)
+class DeliveryReportAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("licence", "delivered_on", "systems", "installation_country", "reported_at")
+    list_filter = ("remote_maintenance",)
+    list_select_related = ("licence", "installation_country")
+    search_fields = ("licence__number",)

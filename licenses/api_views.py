@@ -6,10 +6,12 @@ application or licence answers 404, as if it did not exist.
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -17,13 +19,19 @@ from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from licenses import services
+from documents import selectors as documents_selectors
+from documents.responses import issued_attachment
+from licenses import selectors, services
 from licenses.models import ApplicationStatus, Licence, LicenceApplication, LicenceStatus, Product
 from licenses.selectors import with_end_user
 from licenses.serializers import (
+    AppealCreateSerializer,
     ApplicationCreateSerializer,
     ApplicationSerializer,
     ApplicationUpdateSerializer,
+    DeliveryReportCreateSerializer,
+    DeliveryReportPageSerializer,
+    DeliveryReportSerializer,
     LicenceSerializer,
     PartyCreateSerializer,
     PartyPageSerializer,
@@ -34,9 +42,11 @@ from licenses.serializers import (
     WithdrawSerializer,
 )
 from registry.api.exceptions import field_errors
+from registry.api.filters import FEED_HELP, UpdatedSinceFilter
 from registry.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from registry.api.idempotency import idempotent, retention_text
 from registry.api.viewsets import VendorViewSet
+from registry.audit import receipts
 
 KEY_PATTERN = r"[A-Za-z0-9-]{1,20}"
 
@@ -51,6 +61,13 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
         "different request answers 422. A key is remembered for "
         f"{retention_text()}: a retry after that is a new request."
     ),
+)
+
+UPDATED_SINCE_PARAMETER = OpenApiParameter(
+    "updated_since",
+    {"type": "string", "format": "date-time"},
+    required=False,
+    description=FEED_HELP,
 )
 
 # The services name the model's fields; the API nests the end user.
@@ -137,6 +154,7 @@ class ProductViewSet(
 
 class ApplicationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = LicenceApplication
@@ -155,7 +173,11 @@ APPLICATION_EXAMPLE = {
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your applications", description="`?status=` filters."),
+    list=extend_schema(
+        summary="List your applications",
+        description="`?status=` filters; `?updated_since=` gives the change feed.",
+        parameters=[UPDATED_SINCE_PARAMETER],
+    ),
     retrieve=extend_schema(summary="Follow an application, by reference"),
 )
 class ApplicationViewSet(
@@ -167,7 +189,7 @@ class ApplicationViewSet(
 
     queryset = with_end_user(
         LicenceApplication.objects.select_related(
-            "product", "destination", "screened_against", "licence"
+            "product", "destination", "screened_against", "licence", "appeal"
         )
     ).order_by("-submitted_at", "-reference")
     serializer_class = ApplicationSerializer
@@ -331,6 +353,30 @@ class ApplicationViewSet(
         return self.scope(self.queryset).get(pk=application.pk)
 
     @extend_schema(
+        summary="The signed receipt of the latest decision",
+        description=(
+            "Canonical JSON (keys sorted, no spaces, UTF-8): `receipt` (the decision's inputs, "
+            "the rules' results, the whitelist revision, documents' hashes, who decided and "
+            "when, and the audit log's `tree_size` and `root` at that moment) and `signatures` "
+            "(Ed25519, by the agency's audit key). Keep the bytes as they are: `python -m "
+            "registry.audit.verify_export --receipt FILE --public-key KEY` checks them, and any "
+            "byte changed fails. 404 before a decision."
+        ),
+        responses={200: {"type": "object"}},
+    )
+    @action(detail=True, methods=["get"])
+    def receipt(self, request, *args, **kwargs):
+        application = self.get_object()
+        found = receipts.latest(application.reference)
+        if found is None:
+            raise exceptions.NotFound(
+                f"Application {application.reference} has no decision yet, so no receipt."
+            )
+        response = HttpResponse(found.document.encode("utf-8"), content_type="application/json")
+        response["Content-Disposition"] = f'inline; filename="receipt-{application.reference}.json"'
+        return response
+
+    @extend_schema(
         summary="Withdraw an application",
         description="Only before a decision: a decided application answers 409.",
         request=WithdrawSerializer,
@@ -351,9 +397,56 @@ class ApplicationViewSet(
             raise _api_validation_error(error) from None
         return Response(ApplicationSerializer(self._reread(application)).data)
 
+    @extend_schema(
+        summary="Appeal a refusal",
+        description=(
+            "Once per application, within the appeal period (`appeal_closes_on`, calendar days "
+            "from the refusal letter's date), with the grounds and the ids of documents filed on "
+            "the application. The application becomes `under_appeal` until a senior official "
+            "who did not take the refusal decides. 409 when the application is not refused, "
+            "was appealed already, or the period closed (the message gives the date)."
+        ),
+        request=AppealCreateSerializer,
+        responses={201: ApplicationSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def appeal(self, request, *args, **kwargs):
+        application = self.get_object()
+        serializer = AppealCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            services.lodge_appeal(
+                application=application,
+                by=request.user,
+                grounds=data["grounds"],
+                documents=[str(key) for key in data["documents"]],
+            )
+        except DjangoValidationError as error:
+            raise _api_validation_error(error) from None
+        return Response(
+            ApplicationSerializer(self._reread(application)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Download the refusal letter",
+        description="The signed PDF of the latest refusal (or appeal) letter; 404 when none.",
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(detail=True, methods=["get"])
+    def letter(self, request, *args, **kwargs):
+        application = self.get_object()
+        document = documents_selectors.latest_letter(application)
+        if document is None:
+            raise exceptions.NotFound(f"Application {application.reference} has no letter.")
+        return issued_attachment(document)
+
 
 class LicenceFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=LicenceStatus.choices)
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Licence
@@ -361,21 +454,109 @@ class LicenceFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your licences"),
+    list=extend_schema(
+        summary="List your licences",
+        description="`?status=` filters; `?updated_since=` gives the change feed.",
+        parameters=[UPDATED_SINCE_PARAMETER],
+    ),
     retrieve=extend_schema(summary="One of your licences, by number"),
 )
 class LicenceViewSet(
     _ScopedToVendor, mixins.ListModelMixin, mixins.RetrieveModelMixin, VendorViewSet
 ):
-    """A vendor user: the licences issued to the vendor (read-only)."""
+    """A vendor user: the licences issued to the vendor (read-only), and their delivery
+    reports; reporting one needs ``licenses.add_deliveryreport``."""
 
     queryset = Licence.objects.select_related(
         "application__product", "application__destination"
     ).order_by("-valid_from", "-number")
     serializer_class = LicenceSerializer
     filterset_class = LicenceFilter
+    # The one write here: reporting a delivery.
+    write_permission = "licenses.add_deliveryreport"
     lookup_field = "number"
     lookup_value_regex = KEY_PATTERN
 
     def scope(self, queryset):
         return queryset.filter(application__vendor=self.vendor)
+
+    @extend_schema(
+        summary="Download the licence's certificate",
+        description=(
+            "The signed PDF issued with the licence. It is never regenerated: the licence's "
+            "status now is told by the public check (/verify/) with the certificate's check code."
+        ),
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(detail=True, methods=["get"])
+    def certificate(self, request, *args, **kwargs):
+        licence = self.get_object()
+        document = documents_selectors.certificate(licence)
+        if document is None:
+            raise exceptions.NotFound(f"Licence {licence.number} has no certificate on record.")
+        return issued_attachment(document)
+
+    @extend_schema(
+        methods=["get"],
+        summary="List a licence's delivery reports",
+        description="The deliveries reported under the licence, oldest first.",
+        responses={200: DeliveryReportPageSerializer},
+        parameters=[
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1, "maximum": 999_999_999}, required=False
+            ),
+            OpenApiParameter(
+                "page_size", {"type": "integer", "minimum": 1, "maximum": 200}, required=False
+            ),
+        ],
+    )
+    @extend_schema(
+        methods=["post"],
+        summary="Report a delivery",
+        description=(
+            "Under an export licence only (a marketing licence answers 400 on `licence`). The "
+            "first report is due DELIVERY_REPORT_DAYS (30) after issue, then one every six "
+            "months; the licence's `next_report_due` moves on once a report is filed. A date "
+            "in the future or before the issue, or a country that does not exist, answers 400."
+        ),
+        request=DeliveryReportCreateSerializer,
+        responses={201: DeliveryReportSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "Two systems installed in France",
+                value={
+                    "delivered_on": "2026-11-20",
+                    "systems": 2,
+                    "installation_country": "FR",
+                    "operating_unit": "Sous-direction de la lutte antiterroriste",
+                    "remote_maintenance": False,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def reports(self, request, *args, **kwargs):
+        licence = self.get_object()
+        if request.method == "POST":
+            return self._file_report(request, licence)
+        page = self.paginate_queryset(selectors.delivery_reports(licence))
+        return self.get_paginated_response(DeliveryReportSerializer(page, many=True).data)
+
+    @idempotent
+    def _file_report(self, request, licence):
+        serializer = DeliveryReportCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            report = services.file_delivery_report(
+                licence=licence, by=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(field_errors(error)) from None
+        return Response(DeliveryReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    def _known_query_parameters(self) -> set[str]:
+        if self.action == "reports" and self.request.method == "GET":
+            return {self.paginator.page_query_param, self.paginator.page_size_query_param}
+        return super()._known_query_parameters()

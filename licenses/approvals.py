@@ -1,4 +1,4 @@
-"""The six screening rules every licence application is checked against.
+"""The seven screening rules every licence application is checked against.
 
 Each rule is a pure function of :class:`ScreeningFacts`: no database access, no clock. The facts
 are gathered once (``licenses.selectors.screening_facts_and_revision``), so the same rules give
@@ -8,6 +8,8 @@ applications, and a test can state a rule's whole behaviour without a database.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from licenses.models import EndUserKind, LicenceType, VendorStatus
@@ -18,6 +20,8 @@ END_USER_GOVERNMENT = "end_user_government"
 MARKETING_BEFORE_EXPORT = "marketing_before_export"
 PRODUCT_REGISTERED = "product_registered"
 END_USER_DECLARATION = "end_user_declaration"
+# Rule 7; in the decision-criteria catalogue it is criterion ``restricted_party_match``.
+NO_UNRESOLVED_PARTY_MATCH = "no_unresolved_party_match"
 
 # When the rules run: at submission a declaration received and not yet reviewed passes; at the
 # decision only an accepted one does.
@@ -33,9 +37,28 @@ class RuleResult:
     rule: str
     passed: bool
     message: str
+    # The list snapshots a rule read (rule 7): in the record, never in the vendor's API.
+    snapshots: tuple[int, ...] = ()
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        found = asdict(self)
+        found["snapshots"] = list(self.snapshots)
+        if not self.snapshots:
+            del found["snapshots"]
+        return found
+
+
+@dataclass(frozen=True)
+class PartyScreeningFacts:
+    """What restricted-party screening found for an application's parties (``screening``)."""
+
+    list_usable: bool
+    snapshot_ids: tuple[int, ...] = ()
+    # Matches waiting for an official (on record, or found now and not yet recorded).
+    open_matches: int = 0
+    confirmed_matches: int = 0
+    # Hits on an entry an official confirmed earlier for a party of the same name and country.
+    confirmed_before: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,6 +95,9 @@ class ScreeningFacts:
     declaration_template: str | None = None
     declaration: DeclarationFacts | None = None
     stage: str = SUBMISSION
+    # Restricted-party screening of the parties (None: not screened, which never passes a
+    # decision).
+    party_screening: PartyScreeningFacts | None = None
 
 
 def destination_whitelisted(facts: ScreeningFacts) -> RuleResult:
@@ -185,6 +211,41 @@ def end_user_declaration(facts: ScreeningFacts) -> RuleResult:
     )
 
 
+# What a vendor reads of rule 7 while an official checks: never the list, the entry or the score.
+CHECKS_IN_PROGRESS = "Additional checks in progress."
+
+
+def no_unresolved_party_match(facts: ScreeningFacts) -> RuleResult:
+    """Rule 7. At submission a possible match, or a list that cannot be relied on, does not
+    refuse: the case waits for an official. Only a match an official confirmed earlier for the
+    same party and entry refuses at once. At the decision any open or confirmed match, and a
+    list that cannot be relied on, fail: screening never passes silently."""
+    found = facts.party_screening
+
+    def result(passed: bool, message: str) -> RuleResult:
+        snapshots = found.snapshot_ids if found else ()
+        return RuleResult(NO_UNRESOLVED_PARTY_MATCH, passed, message, snapshots)
+
+    if facts.stage == SUBMISSION:
+        if found is not None and found.confirmed_before:
+            return result(False, "A party matches a restricted party confirmed earlier.")
+        return result(True, CHECKS_IN_PROGRESS)
+    if found is None:
+        return result(False, "The parties have not been screened against the lists.")
+    if not found.list_usable:
+        return result(False, "Screening list unavailable: no usable list is recent enough.")
+    if found.confirmed_matches or found.confirmed_before:
+        return result(False, "A party is a confirmed restricted-party match.")
+    if found.open_matches:
+        n = found.open_matches
+        return result(
+            False,
+            f"{n} possible restricted-party match{'es' if n > 1 else ''} await"
+            f"{'' if n > 1 else 's'} an official's decision.",
+        )
+    return result(True, "No open or confirmed restricted-party match.")
+
+
 RULES = (
     destination_whitelisted,
     vendor_in_good_standing,
@@ -192,11 +253,12 @@ RULES = (
     marketing_before_export,
     product_registered,
     end_user_declaration,
+    no_unresolved_party_match,
 )
 
 
 def screen(facts: ScreeningFacts) -> list[RuleResult]:
-    """All six rules, in their fixed order. Every rule runs, so the record shows each one."""
+    """All seven rules, in their fixed order. Every rule runs, so the record shows each one."""
     return [rule(facts) for rule in RULES]
 
 
@@ -215,3 +277,48 @@ def refusal_reason(results: list[RuleResult]) -> str:
     return "Refused by screening: " + "; ".join(
         f"{result.rule}: {result.message}" for result in failed(results)
     )
+
+
+# --- Criteria: the policy ground each rule's failure refuses on ---------------------------
+
+# A code of the catalogue of criteria (``DecisionCriterion``, seeded by ``licenses.seeding``) for
+# each rule. A new rule adds its line here and its criterion to the seed; a rule missing here
+# refuses on ``other``, never on nothing.
+RULE_CRITERIA: dict[str, str] = {
+    DESTINATION_WHITELISTED: "destination_not_eligible",
+    VENDOR_IN_GOOD_STANDING: "vendor_not_in_good_standing",
+    END_USER_GOVERNMENT: "end_user_not_eligible",
+    MARKETING_BEFORE_EXPORT: "marketing_licence_missing",
+    PRODUCT_REGISTERED: "product_not_registered",
+    END_USER_DECLARATION: "declaration_missing_or_invalid",
+    "no_unresolved_party_match": "restricted_party_match",
+}
+OTHER_CRITERION = "other"
+
+
+def criterion_for(rule: str) -> str:
+    return RULE_CRITERIA.get(rule, OTHER_CRITERION)
+
+
+def refusal_criteria(results: Iterable[RuleResult]) -> list[str]:
+    """The criteria of a refusal by screening: one per failing rule, in the rules' order, each
+    once."""
+    codes: list[str] = []
+    for result in results:
+        if not result.passed:
+            code = criterion_for(result.rule)
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+# --- Appeals: the deadline ------------------------------------------------------------------
+
+
+def appeal_closes_on(letter_date: datetime.date, days: int) -> datetime.date:
+    """The last day to appeal: ``days`` calendar days after the refusal letter's date."""
+    return letter_date + datetime.timedelta(days=days)
+
+
+def appeal_open(*, today: datetime.date, letter_date: datetime.date, days: int) -> bool:
+    return today <= appeal_closes_on(letter_date, days)

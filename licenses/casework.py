@@ -20,6 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from documents import selectors as documents_selectors
+from licenses import events as notices
+from licenses import issuing
+from licenses import receipts as decision_receipts
 from licenses.models import (
     ApplicationStatus,
     CaseNote,
@@ -31,6 +34,7 @@ from licenses.services import (
     APPLICATION_TRANSITIONS,
     _locked_application,
     _now,
+    _record_denial,
     _require_reason,
     _what,
     check_may_decide,
@@ -188,7 +192,9 @@ def raise_request(
         at=at,
         update_fields=["status"],
     )
-    return history.save(request, by=by, reason="Request for information raised", at=at)
+    history.save(request, by=by, reason="Request for information raised", at=at)
+    notices.request_raised(request, application, at=at)
+    return request
 
 
 def due_in(n: int, *, today: datetime.date | None = None) -> datetime.date:
@@ -272,9 +278,15 @@ def refuse_for_missing_information(
     application.decided_at = _now(at)
     application.decision_reason = reason
     application.refusal_code = INFORMATION_NOT_PROVIDED
-    return history.save(
-        application, by=by, reason=f"Refused, information not provided: {reason}", at=at
+    application.refusal_criteria = [INFORMATION_NOT_PROVIDED]
+    history.save(application, by=by, reason=f"Refused, information not provided: {reason}", at=at)
+    issuing.issue_refusal_letter(application=application, by=by, at=at)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.REFUSAL
     )
+    notices.application_changed(application, at=at)
+    _record_denial(application)  # every refusal enters the denial register
+    return application
 
 
 @transaction.atomic
@@ -316,6 +328,7 @@ def mark_due_requests(*, today: datetime.date | None = None) -> tuple[int, int]:
         reason=f"Reminder due: the due date is within "
         f"{settings.INFORMATION_REQUEST_REMINDER_DAYS} working days",
     )
+    notices.requests_due(reminders)
     return len(reminders), len(expired)
 
 

@@ -405,6 +405,12 @@ class DemoPast:
             currency="GBP",
             signatory="James Whitfield",
             position="Director of Investigations, National Crime Agency",
+            # Names from the illustrative screening list (fixtures/watchlist-sample-csl.json):
+            # the case waits for officials to resolve their matches.
+            parties=[
+                ("consignee", "Nightjar Signal Systems", "GB", "Unit 4, Riverside Park, Leeds"),
+                ("intermediary", "ООО Восток-Сигнал", "CY", "12 Makariou Avenue, Limassol"),
+            ],
         )
         # An assigned case, with notes of both kinds.
         casework.take_case(application=waiting, by=self.official)
@@ -438,4 +444,27 @@ class DemoPast:
             by=self.official,
             question="Which RCMP unit will operate the system, and under which warrant regime?",
             due_on=casework.due_in(10),
+        )
+        # A refusal on policy grounds, appealed by the vendor: it waits for a senior official
+        # who did not take the refusal.
+        appealed = self._apply(
+            acme,
+            self.harbour,
+            code="NZ",
+            at=None,
+            end_user_name="New Zealand Police",
+            end_user_kind="law_enforcement",
+        )
+        services.start_review(application=appealed, by=self.official)
+        services.refuse_application(
+            application=appealed,
+            by=self.official,
+            reason="The end-use statement does not say which unit operates the system.",
+            criteria=["diversion_risk"],
+        )
+        services.lodge_appeal(
+            application=appealed,
+            by=acme,
+            grounds="The system is operated by the National Cyber Crime Centre of the New "
+            "Zealand Police only, under warrant; its mandate is on file.",
         )

@@ -6,6 +6,7 @@ import unicodedata
 from django import forms
 
 from countries.models import Country
+from decisions.models import DecisionCriterion, StandardCondition
 from licenses import casework, selectors
 from licenses.models import (
     ApplicationStatus,
@@ -57,14 +58,50 @@ class VendorEditForm(VendorForm):
         fields = [f for f in VendorForm.Meta.fields if f != "registration_number"]
 
 
-class VendorStatusForm(forms.Form):
+class ConfirmableForm(forms.Form):
+    """A form whose action cannot be undone: sent first without ``confirmed``, it shows the check
+    page (``templates/registry/confirm.html``); sent again from there, it acts."""
+
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def needs_check(self) -> bool:
+        return not self.cleaned_data.get("confirmed")
+
+    def hidden_values(self) -> list[tuple[str, str]]:
+        """What was typed, as the check page sends it again (every value of every field)."""
+        values = []
+        for name in self.fields:
+            if name == "confirmed":
+                continue
+            for value in self.data.getlist(name) if hasattr(self.data, "getlist") else []:
+                values.append((name, value))
+        return values
+
+
+class VendorStatusForm(ConfirmableForm):
     SUSPEND, DEBAR, REINSTATE = "suspend", "debar", "reinstate"
+    # What each status allows (the services' transition table decides; this only offers).
+    OFFERED = {
+        VendorStatus.ACTIVE: [(SUSPEND, "Suspend"), (DEBAR, "Debar")],
+        VendorStatus.SUSPENDED: [(REINSTATE, "Reinstate"), (DEBAR, "Debar")],
+        VendorStatus.DEBARRED: [(REINSTATE, "Reinstate")],
+    }
 
     action = forms.ChoiceField(
         choices=[(SUSPEND, "Suspend"), (DEBAR, "Debar"), (REINSTATE, "Reinstate")],
         widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "That action is not open to a vendor in this status."},
     )
     reason = reason_field()
+
+    def __init__(self, *args, status: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if status is not None:
+            self.fields["action"].choices = self.OFFERED.get(status, [])
+
+    def needs_check(self) -> bool:
+        """Debarring is checked first: it ends the vendor's licensing until reinstated."""
+        return self.cleaned_data.get("action") == self.DEBAR and super().needs_check()
 
 
 def reading_key(name: str) -> str:
@@ -179,7 +216,21 @@ class ApplicationFilterForm(forms.Form):
         return (valid and self.cleaned_data.get("per_page")) or self.PAGE_SIZES[0]
 
 
-class ApplicationDecisionForm(forms.Form):
+def _criteria_choices():
+    return [
+        (criterion.code, f"{criterion.text} ({criterion.code})")
+        for criterion in DecisionCriterion.objects.filter(retired=False).order_by("code")
+    ]
+
+
+def _condition_choices():
+    return [
+        (condition.code, condition.text)
+        for condition in StandardCondition.objects.filter(retired=False).order_by("code")
+    ]
+
+
+class ApplicationDecisionForm(ConfirmableForm):
     APPROVE, REFUSE = "approve", "refuse"
 
     decision = forms.ChoiceField(
@@ -187,15 +238,79 @@ class ApplicationDecisionForm(forms.Form):
         error_messages={"required": "Choose to approve or to refuse."},
         widget=forms.RadioSelect,
     )
+    criteria = forms.MultipleChoiceField(
+        label="Criteria the refusal rests on",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a refusal: at least one. They go on the refusal letter.",
+    )
+    conditions = forms.MultipleChoiceField(
+        label="Standard conditions of the licence",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For an approval. They go on the licence and its certificate.",
+    )
+    other_conditions = forms.CharField(
+        label="Other conditions",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For an approval: one condition a line.",
+    )
     reason = reason_field(
         "Reason for the decision", help_text="Required. The vendor sees it with the decision."
     )
 
     def __init__(self, *args, approvable: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["criteria"].choices = _criteria_choices()
+        self.fields["conditions"].choices = _condition_choices()
         if not approvable:
             self.fields["decision"].choices = [(self.REFUSE, "Refuse")]
             self.fields["decision"].initial = self.REFUSE
+            del self.fields["conditions"]
+            del self.fields["other_conditions"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REFUSE and not data.get("criteria"):
+            self.add_error("criteria", "Choose at least one criterion the refusal rests on.")
+        if data.get("decision") == self.REFUSE and (
+            data.get("conditions") or (data.get("other_conditions") or "").strip()
+        ):
+            self.add_error("conditions", "Conditions are attached to an approval, not a refusal.")
+        return data
+
+    def needs_check(self) -> bool:
+        """Only an approval is checked first: it issues a licence that cannot be taken back."""
+        return self.cleaned_data.get("decision") == self.APPROVE and super().needs_check()
+
+
+class AppealDecisionForm(forms.Form):
+    UPHOLD, OVERTURN = "uphold", "overturn"
+
+    outcome = forms.ChoiceField(
+        label="Outcome of the appeal",
+        choices=[
+            (UPHOLD, "Uphold the refusal"),
+            (OVERTURN, "Overturn the refusal and issue the licence"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose to uphold or to overturn the refusal."},
+    )
+    conditions = forms.MultipleChoiceField(
+        label="Standard conditions of the licence",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only if you overturn the refusal.",
+    )
+    reason = reason_field(
+        "Reason for the decision on the appeal", help_text="The vendor sees it with the decision."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conditions"].choices = _condition_choices()
 
 
 class LicenceFilterForm(forms.Form):
@@ -207,14 +322,32 @@ class LicenceFilterForm(forms.Form):
     vendor = forms.CharField(required=False, max_length=50, widget=forms.HiddenInput)
 
 
-class LicenceActionForm(forms.Form):
+class LicenceActionForm(ConfirmableForm):
     SUSPEND, REINSTATE, REVOKE = "suspend", "reinstate", "revoke"
+    # What each status allows (the services' transition table decides; this only offers).
+    OFFERED = {
+        LicenceStatus.ACTIVE: [(SUSPEND, "Suspend"), (REVOKE, "Revoke")],
+        LicenceStatus.SUSPENDED: [(REINSTATE, "Reinstate"), (REVOKE, "Revoke")],
+    }
 
     action = forms.ChoiceField(
         choices=[(SUSPEND, "Suspend"), (REINSTATE, "Reinstate"), (REVOKE, "Revoke")],
         widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "That action is not open to a licence in this status."},
     )
     reason = reason_field()
+
+    def __init__(self, *args, status: str = LicenceStatus.ACTIVE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = self.OFFERED.get(status, [])
+
+    @classmethod
+    def offered_for(cls, status: str) -> bool:
+        return bool(cls.OFFERED.get(status))
+
+    def needs_check(self) -> bool:
+        """Revoking is final: it is checked first."""
+        return self.cleaned_data.get("action") == self.REVOKE and super().needs_check()
 
 
 class TakeCaseForm(forms.Form):

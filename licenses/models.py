@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from registry.audit.history import TrackedModel, project_history
 from registry.validators import no_control_characters
@@ -108,6 +109,7 @@ class ApplicationStatus(models.TextChoices):
     AWAITING_VENDOR = "awaiting_vendor", "Awaiting the vendor"
     APPROVED = "approved", "Approved"
     REFUSED = "refused", "Refused"
+    UNDER_APPEAL = "under_appeal", "Under appeal"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
@@ -217,12 +219,37 @@ class LicenceApplication(TrackedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # db_default: the previous release, still serving while this one migrates, inserts rows
+    # without the column (docs/operations.md, "Migrations without downtime").
     refusal_code = models.CharField(
         max_length=40,
         blank=True,
+        default="",
+        db_default="",
         choices=[("information_not_provided", "Information not provided")],
         help_text="Set when a refusal rests on a ground the registry checks, such as an "
         "expired request for information.",
+    )
+    # Added after records were chained: empty (null) until set, so older records still verify.
+    refusal_criteria = models.JSONField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="The codes of the criteria (DecisionCriterion) a refusal rests on.",
+    )
+    refused_at_intake = models.BooleanField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="True when refused by screening at submission, by the system; empty otherwise.",
+    )
+
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the application last changed (set by every write; the vendors' change "
+        "feed). Empty for one not changed since the field was added.",
     )
 
     history = project_history(retired=RetiredEndUserColumns)
@@ -231,6 +258,9 @@ class LicenceApplication(TrackedModel):
         "assigned_to",
         "target_date",
         "refusal_code",
+        "refusal_criteria",
+        "refused_at_intake",
+        "updated_at",
     )
 
     class Meta:
@@ -242,6 +272,7 @@ class LicenceApplication(TrackedModel):
             ),
             ("decide_licenceapplication", "Can approve or refuse licence applications"),
             ("assign_licenceapplication", "Can assign and reassign cases to officials"),
+            ("decide_appeal", "Can decide appeals against refusals"),
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
@@ -261,6 +292,8 @@ class LicenceApplication(TrackedModel):
             ),
             models.Index(fields=["assigned_to", "status"]),
             models.Index(fields=["decided_at"]),
+            # The vendors' change feed: one vendor's applications changed since a moment.
+            models.Index(fields=["vendor", "updated_at"], name="application_vendor_feed"),
         ]
         constraints = [
             _choices_constraint("status", ApplicationStatus, "application_status_valid"),
@@ -494,13 +527,71 @@ class Licence(TrackedModel):
         help_text="The whitelist revision that last suspended the licence or barred its renewal.",
     )
 
+    # Added after records were chained: empty (null) until set, so older records still verify.
+    conditions = models.JSONField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="The conditions attached at approval, as issued: [{code, text}] (code empty "
+        "for free text).",
+    )
+    issued_on_appeal = models.BooleanField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="True when issued because an appeal against a refusal was allowed.",
+    )
+    check_code_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the check code printed on the certificate; the code itself is "
+        "never stored.",
+    )
+    status_reason = models.TextField(
+        blank=True, default="", help_text="Why the licence has its status: its change's reason."
+    )
+    status_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the licence took its status (issue included)."
+    )
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the licence last changed (set by every write; the vendors' change feed).",
+    )
+    next_report_due = models.DateField(
+        null=True,
+        blank=True,
+        help_text="An export licence: when its next delivery report is due (DELIVERY_REPORT_DAYS "
+        "after issue, then every six months).",
+    )
+
     history = project_history()
-    audit_fields_added_later = ("changed_by_revision",)
+    audit_fields_added_later = (
+        "changed_by_revision",
+        "conditions",
+        "issued_on_appeal",
+        "check_code_sha256",
+        "status_reason",
+        "status_changed_at",
+        "updated_at",
+        "next_report_due",
+    )
 
     class Meta:
         ordering = ["number"]
         permissions = [("manage_licence", "Can suspend, reinstate and revoke licences")]
-        indexes = [models.Index(fields=["status", "valid_until"])]
+        indexes = [
+            models.Index(fields=["status", "valid_until"]),
+            # The vendors' change feed.
+            models.Index(fields=["updated_at"], name="licence_feed"),
+            # Licences with delivery reports overdue (the dashboard, the daily email).
+            models.Index(
+                fields=["next_report_due"],
+                condition=Q(next_report_due__isnull=False),
+                name="licence_report_due",
+            ),
+        ]
         constraints = [
             _choices_constraint("status", LicenceStatus, "licence_status_valid"),
             models.CheckConstraint(
@@ -511,3 +602,116 @@ class Licence(TrackedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def reports_overdue(self) -> bool:
+        """An export licence still in force whose next delivery report is past due."""
+        return (
+            self.next_report_due is not None
+            and self.status in REPORTING_STATUSES
+            and self.next_report_due < timezone.localdate()
+        )
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Refusal upheld"
+    OVERTURNED = "overturned", "Refusal overturned"
+
+
+class Appeal(TrackedModel):
+    """A vendor's appeal against a refusal, decided by a senior official who did not refuse."""
+
+    Status = AppealStatus
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.OneToOneField(
+        LicenceApplication, on_delete=models.PROTECT, related_name="appeal"
+    )
+    grounds = models.TextField()
+    documents = models.JSONField(
+        default=list, blank=True, help_text="The keys of the application's documents it relies on."
+    )
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who took the refusal appealed against: never the one to decide the appeal.",
+    )
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    lodged_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=AppealStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["lodged_at", "pk"]
+        constraints = [
+            _choices_constraint("status", AppealStatus, "appeal_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=AppealStatus.OPEN) | Q(decided_at__isnull=False),
+                name="appeal_decision_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("refused_by")),
+                name="appeal_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"appeal on {self.application_id}"
+
+
+# Delivery reports are owed while the licence is in force (suspended included: the systems
+# delivered are still out there).
+REPORTING_STATUSES = (LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED)
+
+
+class DeliveryReport(TrackedModel):
+    """A vendor's report of a delivery made under an export licence: when, how many systems,
+    where they are installed, which unit operates them, and whether the vendor maintains them
+    remotely. Never changed after it is filed."""
+
+    key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Its id in the API."
+    )
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="delivery_reports")
+    delivered_on = models.DateField()
+    systems = models.PositiveIntegerField(help_text="How many systems were delivered.")
+    installation_country = models.ForeignKey(
+        "countries.Country", on_delete=models.PROTECT, related_name="+"
+    )
+    operating_unit = models.CharField(
+        max_length=200, help_text="The unit of the end user that operates the systems."
+    )
+    remote_maintenance = models.BooleanField(
+        help_text="Whether the vendor maintains the systems remotely."
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField()
+    due_on = models.DateField(
+        null=True, blank=True, help_text="The due date the report answered, when one was owed."
+    )
+
+    history = project_history()
+
+    class Meta:
+        ordering = ["reported_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(systems__gte=1), name="delivery_report_systems"),
+            models.CheckConstraint(
+                condition=~Q(operating_unit=""), name="delivery_report_operating_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery report {self.key} on {self.licence_id}"

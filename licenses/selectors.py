@@ -13,15 +13,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
 from countries.selectors import revision_in_force, whitelist_as_of
 from documents import selectors as documents_selectors
-from licenses.approvals import SUBMISSION, DeclarationFacts, ScreeningFacts
+from licenses.approvals import SUBMISSION, DeclarationFacts, PartyScreeningFacts, ScreeningFacts
 from licenses.models import (
+    REPORTING_STATUSES,
     ApplicationStatus,
+    DeliveryReport,
     Licence,
     LicenceApplication,
     LicenceStatus,
@@ -31,7 +44,10 @@ from licenses.models import (
     Product,
     Vendor,
 )
+from registry import roles
 from registry.locks import for_share
+from screening import selectors as screening_selectors
+from screening.selectors import NewMatch, PartyRef
 
 
 def active_marketing_licences(*, vendor_ids: Iterable[int]) -> dict[tuple[int, int, int], str]:
@@ -100,6 +116,7 @@ def screening_facts_and_revision(
     stage: str = SUBMISSION,
     at: datetime.datetime | None = None,
     lock: bool = False,
+    party_screening: PartyScreeningFacts | None = None,
 ) -> tuple[ScreeningFacts, WhitelistRevision | None]:
     """The facts of one application, read from the database now (or as of ``at``, for the seed),
     and the revision in force they were read against.
@@ -160,6 +177,7 @@ def screening_facts_and_revision(
         declaration_template=template,
         declaration=declarations.get(application_id),
         stage=stage,
+        party_screening=party_screening,
     )
     return facts, revision
 
@@ -173,6 +191,7 @@ def facts_for_applications(
     their end user prefetched (:func:`with_end_user`).
     """
     applications = list(applications)
+    parties = party_screening_for([a.pk for a in applications])
     marketing = active_marketing_licences(vendor_ids={a.vendor_id for a in applications})
     template, declarations = declaration_facts(
         licence_type=LicenceType.EXPORT,
@@ -194,6 +213,7 @@ def facts_for_applications(
             revision_reference=revision_reference,
             declaration_template=template if a.licence_type == LicenceType.EXPORT else None,
             declaration=declarations.get(a.pk),
+            party_screening=parties[0].get(a.pk),
         )
         for a in applications
     }
@@ -365,6 +385,13 @@ def application_queue(
     """
     applications = with_end_user(
         LicenceApplication.objects.select_related("vendor", "product", "destination", "assigned_to")
+    ).annotate(
+        # Marks the approved ones whose export licence owes a delivery report: no query more.
+        licence_reports_overdue=ExpressionWrapper(
+            Q(licence__next_report_due__lt=timezone.localdate())
+            & Q(licence__status__in=REPORTING_STATUSES),
+            output_field=BooleanField(),
+        )
     )
     if not all_statuses:
         applications = applications.filter(
@@ -414,6 +441,14 @@ def overdue_by_official(*, today: datetime.date | None = None) -> list[tuple[str
         .order_by()
     )
     return sorted(((name or "", n) for name, n in rows), key=lambda row: (-row[1], row[0]))
+
+
+def overdue_count(*, today: datetime.date | None = None) -> int:
+    """Cases past their target date with the clock running (the metrics' gauge). One query."""
+    today = today or timezone.localdate()
+    return LicenceApplication.objects.filter(
+        status__in=LicenceApplication.CLOCK_RUNNING_STATUSES, target_date__lt=today
+    ).count()
 
 
 def licence_list(*, q: str = "", status: str = "", vendor: str = "") -> QuerySet[Licence]:
@@ -473,4 +508,118 @@ def applications_touched_by(revision) -> QuerySet:
         _records_written_by(LicenceApplication.history.model, "rescreened_by_revision", revision)
         .select_related("vendor", "destination")
         .order_by("reference")
+    )
+
+
+@dataclass(frozen=True)
+class PublicCheck:
+    """What the public check of a licence tells: its number, status now and validity."""
+
+    number: str
+    status: str  # valid | suspended | revoked | expired | surrendered
+    valid_from: datetime.date
+    valid_until: datetime.date
+
+    @property
+    def label(self) -> str:
+        return self.status.capitalize()
+
+
+def public_check(*, number: str, check_code: str, today: datetime.date | None = None):
+    """The licence's standing, when ``check_code`` is the one printed on its certificate; else
+    None, whether the number is unknown or the code wrong (compared alike)."""
+    from licenses import issuing
+
+    licence = Licence.objects.filter(number=number).first()
+    if not issuing.check_code_matches(licence, number, check_code):
+        return None
+    today = today or timezone.localdate()
+    status = licence.status
+    if status == LicenceStatus.ACTIVE:
+        status = "expired" if licence.valid_until < today else "valid"
+    elif status == LicenceStatus.SUSPENDED and licence.valid_until < today:
+        status = "expired"
+    return PublicCheck(licence.number, status, licence.valid_from, licence.valid_until)
+
+
+# --- Restricted-party screening of parties (screening) ------------------------------------------
+
+
+def party_refs(application_ids: Iterable[int] | None = None, *, parties=None) -> list[PartyRef]:
+    """The parties to screen: those given (a party not yet stored has no id), or every party of
+    these applications, in one query."""
+    if parties is None:
+        parties = Party.objects.filter(application_id__in=list(application_ids or ()))
+        rows = parties.values_list(
+            "name", "country__code", "pk", "application_id", "application__vendor_id"
+        )
+        return [PartyRef(*row) for row in rows]
+    return [
+        PartyRef(p.name, p.country.code, p.pk, p.application.pk, p.application.vendor_id)
+        for p in parties
+    ]
+
+
+def party_screening_for(
+    application_ids: Iterable[int], *, parties: list[PartyRef] | None = None
+) -> tuple[dict[int | None, PartyScreeningFacts], list[NewMatch]]:
+    """Rule 7's facts for each application, and the matches found now and not yet on record;
+    a few queries whatever the number of applications and parties."""
+    refs = parties if parties is not None else party_refs(application_ids)
+    found = screening_selectors.screen_parties(refs)
+    status = found.status
+    facts = {}
+    for application_id in {*application_ids, *(p.application_id for p in refs)}:
+        screening = found.for_application(application_id)
+        facts[application_id] = PartyScreeningFacts(
+            list_usable=status.usable,
+            snapshot_ids=status.snapshot_ids,
+            open_matches=screening.open_matches + len(screening.new),
+            confirmed_matches=screening.confirmed_matches,
+            confirmed_before=screening.confirmed_before,
+        )
+    return facts, found.new
+
+
+def live_parties() -> list[PartyRef]:
+    """The parties of pending applications and of live (active or suspended) licences, in one
+    query: the ones a list change screens again."""
+    rows = (
+        Party.objects.filter(
+            Q(application__status__in=LicenceApplication.PENDING_STATUSES)
+            | Q(application__licence__status__in=[LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED])
+        )
+        .values_list("pk", "name", "country__code", "application_id", "application__vendor_id")
+        .order_by("pk")
+    )
+    return [PartyRef(name, code, pk, app, vendor) for pk, name, code, app, vendor in rows]
+
+
+# --- Delivery reports ---------------------------------------------------------------------------
+
+
+def reports_overdue(*, today: datetime.date | None = None) -> QuerySet[Licence]:
+    """Export licences in force whose next delivery report is past due, most overdue first."""
+    today = today or timezone.localdate()
+    return (
+        Licence.objects.filter(next_report_due__lt=today, status__in=REPORTING_STATUSES)
+        .select_related("application__vendor", "application__destination")
+        .order_by("next_report_due", "number")
+    )
+
+
+def delivery_reports(licence: Licence) -> QuerySet[DeliveryReport]:
+    """A licence's delivery reports, oldest first, with their country and author."""
+    return licence.delivery_reports.select_related("installation_country", "reported_by").order_by(
+        "reported_at", "pk"
+    )
+
+
+def officials_emails() -> set[str]:
+    """The email addresses of the active officials and senior officials."""
+    return set(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[roles.OFFICIALS, roles.SENIOR_OFFICIALS])
+        .exclude(email="")
+        .values_list("email", flat=True)
     )

@@ -4,13 +4,18 @@ Input serializers check the shape of a request (types, lengths, choices, keys th
 rules of the regime (screening, allowed transitions) are the services' alone.
 """
 
+import datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from rest_framework import exceptions, serializers, status
 
 from countries.models import Country
+from licenses import issuing
 from licenses.models import (
+    Appeal,
     ApplicationStatus,
+    DeliveryReport,
     EndUserKind,
     Licence,
     LicenceApplication,
@@ -28,6 +33,19 @@ from registry.api.fields import (
 )
 
 TEXT_MAX_LENGTH = 5000
+REFUSAL_STATUSES = (ApplicationStatus.REFUSED, ApplicationStatus.UNDER_APPEAL)
+
+
+class CriterionField(TypedDict):
+    code: str
+    text: str
+
+
+class AppealField(TypedDict):
+    status: str
+    lodged_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    decision_reason: str
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -106,6 +124,19 @@ class ApplicationSerializer(serializers.ModelSerializer):
     licence = serializers.SerializerMethodField(
         help_text="The number of the licence issued on it, once approved."
     )
+    criteria = serializers.SerializerMethodField(
+        help_text="The criteria a refusal rests on: [{code, text}]; empty unless refused."
+    )
+    refused_at_intake = serializers.SerializerMethodField(
+        help_text="True when screening refused it at submission."
+    )
+    appeal = serializers.SerializerMethodField(
+        help_text="The appeal against its refusal, if any: status, lodged_at, decided_at, "
+        "decision_reason; or, for a refusal not yet appealed, null."
+    )
+    appeal_closes_on = serializers.SerializerMethodField(
+        help_text="For a refusal: the last day to appeal (calendar days from the letter)."
+    )
 
     class Meta:
         model = LicenceApplication
@@ -125,8 +156,50 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "decided_at",
             "decision_reason",
             "licence",
+            "criteria",
+            "refused_at_intake",
+            "appeal",
+            "appeal_closes_on",
+            "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "updated_at": {
+                "help_text": "When the application last changed; null for one not changed since "
+                "change feeds began. `?updated_since=` lists by it."
+            }
+        }
+
+    def get_criteria(self, application) -> list[CriterionField]:
+        if application.status not in REFUSAL_STATUSES:
+            return []
+        texts = self.context.get("criteria_texts")
+        if texts is None:  # the catalogue, read once for a page of applications
+            texts = self.context["criteria_texts"] = issuing.all_criteria_texts()
+        codes = application.refusal_criteria or []
+        return [{"code": code, "text": texts.get(code, code)} for code in codes]
+
+    def get_refused_at_intake(self, application) -> bool:
+        return bool(application.refused_at_intake)
+
+    def get_appeal(self, application) -> AppealField | None:
+        if application.status not in (*REFUSAL_STATUSES, ApplicationStatus.APPROVED):
+            return None
+        try:
+            appeal = application.appeal
+        except Appeal.DoesNotExist:
+            return None
+        return {
+            "status": appeal.status,
+            "lodged_at": appeal.lodged_at,
+            "decided_at": appeal.decided_at,
+            "decision_reason": appeal.decision_reason,
+        }
+
+    def get_appeal_closes_on(self, application) -> datetime.date | None:
+        if application.status not in REFUSAL_STATUSES or application.decided_at is None:
+            return None
+        return issuing.appeal_closes_on(application)
 
     def get_licence(self, application) -> str | None:
         if application.status != ApplicationStatus.APPROVED:
@@ -251,6 +324,12 @@ class LicenceSerializer(serializers.ModelSerializer):
     licence_type = serializers.CharField(source="application.licence_type", read_only=True)
     product = serializers.CharField(source="application.product.reference", read_only=True)
     destination = serializers.CharField(source="application.destination.code", read_only=True)
+    conditions = serializers.SerializerMethodField(
+        help_text="The conditions attached at approval: [{code, text}] (code empty for free text)."
+    )
+    issued_on_appeal = serializers.SerializerMethodField(
+        help_text="True when issued because an appeal against a refusal was allowed."
+    )
 
     class Meta:
         model = Licence
@@ -264,5 +343,101 @@ class LicenceSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_until",
             "renewal_barred",
+            "conditions",
+            "issued_on_appeal",
+            "status_reason",
+            "status_changed_at",
+            "next_report_due",
+            "reports_overdue",
+            "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "status_reason": {"help_text": "Why the licence has its status."},
+            "status_changed_at": {
+                "help_text": "When it took its status; null for a licence whose status has not "
+                "changed since the field was added (its history has the date)."
+            },
+            "updated_at": {
+                "help_text": "When the licence last changed; null for one not changed since "
+                "change feeds began. `?updated_since=` lists by it."
+            },
+        }
+
+    reports_overdue = serializers.BooleanField(
+        read_only=True, help_text="An export licence in force whose delivery report is past due."
+    )
+
+    def get_conditions(self, licence) -> list[CriterionField]:
+        return [
+            {"code": item.get("code", ""), "text": item.get("text", "")}
+            for item in licence.conditions or []
+        ]
+
+    def get_issued_on_appeal(self, licence) -> bool:
+        return bool(licence.issued_on_appeal)
+
+
+class AppealCreateSerializer(StrictSerializer):
+    grounds = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH, help_text="Why the refusal should be overturned."
+    )
+    documents = serializers.ListField(
+        child=serializers.UUIDField(format="hex_verbose"),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Ids of documents filed on the application (the documents endpoints) the "
+        "appeal relies on.",
+    )
+
+
+class DeliveryReportSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="key", read_only=True)
+    licence = serializers.CharField(source="licence.number", read_only=True)
+    installation_country = serializers.CharField(source="installation_country.code", read_only=True)
+    reported_by = serializers.CharField(source="reported_by.username", read_only=True)
+
+    class Meta:
+        model = DeliveryReport
+        fields = [
+            "id",
+            "licence",
+            "delivered_on",
+            "systems",
+            "installation_country",
+            "operating_unit",
+            "remote_maintenance",
+            "reported_by",
+            "reported_at",
+            "due_on",
+        ]
+        read_only_fields = fields
+
+
+class DeliveryReportPageSerializer(serializers.Serializer):
+    """A page of delivery reports, as every list of the API is paginated."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DeliveryReportSerializer(many=True)
+
+
+class DeliveryReportCreateSerializer(StrictSerializer):
+    delivered_on = serializers.DateField(
+        help_text="The day of the delivery (YYYY-MM-DD): not in the future, not before the "
+        "licence was issued."
+    )
+    systems = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, help_text="How many systems were delivered."
+    )
+    installation_country = _country_field(
+        "Where the systems are installed: ISO 3166-1 alpha-2 code, in capitals."
+    )
+    operating_unit = serializers.CharField(
+        max_length=200, help_text="The unit of the end user that operates the systems."
+    )
+    remote_maintenance = StrictBooleanField(
+        help_text="true if you maintain the systems remotely, false if not."
+    )

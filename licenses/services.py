@@ -22,22 +22,34 @@ The optional ``at`` dates a record in the past. Only the seed's demo passes it, 
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import datetime
+import logging
 import re
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from countries.models import Country, WhitelistRevision
+from decisions.models import DecisionCriterion, StandardCondition
 from documents import services as documents_services
-from licenses import approvals, selectors
+from licenses import approvals, issuing, selectors
+from licenses import events as notices
+from licenses import receipts as decision_receipts
 from licenses.models import (
+    Appeal,
+    AppealStatus,
     ApplicationStatus,
+    DeliveryReport,
     EndUserKind,
     Licence,
     LicenceApplication,
@@ -51,9 +63,18 @@ from licenses.models import (
 )
 from registry import working_days
 from registry.audit import history
-from registry.errors import DomainError, Incomplete, ScreeningFailed, TransitionNotAllowed
+from registry.errors import (
+    DomainError,
+    FourEyesViolation,
+    Incomplete,
+    ScreeningFailed,
+    TransitionNotAllowed,
+)
 from registry.references import next_reference
 from registry.transitions import check_transition
+from screening import services as screening_services
+
+logger = logging.getLogger(__name__)
 
 # How long a licence is valid from its approval.
 MARKETING_LICENCE_YEARS = 2
@@ -92,9 +113,19 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
         ApplicationStatus.WITHDRAWN,
     },
     ApplicationStatus.APPROVED: set(),
-    ApplicationStatus.REFUSED: set(),
+    # A refusal may be appealed once (``lodge_appeal``): upheld, it is refused again; overturned,
+    # approved with a licence issued on appeal.
+    ApplicationStatus.REFUSED: {ApplicationStatus.UNDER_APPEAL},
+    ApplicationStatus.UNDER_APPEAL: {ApplicationStatus.REFUSED, ApplicationStatus.APPROVED},
     ApplicationStatus.WITHDRAWN: set(),
 }
+
+# What an official's decision may do from each status: an appeal is decided by its own service.
+DECISION_STARTS_FROM = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.AWAITING_VENDOR,
+)
 
 REVIEW_STARTS_FROM: dict[str, set[str]] = {
     ApplicationStatus.SUBMITTED: {ApplicationStatus.UNDER_REVIEW},
@@ -257,6 +288,7 @@ def _refuse_by_screening(application, results, *, system, at=None) -> None:
     application.decided_by = system
     application.decided_at = _now(at)
     application.decision_reason = approvals.refusal_reason(results)
+    application.refusal_criteria = approvals.refusal_criteria(results) or None
 
 
 def _new_application(
@@ -307,9 +339,15 @@ def _end_user_party(application, *, name: str, kind: str) -> Party:
     return party
 
 
-def _screen_for_submission(application: LicenceApplication, *, end_user_kind: str, at=None):
+def _screen_for_submission(
+    application: LicenceApplication, *, end_user_kind: str, parties: list, at=None
+):
     """The rules as they stand at submission; raises :class:`Incomplete` (nothing written) when
-    the export lacks its end-user declaration."""
+    the export lacks its end-user declaration. Also answers the restricted-party matches found
+    for ``parties`` (``screening.selectors.PartyRef``), to record once the parties are stored."""
+    party_facts, new_matches = selectors.party_screening_for(
+        [application.pk] if application.pk else [None], parties=parties
+    )
     facts, revision = selectors.screening_facts_and_revision(
         vendor=application.vendor,
         product=application.product,
@@ -320,6 +358,7 @@ def _screen_for_submission(application: LicenceApplication, *, end_user_kind: st
         stage=approvals.SUBMISSION,
         at=at,
         lock=True,
+        party_screening=party_facts.get(application.pk),
     )
     results = approvals.screen(facts)
     missing = approvals.incomplete(results)
@@ -331,7 +370,55 @@ def _screen_for_submission(application: LicenceApplication, *, end_user_kind: st
             else ""
         )
         raise Incomplete(missing.message + how, failed_rules=[missing.as_dict()])
-    return results, revision
+    return results, revision, new_matches
+
+
+def _after_screening(application: LicenceApplication, new_matches: list, *, at=None) -> None:
+    """What the registry writes once a screened application and its parties are stored: the
+    denial register's record when it was refused, else the new matches for officials."""
+    if application.status == ApplicationStatus.REFUSED:
+        _record_denial(application, by=application.decided_by)
+    elif new_matches:
+        screening_services.record_matches(
+            new=new_matches,
+            by=history.system_user(),
+            reason=f"Possible restricted-party match on {application.reference}",
+        )
+
+
+def _record_denial(application: LicenceApplication, *, by=None) -> None:
+    """Every refusal goes to the denial register: its end user, country and product category."""
+    _record_denials([application])
+
+
+def _record_denials(applications: list[LicenceApplication]) -> None:
+    """The denial register's rows of these refused applications, in one statement per batch:
+    a whitelist revision may refuse thousands at once. Two queries for their end users and
+    product categories."""
+    ids = [a.pk for a in applications]
+    if not ids:
+        return
+    end_users = {
+        p.application_id: p
+        for p in Party.objects.filter(application_id__in=ids, role=PartyRole.END_USER)
+    }
+    categories = dict(
+        LicenceApplication.objects.filter(pk__in=ids).values_list("pk", "product__category")
+    )
+    screening_services.record_denials(
+        [
+            screening_services.Denial(
+                application_id=a.pk,
+                vendor_id=a.vendor_id,
+                end_user_name=end_users[a.pk].name,
+                country_id=end_users[a.pk].country_id,
+                product_category=categories[a.pk],
+                refused_at=a.decided_at,
+            )
+            for a in applications
+            if a.pk in end_users
+        ]
+    )
 
 
 def _record_submission(application, results, revision, *, by, at=None) -> LicenceApplication:
@@ -347,9 +434,16 @@ def _record_submission(application, results, revision, *, by, at=None) -> Licenc
         # the writes follow it.
         application.reference = next_reference("APP", year=_now(at).year)
     history.save(application, by=by, reason="Application submitted", at=at)
+    notices.application_changed(application, at=at)
     if system is not None:
         _refuse_by_screening(application, results, system=system, at=at)
+        application.refused_at_intake = True
         history.save(application, by=system, reason=application.decision_reason, at=at)
+        issuing.issue_refusal_letter(application=application, by=system, at=at)
+        decision_receipts.issue_decision_receipt(
+            application=application, decision=decision_receipts.INTAKE_REFUSAL
+        )
+        notices.application_changed(application, at=at)
     return application
 
 
@@ -387,11 +481,17 @@ def submit_application(
         status=ApplicationStatus.SUBMITTED,
     )
     party = _end_user_party(application, name=end_user_name, kind=end_user_kind)
-    results, revision = _screen_for_submission(application, end_user_kind=end_user_kind, at=at)
+    refs = selectors.party_refs(parties=[party])
+    results, revision, new_matches = _screen_for_submission(
+        application, end_user_kind=end_user_kind, parties=refs, at=at
+    )
     _record_submission(application, results, revision, by=by, at=at)
     party.application = application
     history.save(party, by=by, reason=f"End user named on {application.reference}", at=at)
     application.end_user_parties = [party]
+    stored = dataclasses.replace(refs[0], party_id=party.pk, application_id=application.pk)
+    new_matches = [dataclasses.replace(m, party=stored) for m in new_matches]
+    _after_screening(application, new_matches, at=at)
     return application
 
 
@@ -488,13 +588,19 @@ def submit_draft(*, application: LicenceApplication, by, at=None) -> LicenceAppl
     if end_user is None:
         raise Incomplete("Add the end user (a party with the role end_user) before submitting.")
     # The vendor and the destination are locked before the application (see the module's note).
-    results, revision = _screen_for_submission(current, end_user_kind=end_user.kind, at=at)
+    results, revision, new_matches = _screen_for_submission(
+        current,
+        end_user_kind=end_user.kind,
+        parties=selectors.party_refs([current.pk]),
+        at=at,
+    )
     application = _locked_application(application)
     check_transition(
         APPLICATION_TRANSITIONS, application, ApplicationStatus.SUBMITTED, what=_what(application)
     )
     _record_submission(application, results, revision, by=by, at=at)
     application.end_user_parties = [end_user]
+    _after_screening(application, new_matches, at=at)
     return application
 
 
@@ -560,11 +666,12 @@ def file_document(*, application: LicenceApplication, by, party: Party | None = 
     of a rejected declaration, say). The documents app checks and stores the file."""
     application = _locked_application(application)
     _refuse_other_vendors(by, application.vendor_id, "file documents on this application")
-    if application.status not in DOCUMENT_STATUSES:
+    if application.status not in DOCUMENT_STATUSES and not _open_to_appeal(application):
         labels = dict(ApplicationStatus.choices)
         raise TransitionNotAllowed(
             f"Application {application.reference} is {labels[application.status].lower()}: "
-            "documents are filed before the decision."
+            "documents are filed before the decision, or for an appeal of a refusal while it "
+            "may be lodged."
         )
     return documents_services.file_document(application=application, by=by, party=party, **document)
 
@@ -649,16 +756,27 @@ def start_review(*, application: LicenceApplication, by, at=None) -> LicenceAppl
 
 @transaction.atomic
 def approve_application(
-    *, application: LicenceApplication, by, reason: str, at: datetime.datetime | None = None
+    *,
+    application: LicenceApplication,
+    by,
+    reason: str,
+    conditions: Iterable[str] = (),
+    other_conditions: str = "",
+    at: datetime.datetime | None = None,
 ) -> Licence:
     """Approves the application and issues its licence, if it still passes every rule now.
 
     The rules run again against the list in force at this moment: a destination removed since the
     submission makes approval impossible (:class:`ScreeningFailed`; nothing is changed).
+    ``conditions`` are codes of the standard conditions, ``other_conditions`` free text, one
+    condition a line; the licence keeps their text as issued. Its certificate is generated,
+    signed and stored in the same transaction.
     """
     reason = _require_reason(reason)
+    chosen = conditions_for(conditions, other_conditions)
     # The vendor and the destination are locked before the application (see the module's note).
     current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
+    party_facts, _ = selectors.party_screening_for([current.pk])
     facts, revision = selectors.screening_facts_and_revision(
         vendor=current.vendor,
         product=current.product,
@@ -669,11 +787,12 @@ def approve_application(
         stage=approvals.DECISION,
         at=at,
         lock=True,
+        party_screening=party_facts[current.pk],
     )
     application = _locked_application(application)
     check_may_decide(application, by)
     to = ApplicationStatus.APPROVED
-    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    _check_decision_from(application, to)
     results = approvals.screen(facts)
     failures = approvals.failed(results)
     if failures:
@@ -694,7 +813,50 @@ def approve_application(
     application.decided_at = moment
     application.decision_reason = reason
     history.save(application, by=by, reason=reason, at=at)
-    return _issue_licence(application, number=number, by=by, at=at)
+    notices.application_changed(application, at=at)
+    licence = _issue_licence(application, number=number, by=by, at=at, conditions=chosen)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.APPROVAL, licence=licence
+    )
+    return licence
+
+
+def conditions_for(codes: Iterable[str], other: str = "") -> list[dict]:
+    """The conditions of an approval as the licence keeps them: [{code, text}], the standard
+    ones first (by code, from the catalogue, not retired), then each line of ``other``."""
+    codes = list(dict.fromkeys(str(code) for code in codes or ()))
+    found = {
+        condition.code: condition
+        for condition in StandardCondition.objects.filter(code__in=codes, retired=False)
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ValidationError(
+            {"conditions": f"No standard condition in use with the code {', '.join(unknown)}."}
+        )
+    chosen = [{"code": code, "text": found[code].text} for code in codes]
+    for line in str(other or "").splitlines():
+        if line.strip():
+            chosen.append({"code": "", "text": line.strip()})
+    return chosen
+
+
+def criteria_for(codes: Iterable[str]) -> list[str]:
+    """The criteria of a refusal: at least one, each a code of the catalogue not retired."""
+    codes = list(dict.fromkeys(str(code) for code in codes or ()))
+    if not codes:
+        raise ValidationError({"criteria": "Choose at least one criterion the refusal rests on."})
+    known = set(
+        DecisionCriterion.objects.filter(code__in=codes, retired=False).values_list(
+            "code", flat=True
+        )
+    )
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise ValidationError(
+            {"criteria": f"No criterion in use with the code {', '.join(unknown)}."}
+        )
+    return codes
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
@@ -704,34 +866,84 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _issue_licence(application: LicenceApplication, *, number: str, by, at=None) -> Licence:
+def _issue_licence(
+    application: LicenceApplication,
+    *,
+    number: str,
+    by,
+    at=None,
+    conditions: list[dict] | None = None,
+    on_appeal: bool = False,
+) -> Licence:
+    """The licence, and its signed certificate with a new check code (only its digest kept)."""
     valid_from = timezone.localdate(_now(at))
+    check_code = issuing.new_check_code()
+    reason = f"Issued {'on appeal' if on_appeal else 'on approval'} of {application.reference}"
     licence = Licence(
         number=number,
         application=application,
         valid_from=valid_from,
         valid_until=_add_years(valid_from, LICENCE_YEARS[application.licence_type]),
         status=LicenceStatus.ACTIVE,
+        conditions=conditions or None,
+        issued_on_appeal=True if on_appeal else None,
+        check_code_sha256=issuing.check_code_digest(number, check_code),
+        status_reason=reason,
+        status_changed_at=_now(at),
+        next_report_due=first_report_due(valid_from)
+        if application.licence_type == LicenceType.EXPORT
+        else None,
     )
-    return history.save(
-        licence, by=by, reason=f"Issued on approval of {application.reference}", at=at
-    )
+    history.save(licence, by=by, reason=reason, at=at)
+    issuing.issue_certificate(licence=licence, check_code=check_code, by=by, at=at)
+    # The code is printed on the certificate and never stored: the caller (a test, the demo)
+    # may read it once here.
+    licence.check_code = check_code
+    return licence
 
 
 @transaction.atomic
 def refuse_application(
-    *, application: LicenceApplication, by, reason: str, at=None
+    *,
+    application: LicenceApplication,
+    by,
+    reason: str,
+    criteria: Iterable[str] = (),
+    conditions: Iterable[str] = (),
+    at=None,
 ) -> LicenceApplication:
+    """Refuses the application on at least one criterion of the catalogue, and issues the
+    signed refusal letter (criteria, reasons, how to appeal and by when)."""
     reason = _require_reason(reason)
+    if list(conditions or ()):
+        raise ValidationError(
+            {"conditions": "Conditions are attached to an approval, not a refusal."}
+        )
+    codes = criteria_for(criteria)
     application = _locked_application(application)
     check_may_decide(application, by)
     to = ApplicationStatus.REFUSED
-    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    _check_decision_from(application, to)
     application.status = to
     application.decided_by = by
     application.decided_at = _now(at)
     application.decision_reason = reason
-    return history.save(application, by=by, reason=reason, at=at)
+    application.refusal_criteria = codes
+    history.save(application, by=by, reason=reason, at=at)
+    issuing.issue_refusal_letter(application=application, by=by, at=at)
+    decision_receipts.issue_decision_receipt(
+        application=application, decision=decision_receipts.REFUSAL
+    )
+    notices.application_changed(application, at=at)
+    _record_denial(application, by=by)
+    return application
+
+
+def _check_decision_from(application: LicenceApplication, to: str) -> None:
+    """An official's decision is taken on a pending case only (an appeal has its own)."""
+    if application.status not in DECISION_STARTS_FROM:
+        check_transition({}, application, to, what=_what(application))
+    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
 
 
 @transaction.atomic
@@ -744,8 +956,12 @@ def withdraw_application(
     _refuse_other_vendors(by, application.vendor_id, "withdraw this application")
     to = ApplicationStatus.WITHDRAWN
     check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    was_draft = application.status == ApplicationStatus.DRAFT
     application.status = to
-    return history.save(application, by=by, reason=reason, at=at)
+    history.save(application, by=by, reason=reason, at=at)
+    if not was_draft:  # a draft was never submitted: nobody was told of it
+        notices.application_changed(application, at=at)
+    return application
 
 
 @transaction.atomic
@@ -765,13 +981,236 @@ def review_document(*, application: LicenceApplication, document, by, accept: bo
     )
 
 
+# --- Appeals ----------------------------------------------------------------------------------
+
+
+def appeal_closes_on(application: LicenceApplication) -> datetime.date:
+    """The last day the vendor may appeal the refusal: APPEAL_DAYS calendar days after the
+    refusal letter's date."""
+    return issuing.appeal_closes_on(application)
+
+
+@transaction.atomic
+def lodge_appeal(
+    *,
+    application: LicenceApplication,
+    by,
+    grounds: str,
+    documents: Iterable = (),
+    at: datetime.datetime | None = None,
+) -> Appeal:
+    """The vendor appeals a refusal, once, within APPEAL_DAYS of the letter; the application is
+    ``under_appeal`` until a senior official decides. ``documents`` are keys of documents filed
+    on the application."""
+    grounds = _require_reason(grounds, "grounds")
+    application = _locked_application(application)
+    _refuse_other_vendors(by, application.vendor_id, "appeal this application's refusal")
+    labels = dict(ApplicationStatus.choices)
+    if Appeal.objects.filter(application=application).exists():
+        raise TransitionNotAllowed(
+            f"Application {application.reference} has been appealed already: an application is "
+            "appealed once."
+        )
+    if application.status != ApplicationStatus.REFUSED:
+        raise TransitionNotAllowed(
+            f"Application {application.reference} is {labels[application.status].lower()}: only "
+            "a refusal can be appealed."
+        )
+    moment = _now(at)
+    closes = appeal_closes_on(application)
+    if not approvals.appeal_open(
+        today=timezone.localdate(moment),
+        letter_date=issuing.letter_date(application),
+        days=settings.APPEAL_DAYS,
+    ):
+        raise TransitionNotAllowed(
+            f"The time to appeal the refusal of {application.reference} closed on "
+            f"{closes:%Y-%m-%d} ({settings.APPEAL_DAYS} days from the letter of "
+            f"{issuing.letter_date(application):%Y-%m-%d})."
+        )
+    keys = [str(key) for key in documents or ()]
+    filed = {
+        str(key)
+        for key in application.documents.filter(key__in=_valid_uuids(keys)).values_list(
+            "key", flat=True
+        )
+    }
+    missing = [key for key in keys if key not in filed]
+    if missing:
+        raise ValidationError(
+            {"documents": f"No document of this application with the id {', '.join(missing)}."}
+        )
+    appeal = Appeal(
+        application=application,
+        grounds=grounds,
+        documents=list(dict.fromkeys(keys)),
+        refused_by=application.decided_by,
+        lodged_by=by,
+        lodged_at=moment,
+    )
+    history.save(appeal, by=by, reason=f"Appeal lodged against the refusal of {application}", at=at)
+    check_transition(
+        APPLICATION_TRANSITIONS,
+        application,
+        ApplicationStatus.UNDER_APPEAL,
+        what=_what(application),
+    )
+    application.status = ApplicationStatus.UNDER_APPEAL
+    history.save(application, by=by, reason="Appeal lodged", at=at, update_fields=["status"])
+    return appeal
+
+
+def _open_to_appeal(application: LicenceApplication, at=None) -> bool:
+    """A refusal not yet appealed, within its appeal period: the vendor may file the documents
+    its appeal will rely on."""
+    return (
+        application.status == ApplicationStatus.REFUSED
+        and application.decided_at is not None
+        and not Appeal.objects.filter(application=application).exists()
+        and approvals.appeal_open(
+            today=timezone.localdate(_now(at)),
+            letter_date=issuing.letter_date(application),
+            days=settings.APPEAL_DAYS,
+        )
+    )
+
+
+def _valid_uuids(keys: list[str]) -> list[str]:
+    valid = []
+    for key in keys:
+        try:
+            valid.append(str(uuid.UUID(key)))
+        except ValueError:
+            continue
+    return valid
+
+
+@transaction.atomic
+def decide_appeal(
+    *,
+    application: LicenceApplication,
+    by,
+    overturn: bool,
+    reason: str,
+    conditions: Iterable[str] = (),
+    other_conditions: str = "",
+    at: datetime.datetime | None = None,
+) -> Appeal:
+    """A senior official who did not take the refusal decides the appeal: upheld (the
+    application is refused again, with a final letter), or overturned (approved, with a licence
+    marked ``issued_on_appeal`` and its certificate). An overturned refusal still needs every
+    screening rule to pass now."""
+    reason = _require_reason(reason)
+    if not by.has_perm("licenses.decide_appeal"):
+        raise DomainError("Only a senior official decides an appeal.")
+    chosen = conditions_for(conditions, other_conditions) if overturn else []
+    if not overturn and (list(conditions or ()) or str(other_conditions or "").strip()):
+        raise ValidationError(
+            {"conditions": "Conditions are attached to a licence, not a refusal."}
+        )
+    current = LicenceApplication.objects.select_related("product").get(pk=application.pk)
+    facts = revision = None
+    if overturn:
+        party_facts, _ = selectors.party_screening_for([current.pk])
+        # The vendor and the destination are locked before the application (the module's note).
+        facts, revision = selectors.screening_facts_and_revision(
+            vendor=current.vendor,
+            product=current.product,
+            licence_type=current.licence_type,
+            destination=current.destination,
+            end_user_kind=current.end_user.kind,
+            application_id=current.pk,
+            stage=approvals.DECISION,
+            at=at,
+            lock=True,
+            party_screening=party_facts[current.pk],
+        )
+    application = _locked_application(application)
+    appeal = Appeal.objects.select_for_update().filter(application=application).first()
+    if appeal is None or appeal.status != AppealStatus.OPEN:
+        raise TransitionNotAllowed(
+            f"Application {application.reference} has no appeal waiting for a decision."
+        )
+    if appeal.refused_by_id == by.pk:
+        raise FourEyesViolation(
+            f"You refused {application.reference}: a senior official who did not take the "
+            "refusal decides its appeal."
+        )
+    to = ApplicationStatus.APPROVED if overturn else ApplicationStatus.REFUSED
+    check_transition(APPLICATION_TRANSITIONS, application, to, what=_what(application))
+    moment = _now(at)
+    number = None
+    results = None
+    if overturn:
+        results = approvals.screen(facts)
+        failures = approvals.failed(results)
+        if failures:
+            raise ScreeningFailed(
+                f"Application {application.reference} now fails "
+                + ", ".join(result.rule for result in failures)
+                + ": the refusal cannot be overturned. Uphold it instead.",
+                failed_rules=[result.as_dict() for result in failures],
+            )
+        number = next_reference(Licence.NUMBER_PREFIXES[application.licence_type], year=moment.year)
+    appeal.status = AppealStatus.OVERTURNED if overturn else AppealStatus.UPHELD
+    appeal.decided_by = by
+    appeal.decided_at = moment
+    appeal.decision_reason = reason
+    history.save(appeal, by=by, reason=f"Appeal {appeal.get_status_display().lower()}", at=at)
+    application.status = to
+    if overturn:
+        _store_screening(application, results, revision)
+        application.decided_by = by
+        application.decided_at = moment
+        application.decision_reason = reason
+        history.save(application, by=by, reason=f"Refusal overturned on appeal: {reason}", at=at)
+        licence = _issue_licence(
+            application, number=number, by=by, at=at, conditions=chosen, on_appeal=True
+        )
+        decision_receipts.issue_decision_receipt(
+            application=application,
+            decision=decision_receipts.APPEAL_OVERTURNED,
+            licence=licence,
+            extra={"appeal": {"grounds": appeal.grounds, "decision_reason": reason}},
+        )
+    else:
+        history.save(
+            application,
+            by=by,
+            reason=f"Refusal upheld on appeal: {reason}",
+            at=at,
+            update_fields=["status"],
+        )
+        issuing.issue_refusal_letter(application=application, by=by, at=at, appeal=appeal)
+        decision_receipts.issue_decision_receipt(
+            application=application,
+            decision=decision_receipts.APPEAL_UPHELD,
+            extra={"appeal": {"grounds": appeal.grounds, "decision_reason": reason}},
+        )
+    notices.application_changed(application, at=at)
+    return appeal
+
+
 # --- Licences ----------------------------------------------------------------------------------
 
 
 def _change_licence_status(licence: Licence, *, to: str, by, reason: str, at=None) -> Licence:
-    return _change_status(
-        licence, transitions=LICENCE_TRANSITIONS, to=to, by=by, reason=reason, at=at
+    """As :func:`_change_status`, keeping the reason and the moment on the licence too."""
+    reason = _require_reason(reason)
+    licence = _locked(licence)
+    check_transition(LICENCE_TRANSITIONS, licence, to, what=f"licence {licence}")
+    licence.status = to
+    licence.status_reason = reason
+    licence.status_changed_at = _now(at)
+    history.save(
+        licence,
+        by=by,
+        reason=reason,
+        at=at,
+        update_fields=["status", "status_reason", "status_changed_at"],
     )
+    notices.licence_changed(licence, reason=_require_reason(reason), at=at)
+    return licence
 
 
 @transaction.atomic
@@ -839,12 +1278,20 @@ def expire_licences(*, today: datetime.date | None = None, by=None, operator_not
         .filter(status__in=[LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED], valid_until__lt=today)
         .order_by("pk")
     )
-    for licence in licences:
-        licence.status = LicenceStatus.EXPIRED
     reason = f"Expired: validity ended before {today:%Y-%m-%d}"
     if operator_note.strip():
         reason = f"{reason} ({operator_note.strip()})"
-    history.bulk_update(licences, fields=["status"], by=by or history.system_user(), reason=reason)
+    moment = timezone.now()
+    for licence in licences:
+        licence.status = LicenceStatus.EXPIRED
+        licence.status_reason = reason
+        licence.status_changed_at = moment
+    history.bulk_update(
+        licences,
+        fields=["status", "status_reason", "status_changed_at"],
+        by=by or history.system_user(),
+        reason=reason,
+    )
     return len(licences)
 
 
@@ -924,10 +1371,13 @@ def _treat_licences(
     """Suspends the active licences to removed destinations, or bars their renewal, as the
     revision says. Returns how many licences changed."""
     if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
+        what = "licence suspended pending review: its destination left the whitelist"
+        moment = _now(at)
         for licence in licences:
             licence.status = LicenceStatus.SUSPENDED
-        fields = ["status", "changed_by_revision"]
-        what = "licence suspended pending review: its destination left the whitelist"
+            licence.status_reason = f"{reason} — {what}"
+            licence.status_changed_at = moment
+        fields = ["status", "status_reason", "status_changed_at", "changed_by_revision"]
     else:
         licences = [licence for licence in licences if not licence.renewal_barred]
         for licence in licences:
@@ -937,6 +1387,8 @@ def _treat_licences(
     for licence in licences:
         licence.changed_by_revision = revision
     history.save_many(licences, fields=fields, by=by, reason=f"{reason} — {what}", at=at)
+    if revision.licence_treatment == WhitelistRevision.LicenceTreatment.SUSPEND:
+        notices.licences_changed(licences, reason=f"{reason} — {what}", at=at)
     return len(licences)
 
 
@@ -982,11 +1434,21 @@ def _rescreen_applications(
             "decided_by",
             "decided_at",
             "decision_reason",
+            "refusal_criteria",
         ],
         by=by,
         reason=f"{reason} — refused by screening against the revised whitelist",
         at=at,
     )
+    decision_receipts.issue_decision_receipts(refused, decision=decision_receipts.REVISION_REFUSAL)
+    notices.applications_refused(refused, at=at)
+    _record_denials(refused)
+    if refused:
+        # A revision may refuse thousands at once: their letters are drawn and signed after it
+        # commits, not while it holds its locks. Should that fail (the process stopped), the
+        # daily ``issue_missing_letters`` command issues what is owed.
+        ids = [application.pk for application in refused]
+        transaction.on_commit(lambda: _issue_letters_after_commit(ids, by=by))
     history.save_many(
         passed,
         fields=["screening", "screened_against", "rescreened_by_revision"],
@@ -995,3 +1457,244 @@ def _rescreen_applications(
         at=at,
     )
     return len(refused)
+
+
+# --- Restricted-party screening again, after a list changed (screening.rescreen) ---------------
+
+
+def rescreen_parties(*, by, reason: str) -> int:
+    """Screens the parties of every pending application and live licence against the lists in
+    use, and records the new matches for officials. A few queries for the parties and the
+    matches on record, whatever their number, then one record per new match. Called by the
+    screening app (``screening.rescreen``) inside the transaction of the list's change."""
+    _, new_matches = selectors.party_screening_for([], parties=selectors.live_parties())
+    return len(screening_services.record_matches(new=new_matches, by=by, reason=reason))
+
+
+@transaction.atomic
+def rescreen_application(*, application: LicenceApplication, by) -> int:
+    """An official screens one application's parties again now (a refusal since its submission
+    may have added a name to the denial register). Returns how many new matches."""
+    _, new_matches = selectors.party_screening_for([application.pk])
+    matches = screening_services.record_matches(
+        new=new_matches, by=by, reason=f"Parties of {application.reference} screened again"
+    )
+    return len(matches)
+
+
+# --- Delivery reports on export licences --------------------------------------------------------
+
+REPORT_INTERVAL_MONTHS = 6
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    years, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))
+
+
+def first_report_due(issued_on: datetime.date) -> datetime.date:
+    """An export licence's first delivery report: ``DELIVERY_REPORT_DAYS`` after issue."""
+    return issued_on + datetime.timedelta(days=settings.DELIVERY_REPORT_DAYS)
+
+
+def report_due_dates(issued_on: datetime.date) -> Iterator[datetime.date]:
+    """The due dates of an export licence's reports: the first, then every six months after
+    (counted from the first, so a due date on the 31st does not drift)."""
+    first = first_report_due(issued_on)
+    months = 0
+    while True:
+        yield _add_months(first, months)
+        months += REPORT_INTERVAL_MONTHS
+
+
+def next_report_due(
+    *, issued_on: datetime.date, due: datetime.date, filed_on: datetime.date
+) -> datetime.date:
+    """The due date after a report filed on ``filed_on`` while ``due`` was the next one owed.
+
+    Each due date has a window: from the due date before it (the issue, for the first) to the
+    date itself. A report filed in the window of ``due``, or after it, answers ``due`` and every
+    due date already past; the next one owed is the first after the filing. A second report in
+    a window already answered moves nothing: reports cannot be filed in advance of the periods
+    they cover.
+    """
+    previous = issued_on
+    dates = report_due_dates(issued_on)
+    for day in dates:
+        if day >= due:
+            break
+        previous = day
+    if filed_on <= previous:
+        return due
+    for day in dates:
+        if day > filed_on:
+            return day
+    raise AssertionError("unreachable: the due dates have no end")
+
+
+@transaction.atomic
+def file_delivery_report(
+    *,
+    licence: Licence,
+    by,
+    delivered_on: datetime.date,
+    systems: int,
+    installation_country: Country,
+    operating_unit: str,
+    remote_maintenance: bool,
+    at: datetime.datetime | None = None,
+) -> DeliveryReport:
+    """Records a delivery made under an export licence, and moves its next due date on.
+
+    The licence is locked, so two reports filed at once are counted one after the other. Only
+    the vendor holding the licence (or an official recording a report for it) may file one.
+    """
+    vendor_id = Licence.objects.values_list("application__vendor_id", flat=True).get(pk=licence.pk)
+    _refuse_other_vendors(by, vendor_id, "report deliveries under this licence")
+    licence = (
+        Licence.objects.select_related("application")
+        .select_for_update(of=("self",))
+        .get(pk=licence.pk)
+    )
+    moment = _now(at)
+    today = timezone.localdate(moment)
+    if licence.application.licence_type != LicenceType.EXPORT:
+        raise ValidationError(
+            {
+                "licence": f"Licence {licence.number} is a marketing licence: deliveries are "
+                "reported under an export licence only."
+            }
+        )
+    errors = {}
+    if delivered_on > today:
+        errors["delivered_on"] = "The delivery date cannot be in the future."
+    elif delivered_on < licence.valid_from:
+        errors["delivered_on"] = (
+            f"The delivery date cannot be before the licence was issued "
+            f"({licence.valid_from:%Y-%m-%d})."
+        )
+    if systems is None or systems < 1:
+        errors["systems"] = "Give how many systems were delivered: 1 or more."
+    operating_unit = (operating_unit or "").strip()
+    if not operating_unit:
+        errors["operating_unit"] = "Name the unit that operates the systems."
+    if errors:
+        raise ValidationError(errors)
+    report = DeliveryReport(
+        licence=licence,
+        delivered_on=delivered_on,
+        systems=systems,
+        installation_country=installation_country,
+        operating_unit=operating_unit,
+        remote_maintenance=remote_maintenance,
+        reported_by=by,
+        reported_at=moment,
+        due_on=licence.next_report_due,
+    )
+    report.full_clean(exclude=["licence", "installation_country", "reported_by"])
+    history.save(report, by=by, reason=f"Delivery reported under licence {licence.number}", at=at)
+    if licence.next_report_due is not None:
+        licence.next_report_due = next_report_due(
+            issued_on=licence.valid_from, due=licence.next_report_due, filed_on=today
+        )
+        history.save(
+            licence,
+            by=by,
+            reason=f"Delivery report filed: the next is due on {licence.next_report_due:%Y-%m-%d}",
+            at=at,
+            update_fields=["next_report_due"],
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class OverdueReminders:
+    licences: int
+    officials: int
+    vendors: int
+
+
+def send_overdue_report_reminders(*, today: datetime.date | None = None) -> OverdueReminders:
+    """Emails the overdue delivery reports: one digest of them all to the officials (those with
+    an email address), and to each vendor's contact the list of its own. Nothing is sent when
+    nothing is overdue. Run daily (``manage.py delivery_reports_overdue``)."""
+    overdue = list(selectors.reports_overdue(today=today))
+    if not overdue:
+        return OverdueReminders(0, 0, 0)
+    officials = sorted(selectors.officials_emails())
+    lines = [_overdue_line(licence) for licence in overdue]
+    messages = []
+    if officials:
+        messages.append(
+            EmailMessage(
+                subject=f"{len(overdue)} delivery report(s) overdue",
+                body="These export licences owe a delivery report:\n\n" + "\n".join(lines),
+                to=officials,
+            )
+        )
+    by_vendor: dict[Vendor, list[Licence]] = {}
+    for licence in overdue:
+        by_vendor.setdefault(licence.application.vendor, []).append(licence)
+    for vendor, licences in by_vendor.items():
+        messages.append(
+            EmailMessage(
+                subject="Delivery report overdue",
+                body=(
+                    f"Dear {vendor.contact_name},\n\nA delivery report is overdue under these "
+                    f"export licences of {vendor.name}:\n\n"
+                    + "\n".join(_overdue_line(licence, vendor=False) for licence in licences)
+                    + "\n\nReport the deliveries through the API: POST "
+                    "/api/v1/licences/{number}/reports/."
+                ),
+                to=[vendor.contact_email],
+            )
+        )
+    with mail.get_connection() as connection:
+        connection.send_messages(messages)
+    return OverdueReminders(len(overdue), len(officials), len(by_vendor))
+
+
+def _overdue_line(licence: Licence, *, vendor: bool = True) -> str:
+    application = licence.application
+    holder = f" ({application.vendor.name})" if vendor else ""
+    return (
+        f"- {licence.number}{holder} to {application.destination.name}: due on "
+        f"{licence.next_report_due:%Y-%m-%d}"
+    )
+
+
+def _issue_letters_after_commit(application_ids: list[int], *, by) -> None:
+    try:
+        issue_missing_letters(by=by, application_ids=application_ids)
+    except Exception:  # the decisions stand; the daily command issues what is owed
+        logger.exception("Refusal letters left to the daily command")
+
+
+def issue_missing_letters(*, by, application_ids: Iterable[int] | None = None) -> int:
+    """Issues the refusal letter of each refused application that has none (a refusal by a
+    whitelist revision gets its letter after the revision commits). One transaction per letter,
+    each under the application's lock; returns how many."""
+    from documents.models import IssuedDocument
+
+    owed = LicenceApplication.objects.filter(
+        status__in=[ApplicationStatus.REFUSED, ApplicationStatus.UNDER_APPEAL]
+    ).exclude(issued_documents__kind=IssuedDocument.Kind.REFUSAL_LETTER)
+    if application_ids is not None:
+        owed = owed.filter(pk__in=list(application_ids))
+    issued = 0
+    for pk in owed.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            application = (
+                LicenceApplication.objects.select_for_update(of=("self",))
+                .select_related("vendor", "product", "destination")
+                .get(pk=pk)
+            )
+            if application.issued_documents.filter(
+                kind=IssuedDocument.Kind.REFUSAL_LETTER
+            ).exists():
+                continue
+            issuing.issue_refusal_letter(application=application, by=by)
+            issued += 1
+    return issued

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licenses import casework_views, views
+from licenses import casework_views, verify_views, views
 from registry import converters  # noqa: F401  (registers the "key" converter)
 
 app_name = "licenses"
@@ -40,6 +40,11 @@ urlpatterns = [
         name="application-decide",
     ),
     path(
+        "applications/<key:reference>/rescreen/",
+        views.ApplicationRescreenView.as_view(),
+        name="application-rescreen",
+    ),
+    path(
         "applications/export.csv",
         casework_views.ApplicationExportView.as_view(),
         name="application-export",
@@ -69,6 +74,17 @@ urlpatterns = [
         casework_views.RefuseForMissingInformationView.as_view(),
         name="application-refuse-missing",
     ),
+    path(
+        "applications/<key:reference>/appeal/",
+        views.AppealDecideView.as_view(),
+        name="appeal-decide",
+    ),
+    path(
+        "applications/<key:reference>/issued/<uuid:key>/",
+        views.IssuedDocumentFileView.as_view(),
+        name="issued-document",
+    ),
+    path("verify/", verify_views.VerifyView.as_view(), name="verify"),
     path("licences/", views.LicenceListView.as_view(), name="licence-list"),
     path("licences/<key:number>/", views.LicenceDetailView.as_view(), name="licence-detail"),
     path("licences/<key:number>/action/", views.LicenceActionView.as_view(), name="licence-action"),

@@ -15,7 +15,11 @@ API faces.
     applications, licences, the screening rules). ``countries`` reaches ``licenses`` only through
     the seam of a revision's removed destinations: ``licenses.services``'
     ``lock_for_destination_removal`` and ``apply_destination_removal``, and ``licenses.selectors``
-    for the impact preview.
+    for the impact preview. ``notifications`` (the outbox, webhooks, email) sits below the other
+    apps: they record events through its services, and it imports none of them.
+    ``screening`` (restricted-party screening) stands below ``licenses``: licensing calls its
+    services and selectors; it re-screens licensing's parties only through the callables
+    licensing registers in ``screening.rescreen``.
 
 The base layer: knows no app.
     ``registry.models`` (the user, reference counters, idempotency records); ``registry.audit``
@@ -24,5 +28,8 @@ The base layer: knows no app.
     throttles, pagination, schema hooks); ``registry.accounts`` (sign-in's second factor, password
     change and reset); ``registry.errors``, ``references``, ``transitions``, ``locks``,
     ``roles``, ``shared_cache``, ``converters``, ``web``, ``middleware``, ``sessions``,
-    ``signin_lockout``, ``sign_in``, ``db_router``, ``json_logging``.
+    ``signin_lockout``, ``sign_in``, ``db_router``, ``json_logging``, ``celery`` (the Celery
+    application; each app's ``tasks.py`` declares its tasks with ``shared_task``); operations:
+    ``backups``, ``metrics`` (apps register their gauges there), ``broker``, ``request_context``
+    and ``task_context`` (the request id in Celery tasks' logs), ``audit.kept``.
 """

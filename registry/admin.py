@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry.models import User
+from registry.models import ApiToken, User
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -130,3 +130,10 @@ class RegistryUserAdmin(ReadOnlyHistoryAdmin, UserAdmin):
 
         url.callback = update_wrapper(guarded, view)
         return url
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("prefix", "name", "user", "created_at", "expires_at", "revoked_at")
+    list_select_related = ("user",)
+    search_fields = ("prefix", "name", "user__username")

@@ -26,11 +26,23 @@ class RegistryConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self) -> None:
-        from registry import sessions
+        from registry import broker, metrics, sessions, task_context
         from registry.api import credentials
+
+        # The Celery application, made the current one in every process Django starts (web,
+        # commands, the worker), so a task queued anywhere goes to the configured broker. Not
+        # imported by the package itself: the offline verifier imports the package without Django.
+        from registry.celery import app  # noqa: F401
 
         sessions.connect()
         credentials.connect()
+        task_context.connect()
+        metrics.register_gauge(
+            "registry_celery_queue_length",
+            "Messages waiting in the Celery broker's queue (Redis LLEN); none without a broker.",
+            broker.queue_depths,
+            labels=("queue",),
+        )
         post_migrate.connect(
             _record_untracked_accounts,
             sender=self,

@@ -50,3 +50,11 @@ class FourEyesViolation(DomainError):
 
     status_code = 403
     code = "four_eyes"
+
+
+class SigningUnavailable(DomainError):
+    """A decision could not issue its signed document: the agency's signing pair is not usable.
+    Nothing was decided."""
+
+    status_code = 503
+    code = "signing_unavailable"

@@ -15,6 +15,7 @@ from django.utils.functional import empty
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from registry import request_context
 from registry.api import API_PREFIX
 from registry.db_router import replica_reads
 
@@ -72,7 +73,8 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         request.request_id = _header_request_id(request)
-        response = self.get_response(request)
+        with request_context.bound(request.request_id):
+            response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         request_log.info(
             "%s %s %s",

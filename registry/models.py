@@ -1,9 +1,13 @@
 """Accounts and the project-wide records that are not part of the licensing domain."""
 
+import uuid
+
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from registry.audit import history
 from registry.audit.history import TrackedModel, TrackedQuerySet, project_history
@@ -64,6 +68,7 @@ class User(AbstractUser, TrackedModel):
         permissions = [
             ("view_audit_trail", "Can view the audit trail and its exports"),
             ("use_vendor_api", "Can use the vendors' REST API"),
+            ("manage_vendor_tokens", "Can list and revoke every API token of their vendor"),
         ]
 
     @classmethod
@@ -106,6 +111,50 @@ class User(AbstractUser, TrackedModel):
         if self._password is not None:
             password_validation.password_changed(self._password, self)
             self._password = None
+
+
+class ApiToken(TrackedModel):
+    """The record of an API token: its name, owner, prefix, expiry and revocation, with history.
+
+    The credential itself is django-rest-knox's ``AuthToken`` (its SHA-512 digest, never the
+    key), found here by that digest. Revoking deletes the credential, so the token stops
+    working at once, and keeps this record, marked revoked, with who and why. When the token
+    was last used is not history: it is written without a record, at most once a minute.
+    """
+
+    key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Its id in URLs."
+    )
+    digest = models.CharField(max_length=128, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=25, editable=False, help_text="The key's first characters, to recognise it."
+    )
+    name = models.CharField(max_length=100, help_text="What the token is for.")
+    user = models.ForeignKey("registry.User", on_delete=models.PROTECT, related_name="api_tokens")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "registry.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = project_history(excluded_fields=["last_used_at"])
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = "API token"
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="api_token_named")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    @property
+    def state(self) -> str:
+        """``active``, ``expired`` or ``revoked``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= timezone.now() else "active"
 
 
 class ReferenceCounter(models.Model):

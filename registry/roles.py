@@ -8,6 +8,8 @@ OFFICIALS = "officials"
 SENIOR_OFFICIALS = "senior_officials"
 AUDITORS = "auditors"
 VENDORS = "vendors"
+# On top of ``vendors``: the vendor's users who manage every API token of their vendor.
+VENDOR_ADMINS = "vendor_admins"
 
 _OFFICIAL = [
     "countries.view_country",
@@ -26,6 +28,15 @@ _OFFICIAL = [
     "documents.view_document",
     "documents.review_document",
     "documents.view_declarationtemplate",
+    "documents.view_issueddocument",
+    "decisions.view_decisioncriterion",
+    "decisions.view_standardcondition",
+    "licenses.view_appeal",
+    "screening.view_partymatch",
+    "screening.decide_partymatch",
+    "screening.view_watchlistsnapshot",
+    "screening.release_watchlistsnapshot",
+    "screening.view_concernentry",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -35,6 +46,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "countries.approve_whitelistrevision",
         "documents.add_declarationtemplate",
         "licenses.assign_licenceapplication",
+        "licenses.decide_appeal",
+        "decisions.add_decisioncriterion",
+        "decisions.change_decisioncriterion",
+        "decisions.add_standardcondition",
+        "decisions.change_standardcondition",
+        "screening.manage_concernentry",
     ],
     AUDITORS: [
         "registry.view_audit_trail",
@@ -48,14 +65,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licenses.view_party",
         "documents.view_document",
         "documents.view_declarationtemplate",
+        "documents.view_issueddocument",
+        "decisions.view_decisioncriterion",
+        "licenses.view_appeal",
+        "screening.view_partymatch",
+        "screening.view_watchlistsnapshot",
+        "screening.view_concernentry",
     ],
     VENDORS: [
         "registry.use_vendor_api",
         "countries.view_country",
         "licenses.add_product",
         "licenses.submit_licenceapplication",
+        "licenses.add_deliveryreport",
         "documents.add_document",
+        "notifications.view_webhook",
+        "notifications.add_webhook",
     ],
+    VENDOR_ADMINS: ["registry.manage_vendor_tokens"],
 }
 
 

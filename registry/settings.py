@@ -13,6 +13,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from registry import api as registry_api
@@ -31,6 +32,8 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set it in the environment; only a DEBUG run may go without."
         )
     SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"
+# Earlier keys still accepted while a new SECRET_KEY rolls out (docs/operations.md, "Runbook").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # The key of the audit chain's HMAC: without it a recomputed chain does not verify. Like
 # SECRET_KEY, required with DEBUG off; keep it out of the database and its backups.
@@ -60,9 +63,15 @@ elif not DEBUG and not Path(AUDIT_SIGNING_KEY_FILE).is_file():
 AUDIT_PUBLIC_KEY_FILES = env.list("AUDIT_PUBLIC_KEY_FILES", default=[])
 # The first line of every checkpoint: the name of this log.
 AUDIT_LOG_ORIGIN = env.str("AUDIT_LOG_ORIGIN", default="export-licence-registry/audit")
-# How often `manage.py audit_checkpoint` is run (by cron; see docs/operations.md); the auditors'
-# integrity page flags a latest checkpoint older than twice this.
+# How often a checkpoint is signed (the periodic task, or `manage.py audit_checkpoint` from cron;
+# see docs/operations.md); the auditors' integrity page flags a latest checkpoint older than twice
+# this.
 AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=60)
+# A folder outside the database, on storage the database's administrators cannot rewrite: the
+# periodic checkpoint task (and `audit_checkpoint --out`) writes each checkpoint there, and the
+# integrity page compares the newest one with the log in the database, which shows a database
+# restored from an older backup. Empty: checkpoints are stored in the database only.
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
@@ -84,6 +93,9 @@ INSTALLED_APPS = [
     "countries",
     "licenses",
     "documents",
+    "notifications",
+    "decisions",
+    "screening",
     "registry.audit",
     "knox",
     "django_filters",
@@ -96,6 +108,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "registry.metrics.MetricsMiddleware",  # only when METRICS_TOKEN is set
     "registry.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "registry.middleware.ContentSecurityPolicyMiddleware",
@@ -129,6 +142,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {{ value|when }}: the one date format of every page.
+            "builtins": ["registry.templatetags.dates"],
         },
     },
 ]
@@ -254,6 +269,22 @@ DOCUMENT_STORAGE_OPTIONS = env.json(
 # The largest document accepted, in bytes; a larger upload is answered 413.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
+# The agency's key and X.509 certificate (PEM) that sign the licence certificates and refusal
+# letters (PAdES). `manage.py make_signing_key` writes a self-signed pair for development; a DEBUG
+# run uses one beside manage.py, which `manage.py quickstart` writes. With DEBUG off the system
+# check documents.E001 refuses to start without a readable pair whose key matches its
+# certificate and which is not a development pair.
+SIGNING_KEY_FILE = env.str("SIGNING_KEY_FILE", default="") or (
+    str(BASE_DIR / "document-signing-dev.key") if DEBUG else ""
+)
+SIGNING_CERT_FILE = env.str("SIGNING_CERT_FILE", default="") or (
+    str(BASE_DIR / "document-signing-dev.crt") if DEBUG else ""
+)
+# Calendar days from a refusal letter's date within which the vendor may appeal.
+APPEAL_DAYS = env.int("APPEAL_DAYS", default=28)
+# Public licence checks (/verify/) allowed per client address per hour.
+VERIFY_CHECKS_PER_HOUR = env.int("VERIFY_CHECKS_PER_HOUR", default=30)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "documents": {"BACKEND": DOCUMENT_STORAGE_BACKEND, "OPTIONS": DOCUMENT_STORAGE_OPTIONS},
@@ -270,7 +301,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Behind a proxy that ends TLS, set SECURE_PROXY_SSL_HEADER so the app knows the request arrived
 # over HTTPS.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
@@ -310,8 +341,20 @@ LOGGING = {
             "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
             "propagate": False,
         },
+        # Celery tasks' own lines (celery.utils.log.get_task_logger) and their start and end
+        # (registry.task_context), as JSON with the id of the request that started the task.
+        "celery.task": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        "registry.tasks": {"handlers": ["requests"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Operations: metrics, the broker the readiness check probes (docs/operations.md) ---------
+# The bearer token Prometheus sends to GET /metrics (compared in constant time). Unset: /metrics
+# answers 404 and no request is measured.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Celery's broker (Redis in production); /readyz checks it answers and /metrics reports the
+# depth of its queue. Empty: no broker, tasks run in the web process.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 
 # --- History: django-simple-history, under the audit chain ------------------------------------
 # A (history_date, id) index on every history table: the as-of queries filter on both.
@@ -333,6 +376,27 @@ HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="IL")
 APPLICATION_TARGET_WORKING_DAYS = env.int("APPLICATION_TARGET_WORKING_DAYS", default=20)
 # A request for information is due for a reminder this many working days before its due date.
 INFORMATION_REQUEST_REMINDER_DAYS = env.int("INFORMATION_REQUEST_REMINDER_DAYS", default=2)
+
+# --- Restricted-party screening (screening/, docs/screening.md) --------------------------------
+# A new list snapshot whose entry count falls by more than this share against the last good one
+# is quarantined until an official releases it.
+WATCHLIST_MAX_DROP = env.float("WATCHLIST_MAX_DROP", default=0.2)
+# When the newest usable snapshot is older than this, rule 7 fails at the decision ("screening
+# list unavailable") and the dashboard says so.
+WATCHLIST_MAX_AGE_HOURS = env.float("WATCHLIST_MAX_AGE_HOURS", default=48)
+# The score (0-100, the country weighed in) from which a party matches a list entry.
+WATCHLIST_MATCH_THRESHOLD = env.int("WATCHLIST_MATCH_THRESHOLD", default=88)
+if not 0 < WATCHLIST_MAX_DROP < 1 or WATCHLIST_MAX_AGE_HOURS <= 0:
+    raise ImproperlyConfigured(
+        "WATCHLIST_MAX_DROP must be between 0 and 1, WATCHLIST_MAX_AGE_HOURS more than 0."
+    )
+if not 50 <= WATCHLIST_MATCH_THRESHOLD <= 100:
+    raise ImproperlyConfigured("WATCHLIST_MATCH_THRESHOLD must be between 50 and 100.")
+# --- Delivery reports on export licences (licenses.services) ---------------------------------
+# Days after issue when an export licence's first delivery report is due; then every six months.
+DELIVERY_REPORT_DAYS = env.int("DELIVERY_REPORT_DAYS", default=30)
+if DELIVERY_REPORT_DAYS <= 0:
+    raise ImproperlyConfigured("DELIVERY_REPORT_DAYS must be a positive whole number.")
 
 # --- REST framework: the vendors' API (registry/api/) -----------------------------------------
 REST_FRAMEWORK = {
@@ -375,6 +439,10 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
+# The latest expiry a vendor may give a token it creates on its tokens page, in days from today.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+if API_TOKEN_MAX_DAYS <= 0:
+    raise ImproperlyConfigured("API_TOKEN_MAX_DAYS must be a positive whole number.")
 # How long the shared cache may answer for a token and its user's permissions
 # (registry.api.credentials); revocations and changes of rights drop the entries at once, this
 # bounds anything else. 0: off.
@@ -385,8 +453,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Vendors register products, check destinations against the whitelist, submit and follow "
         "licence applications and read their licences. Authenticate with "
-        "`Authorization: Token <key>` (or `Bearer <key>`); get a key from the ministry "
-        "(`manage.py issue_token USERNAME`)."
+        "`Authorization: Token <key>` (or `Bearer <key>`); create a key on your "
+        "tokens page, `/account/tokens/`, signed in to the registry's website."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": registry_api.API_V1_PREFIX.removesuffix("/"),
@@ -416,3 +484,72 @@ if SESSION_IDLE_TIMEOUT_MINUTES <= 0 or SESSION_ABSOLUTE_TIMEOUT_HOURS <= 0:
     raise ImproperlyConfigured("The session timeouts must be positive whole numbers.")
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
 AXES_USERNAME_CALLABLE = "registry.sign_in.attempted_username"
+
+# --- Notifications: the outbox, its Celery worker, webhooks and email (notifications/) ----------
+# The broker of the Celery worker that delivers the outbox (Redis: redis://host:6379/N). Unset
+# (the quick start), every task runs in the process that queues it, right after the commit, and
+# the periodic jobs are left to cron (docs/notifications.md).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when it ends, so a worker killed mid-task leaves it to another; the
+# outbox's own sweep recovers anything lost all the same (notifications.delivery).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# How often the sweep looks for undelivered events and deliveries due again, in seconds.
+NOTIFICATIONS_SWEEP_SECONDS = env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    },
+    "casework-reminders": {
+        "task": "licenses.tasks.casework_reminders",
+        "schedule": datetime.timedelta(hours=1),
+    },
+    "expire-licences": {
+        "task": "licenses.tasks.expire_licences",
+        "schedule": datetime.timedelta(hours=1),
+    },
+    "licences-expiring": {
+        "task": "licenses.tasks.licences_expiring",
+        "schedule": datetime.timedelta(hours=1),
+    },
+    # The daily digest of overdue delivery reports, to officials and each vendor concerned.
+    "delivery-reports-overdue": {
+        "task": "licenses.tasks.delivery_reports_overdue",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Sign a checkpoint of the audit log every AUDIT_CHECKPOINT_MINUTES (registry.audit.tasks).
+    "audit-checkpoint": {
+        "task": "registry.audit.tasks.sign_checkpoint",
+        "schedule": AUDIT_CHECKPOINT_MINUTES * 60,
+    },
+}
+# Days before a licence's end on which its vendor is told (licence.expiring).
+LICENCE_EXPIRY_NOTICE_DAYS = sorted(
+    env.list("LICENCE_EXPIRY_NOTICE_DAYS", cast=int, default=[60, 30]), reverse=True
+)
+# Webhooks: private and loopback addresses are refused unless this is on (tests, a closed
+# network); link-local and cloud-metadata addresses are refused always.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Extra certificate authorities (a PEM file) trusted for webhook receivers; the system's by default.
+WEBHOOK_CA_BUNDLE = env.str("WEBHOOK_CA_BUNDLE", default="")
+# Seconds to connect, and for the whole exchange, with one receiver.
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+# The bytes of a receiver's answer read and kept; the rest is never read.
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=1024)
+# A delivery is retried, with exponential backoff and jitter, for this long; then it has failed.
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_MAX_PER_VENDOR = env.int("WEBHOOK_MAX_PER_VENDOR", default=10)
+# Fernet keys (comma-separated, newest first) that encrypt the webhook secrets at rest; without
+# them a key is derived from SECRET_KEY. Keep them out of the database and its backups.
+WEBHOOK_SECRET_KEYS = env.list("WEBHOOK_SECRET_KEYS", default=[])
+# Email of the events (to vendors' contacts and to officials); off: webhooks only.
+NOTIFICATION_EMAILS = env.bool("NOTIFICATION_EMAILS", default=True)

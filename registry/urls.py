@@ -12,11 +12,16 @@ urlpatterns = [
     path(API_PREFIX.removeprefix("/"), include("registry.api.urls")),
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics_view, name="metrics"),
     path("accounts/", include("registry.accounts.urls")),
+    path("account/tokens/", include("registry.accounts.token_urls")),
     path("admin/", admin.site.urls),
     path("countries/", include("countries.urls")),
     path("", include("licenses.urls")),
     path("", include("documents.urls")),
+    path("catalogues/", include("decisions.urls")),
+    path("screening/", include("screening.urls")),
     path("audit/", include("registry.audit.urls")),
 ]
 

@@ -1,11 +1,15 @@
 """Project-wide pages: the health check, the role dashboard, and the 404 and 500 pages."""
 
+import hmac
 import sys
+import time
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.db.migrations.executor import MigrationExecutor
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
@@ -15,10 +19,17 @@ from django.views.decorators.http import require_GET
 from countries.models import WhitelistRevision
 from countries.selectors import revisions_waiting
 from licenses.models import Licence, LicenceApplication, Vendor
-from licenses.selectors import application_queue, counts_by_status, overdue_by_official
+from licenses.selectors import (
+    application_queue,
+    counts_by_status,
+    overdue_by_official,
+    reports_overdue,
+)
+from registry import broker, metrics
 from registry.api import API_PREFIX
 from registry.api.exceptions import not_found_response, server_error_response
 from registry.middleware import CACHE_UNAVAILABLE, unavailable_response, unavailable_service
+from screening import selectors as screening_selectors
 
 DASHBOARD_ROWS = 8
 
@@ -46,6 +57,90 @@ def healthz(request):
             {"status": "unavailable", "database": "down", "cache": cache_state}, status=503
         )
     return JsonResponse({"status": "ok", "database": "up", "cache": cache_state})
+
+
+# Once every migration is found applied, a process trusts that for this long before it loads the
+# migration graph again (a few tens of milliseconds): probes come every few seconds.
+MIGRATIONS_CHECK_SECONDS = 60
+_migrations_applied_at: float | None = None
+
+
+def unapplied_migrations() -> list[str]:
+    """The migrations the code has and the database lacks, as ``app.name``."""
+    global _migrations_applied_at
+    if (
+        _migrations_applied_at is not None
+        and time.monotonic() - _migrations_applied_at < MIGRATIONS_CHECK_SECONDS
+    ):
+        return []
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    missing = [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+    _migrations_applied_at = None if missing else time.monotonic()
+    return missing
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Open to anyone, for load balancers and orchestrators: may this instance take traffic?
+
+    200 when the database answers, the shared cache answers, the Celery broker answers (when
+    ``CELERY_BROKER_URL`` is set) and every migration of this code is applied; otherwise 503
+    naming what is missing. Unlike ``/healthz`` (is the process alive), a failure here should take
+    the instance out of the load balancer, not restart it. It reveals no more than service names,
+    error classes and migration names, which are in the public source.
+    """
+    checks: dict[str, dict] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = {"ok": True}
+    except DatabaseError as error:
+        checks["database"] = {"ok": False, "error": type(error).__name__}
+    try:
+        cache.set("readyz", "1", 10)
+        cache.get("readyz")
+        checks["cache"] = {"ok": True}
+    except Exception as error:  # any failure of the cache means not ready
+        checks["cache"] = {"ok": False, "error": type(error).__name__}
+    if broker.url():
+        problem = broker.problem()
+        checks["broker"] = {"ok": True} if problem is None else {"ok": False, "error": problem}
+    if checks["database"]["ok"]:
+        try:
+            missing = unapplied_migrations()
+        except DatabaseError as error:
+            checks["migrations"] = {"ok": False, "error": type(error).__name__}
+        else:
+            checks["migrations"] = {"ok": not missing, "unapplied": missing}
+    else:
+        checks["migrations"] = {"ok": False, "error": "database unavailable"}
+    failing = sorted(name for name, check in checks.items() if not check["ok"])
+    return JsonResponse(
+        {"status": "unavailable" if failing else "ok", "missing": failing, "checks": checks},
+        status=503 if failing else 200,
+    )
+
+
+@never_cache
+@require_GET
+def metrics_view(request):
+    """Prometheus only: ``Authorization: Bearer <METRICS_TOKEN>``, compared in constant time.
+    404 when no token is configured (the endpoint does not exist), 401 without the right one."""
+    expected = getattr(settings, "METRICS_TOKEN", "")
+    if not expected:
+        raise Http404
+    given = request.headers.get("Authorization", "")
+    scheme, _, token = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), expected.encode()
+    ):
+        response = JsonResponse({"detail": "A valid bearer token is required."}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(metrics.exposition(), content_type=metrics.CONTENT_TYPE)
 
 
 def recent_changes(*, limit: int = DASHBOARD_ROWS) -> list[dict]:
@@ -107,6 +202,10 @@ def dashboard(request):
             licence_counts=counts_by_status(Licence),
             changes=recent_changes(),
             overdue=overdue_by_official(),
+            list_status=screening_selectors.list_status(),
+            open_matches=screening_selectors.open_match_count(),
+            reports_overdue=reports_overdue()[:DASHBOARD_ROWS],
+            reports_overdue_total=reports_overdue().count(),
         )
     return render(request, "registry/dashboard.html", context)
 

@@ -9,6 +9,7 @@ that forgets to name one raises ``ImproperlyConfigured`` instead of opening to e
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
+from django.shortcuts import render
 
 from registry.errors import DomainError
 
@@ -43,3 +44,35 @@ def add_service_error(form, error: Exception) -> None:
         form.add_error(None, error.message)
     else:
         raise error
+
+
+def check_page(
+    request,
+    *,
+    heading: str,
+    rows: list[tuple[str, str]],
+    warning: str,
+    hidden: list[tuple[str, str]],
+    action_url: str,
+    back_url: str,
+    button: str,
+    impact: list[str] | None = None,
+    impact_title: str = "What it changes",
+):
+    """GOV.UK's "check your answers" before an action that cannot be undone: what was typed,
+    what will happen, and a button that sends it all again, confirmed."""
+    return render(
+        request,
+        "registry/confirm.html",
+        {
+            "heading": heading,
+            "rows": rows,
+            "warning": warning,
+            "hidden": hidden,
+            "action_url": action_url,
+            "back_url": back_url,
+            "button": button,
+            "impact": impact or [],
+            "impact_title": impact_title,
+        },
+    )

@@ -18,6 +18,7 @@ from registry import roles
 from registry.audit.history import SYSTEM_USERNAME, ensure_system_user, system_user
 from registry.models import User
 from tests.factories import register_product, register_vendor, user_with_role
+from tests.support.receivers import HTTPSReceiver, SMTPReceiver
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
@@ -102,6 +103,35 @@ def documents_folder(settings, tmp_path):
     storages._storages.pop("documents", None)
     yield folder
     storages._storages.pop("documents", None)
+
+
+# --- Receivers on the loopback for notifications (tests/support/receivers.py) ------------------
+@pytest.fixture
+def receiver():
+    server = HTTPSReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook_settings(settings, receiver):
+    """Loopback receivers allowed (WEBHOOK_ALLOW_PRIVATE), their authority trusted, short limits."""
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    settings.WEBHOOK_CA_BUNDLE = str(receiver.ca_file)
+    settings.WEBHOOK_CONNECT_TIMEOUT = 2
+    settings.WEBHOOK_TIMEOUT = 2
+    return settings
+
+
+@pytest.fixture
+def smtp(settings):
+    server = SMTPReceiver().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

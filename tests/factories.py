@@ -316,3 +316,63 @@ def application_body(product: Product, /, **changes) -> dict:
     }
     body.update(changes)
     return body
+
+
+def register_webhook(*, vendor: Vendor, by, url: str, events=("licence.suspended",)):
+    """A webhook of ``vendor`` registered by its user ``by``; returns (webhook, secret)."""
+    from notifications import services as notifications_services
+
+    return notifications_services.register_webhook(
+        vendor=vendor, by=by, url=url, events=list(events)
+    )
+
+
+def licences_in_bulk(*, vendor: Vendor, product: Product, count: int, destination: str = "FR"):
+    """``count`` active licences of ``vendor`` to ``destination``, written as data in bulk (no
+    history): for tests of what a revision does to thousands of them."""
+    country = Country.objects.get(code=destination)
+    now, today = timezone.now(), timezone.localdate()
+    prefix = f"{vendor.pk:03d}{destination}"
+    with history.bulk_writes():
+        applications = LicenceApplication.objects.bulk_create(
+            LicenceApplication(
+                reference=f"APP-B{prefix}-{n:05d}",
+                vendor=vendor,
+                product=product,
+                destination=country,
+                licence_type=LicenceType.MARKETING,
+                end_use="Counter-terrorism",
+                value=1,
+                currency="EUR",
+                submitted_at=now,
+                status=ApplicationStatus.APPROVED,
+                decided_at=now,
+            )
+            for n in range(count)
+        )
+        return Licence.objects.bulk_create(
+            Licence(
+                number=f"ML-B{prefix}-{n:05d}",
+                application=application,
+                valid_from=today,
+                valid_until=today + datetime.timedelta(days=730),
+            )
+            for n, application in enumerate(applications)
+        )
+
+
+def export_licence(
+    *, vendor: Vendor | None = None, issued_on: datetime.date | None = None, **fields
+) -> Licence:
+    """An export licence written directly as the system actor, with its first delivery report
+    due as issuing one sets it (``issued_on`` dates it in the past)."""
+    issued_on = issued_on or timezone.localdate()
+    product = {"application__product__vendor": vendor} if vendor else {}
+    return LicenceFactory(
+        number=factory.Sequence(lambda n: f"EL-2026-{n:06d}"),
+        application__licence_type=LicenceType.EXPORT,
+        valid_from=issued_on,
+        next_report_due=licenses_services.first_report_due(issued_on),
+        **product,
+        **fields,
+    )

@@ -14,6 +14,15 @@ os.environ.setdefault(
     "AUDIT_SIGNING_KEY_FILE", str(Path(__file__).resolve().parent / "keys" / "audit-signing.key")
 )
 
+# The document signing pair kept with the tests (a self-signed certificate, not marked for
+# development so the check with DEBUG off accepts it).
+os.environ.setdefault(
+    "SIGNING_KEY_FILE", str(Path(__file__).resolve().parent / "keys" / "document-signing.key")
+)
+os.environ.setdefault(
+    "SIGNING_CERT_FILE", str(Path(__file__).resolve().parent / "keys" / "document-signing.crt")
+)
+
 from registry.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicallicenceapplication',
             name='refusal_code',
-            field=models.CharField(blank=True, choices=[('information_not_provided', 'Information not provided')], help_text='Set when a refusal rests on a ground the registry checks, such as an expired request for information.', max_length=40),
+            field=models.CharField(blank=True, db_default='', default='', choices=[('information_not_provided', 'Information not provided')], help_text='Set when a refusal rests on a ground the registry checks, such as an expired request for information.', max_length=40),
         ),
         migrations.AddField(
             model_name='historicallicenceapplication',
@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='licenceapplication',
             name='refusal_code',
-            field=models.CharField(blank=True, choices=[('information_not_provided', 'Information not provided')], help_text='Set when a refusal rests on a ground the registry checks, such as an expired request for information.', max_length=40),
+            field=models.CharField(blank=True, db_default='', default='', choices=[('information_not_provided', 'Information not provided')], help_text='Set when a refusal rests on a ground the registry checks, such as an expired request for information.', max_length=40),
         ),
         migrations.AddField(
             model_name='licenceapplication',

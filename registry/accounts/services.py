@@ -11,7 +11,7 @@ recorded in the account's history too, by name only, never a secret.
 import math
 from base64 import b32encode
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import BytesIO
 
 import qrcode
@@ -21,13 +21,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from registry import roles
 from registry.audit import history
 from registry.errors import DomainError
+from registry.models import ApiToken
 
 BACKUP_CODE_COUNT = 10
 STAFF_GROUPS = (roles.OFFICIALS, roles.SENIOR_OFFICIALS, roles.AUDITORS)
@@ -221,9 +224,13 @@ def _check_roles(role_names) -> list[str]:
 def _check_vendor_link(roles_: list[str], vendor) -> None:
     """A vendor's user sees that vendor's records: no other role may come with the link (a
     vendor's user not linked yet sees nothing, and the API refuses it)."""
-    if vendor is not None and roles_ and roles_ != [roles.VENDORS]:
+    vendor_roles = ([roles.VENDORS], sorted([roles.VENDORS, roles.VENDOR_ADMINS]))
+    if vendor is not None and roles_ and sorted(roles_) not in vendor_roles:
         raise ValidationError(
-            {"vendor": "Only an account in the vendors role alone may be linked to a vendor."}
+            {
+                "vendor": "Only an account in the vendors role alone (or with vendor_admins) "
+                "may be linked to a vendor."
+            }
         )
 
 
@@ -365,3 +372,130 @@ def record_untracked_accounts() -> int:
         reason="Account recorded: it existed before account changes were kept in the history",
     )
     return len(untracked)
+
+
+# --- API tokens: the vendors' own, and the operators' issue_token -----------------------------
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def _is_vendor_user(user) -> bool:
+    return bool(user.is_active and user.vendor_id and user.has_perm("registry.use_vendor_api"))
+
+
+def may_manage_token(user, token: ApiToken) -> bool:
+    """A vendor's user manages their own tokens; a vendor admin every token of their vendor."""
+    if not _is_vendor_user(user):
+        return False
+    if token.user_id == user.pk:
+        return True
+    return user.has_perm("registry.manage_vendor_tokens") and token.user.vendor_id == user.vendor_id
+
+
+@transaction.atomic
+def create_token(*, user, by, name: str, expires_at: datetime, reason: str = ""):
+    """A new API token for ``user``, a vendor's user: returns its record and its key, which is
+    shown this once (the registry keeps only its digest).
+
+    ``by`` is ``user`` on the tokens page (nobody creates a token another person will hold),
+    or an operator running ``issue_token``. The expiry must be in the future and at most
+    ``API_TOKEN_MAX_DAYS`` ahead.
+    """
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "Give the token a name, such as what it is for."
+    elif len(name) > ApiToken._meta.get_field("name").max_length:
+        errors["name"] = "Give a name of 100 characters or fewer."
+    now = timezone.now()
+    latest = now + timedelta(days=settings.API_TOKEN_MAX_DAYS)
+    if expires_at <= now:
+        errors["expires_on"] = "The expiry date must be in the future."
+    elif expires_at > latest + timedelta(days=1):
+        errors["expires_on"] = (
+            f"The expiry date must be at most {settings.API_TOKEN_MAX_DAYS} days from today."
+        )
+    if errors:
+        raise ValidationError(errors)
+    user = _locked(user)
+    if not _is_vendor_user(user):
+        raise DomainError(
+            f"{user.username} is not an active vendor's user (in the vendors group and linked "
+            "to a vendor): only they may use the API."
+        )
+    credential, key = AuthToken.objects.create(user=user, expiry=expires_at - now)
+    token = ApiToken(
+        digest=credential.digest,
+        prefix=credential.token_key,
+        name=name,
+        user=user,
+        created_at=credential.created,
+        expires_at=credential.expiry,
+    )
+    history.save(
+        token, by=by, reason=reason.strip() or f"API token created for {user.username}: {name}"
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(*, token: ApiToken, by, reason: str) -> ApiToken:
+    """Revokes a token: it answers 401 from the next call (its cached credentials are dropped
+    when this commits). Refused for one already revoked, or one ``by`` may not manage."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Say why the token is revoked: it is kept in its history."}
+        )
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if by.vendor_id and not may_manage_token(by, token):
+        raise DomainError("You may not manage this token.")
+    if token.revoked_at is not None:
+        raise DomainError(f"The token {token.name} is already revoked.")
+    AuthToken.objects.filter(digest=token.digest).delete()
+    token.revoked_at = timezone.now()
+    token.revoked_by = by
+    return history.save(
+        token,
+        by=by,
+        reason=f"API token revoked: {reason}",
+        update_fields=["revoked_at", "revoked_by"],
+    )
+
+
+def record_token_use(digest: str) -> None:
+    """Notes that the token was used now, at most once a minute, without a history record (a
+    use changes nothing on record). Called when a token is checked against the database."""
+    now = timezone.now()
+    with history.bulk_writes():
+        ApiToken.objects.filter(digest=digest).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_USE_RESOLUTION)
+        ).update(last_used_at=now)
+
+
+@transaction.atomic
+def revoke_api_tokens(*, users, by, reason: str) -> int:
+    """Revokes every API token of ``users`` at once (an incident: a leaked token, a compromised
+    vendor): each token's record is marked revoked with who and why, its credential deleted
+    (the cached credentials are dropped with it, ``registry.api.credentials``), and each
+    account's history names the incident. Returns how many credentials stopped."""
+    reason = _reason(reason)
+    revoked = 0
+    now = timezone.now()
+    for user in users:
+        user = _locked(user)
+        for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at=None):
+            token.revoked_at = now
+            token.revoked_by = by
+            history.save(
+                token,
+                by=by,
+                reason=f"API token revoked: {reason}",
+                update_fields=["revoked_at", "revoked_by"],
+            )
+        count, _ = AuthToken.objects.filter(user=user).delete()
+        revoked += count
+        history.bulk_update(
+            [user], fields=[], by=by, reason=f"{count} API token(s) revoked: {reason}"
+        )
+    return revoked

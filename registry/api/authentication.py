@@ -16,6 +16,7 @@ from knox.settings import knox_settings
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
+from registry.accounts import services as accounts
 from registry.api import credentials
 from registry.api.throttles import AnonymousRateThrottle, TokenRateThrottle
 
@@ -60,6 +61,9 @@ class TokenAuthentication(KnoxTokenAuthentication):
         if found is not None:
             return found
         user, auth_token = self.authenticate_credentials(key.encode("ascii"))
+        # Checked against the database: at most once a cache lifetime per token, so this is
+        # when the tokens page's "last used" is noted (to the minute).
+        accounts.record_token_use(digest)
         credentials.remember(user, auth_token)
         return user, auth_token
 
@@ -78,5 +82,6 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token <key>`, or `Bearer <key>`. Get a key from the ministry.",
+            "description": "`Token <key>`, or `Bearer <key>`. Create a key on your tokens "
+            "page, `/account/tokens/`, signed in to the registry's website.",
         }

@@ -55,7 +55,14 @@ _PARTICULAR = {
         "draft stays as it was."
     ),
     ("/api/v1/applications/{reference}/submit/", "post", "409"): "The application is not a draft.",
-    (_DOCUMENTS, "post", "409"): "The application is decided or withdrawn: no more documents.",
+    (_DOCUMENTS, "post", "409"): (
+        "The application is decided or withdrawn: no more documents (a refusal takes them while "
+        "it may still be appealed)."
+    ),
+    ("/api/v1/applications/{reference}/appeal/", "post", "409"): (
+        "The application is not refused, was appealed already, or the time to appeal closed "
+        "(the message gives the date)."
+    ),
     (_DOCUMENTS, "post", "413"): "The file is over `DOCUMENT_MAX_BYTES` (10 MB by default).",
     (_DOCUMENTS, "post", "415"): (
         "The file is not a PDF, PNG or JPEG (read from its bytes), or the body is not "

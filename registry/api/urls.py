@@ -8,6 +8,7 @@ from countries.api_views import CountryViewSet
 from documents.api_views import DocumentViewSet
 from licenses.api_views import ApplicationViewSet, LicenceViewSet, ProductViewSet
 from licenses.casework_api import InformationRequestViewSet, SharedNoteViewSet
+from notifications.api_views import DeliveryViewSet, WebhookViewSet
 from registry.api import API_PREFIX, API_V1_PREFIX
 
 router = SimpleRouter()
@@ -41,10 +42,30 @@ casework_urls = [
     ),
 ]
 
+_WEBHOOK = "webhooks/<str:id>/"
+webhook_urls = [
+    path("webhooks/", WebhookViewSet.as_view({"get": "list", "post": "create"}), name="webhooks"),
+    path(
+        _WEBHOOK,
+        WebhookViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="webhook",
+    ),
+    path(
+        f"{_WEBHOOK}deliveries/",
+        DeliveryViewSet.as_view({"get": "list"}),
+        name="webhook-deliveries",
+    ),
+    path(
+        f"{_WEBHOOK}deliveries/<str:delivery_id>/redeliver/",
+        DeliveryViewSet.as_view({"post": "redeliver"}),
+        name="webhook-redeliver",
+    ),
+]
+
 urlpatterns = [
     path(
         API_V1_PREFIX.removeprefix(API_PREFIX),
-        include((router.urls + casework_urls, "api"), namespace="api"),
+        include((router.urls + casework_urls + webhook_urls, "api"), namespace="api"),
     ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

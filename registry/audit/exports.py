@@ -1,10 +1,16 @@
-"""CSV and JSON exports that are safe to open in a spreadsheet."""
+"""CSV and JSON exports that are safe to open in a spreadsheet.
+
+CSV files begin with a UTF-8 byte-order mark, so a spreadsheet opens names such as "Côte
+d'Ivoire" or "Direction générale" as they are written.
+"""
 
 import csv
 from collections.abc import Iterable, Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+
+BOM = "\ufeff"
 
 # A cell starting with one of these is read by spreadsheets as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -19,6 +25,7 @@ def spreadsheet_safe(value) -> str:
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write(BOM)
     writer = csv.writer(response)
     writer.writerow(header)
     for row in rows:
@@ -44,7 +51,7 @@ def csv_stream(filename: str, header: list[str], rows: Iterable) -> StreamingHtt
     writer = csv.writer(_Line())
 
     def lines() -> Iterator[str]:
-        yield writer.writerow(header)
+        yield BOM + writer.writerow(header)
         for row in rows:
             yield writer.writerow([spreadsheet_safe(value) for value in row])
 

@@ -87,7 +87,14 @@ class TimelineForm(forms.Form):
     end = forms.DateField(
         label="To (date)", required=False, validators=[MaxValueValidator(_LAST_DAY)]
     )
-    user = forms.CharField(label="User", max_length=150, required=False)
+    period = forms.ChoiceField(
+        label="Or a period",
+        required=False,
+        choices=[("", "Any time"), ("7", "Last 7 days"), ("30", "Last 30 days")],
+    )
+    user = forms.CharField(
+        label="User", max_length=150, required=False, help_text="Capitals do not matter."
+    )
     kind = forms.ChoiceField(
         label="Kind",
         required=False,
@@ -103,11 +110,21 @@ class TimelineForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
             self.add_error("end", "The end must not be before the start.")
+        if cleaned.get("period") and (start or end):
+            self.add_error("period", "Choose a period or dates, not both.")
         return cleaned
+
+    def dates(self) -> tuple[datetime.date | None, datetime.date | None]:
+        """The first and last day asked for: a period ends today (today counts as one day)."""
+        period = self.cleaned_data.get("period")
+        if period:
+            today = timezone.localdate()
+            return today - datetime.timedelta(days=int(period) - 1), today
+        return self.cleaned_data.get("start"), self.cleaned_data.get("end")
 
     def bounds(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         """The dates as a half-open range of moments, whole days in the configured zone."""
-        start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
+        start, end = self.dates()
 
         def midnight(day):
             return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -116,3 +133,12 @@ class TimelineForm(forms.Form):
             midnight(start) if start else None,
             midnight(end + datetime.timedelta(days=1)) if end else None,
         )
+
+
+class StatisticsForm(forms.Form):
+    year = forms.IntegerField(label="Year", min_value=1900, max_value=9998)
+    as_of = MomentField(label="As of (optional)", required=False)
+    format = forms.ChoiceField(choices=[("html", "Web page"), ("json", "JSON")], required=False)
+
+    def clean_as_of(self):
+        return self.cleaned_data["as_of"] or timezone.localtime().replace(microsecond=0)

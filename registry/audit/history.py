@@ -367,6 +367,15 @@ def bulk_writes() -> Iterator[None]:
         _bulk_writes_allowed.reset(token)
 
 
+# A tracked model with a field of this name has it set to the time of each write (the
+# seed's date when it backdates): the vendors' change feeds read it (``?updated_since=``).
+UPDATED_AT = "updated_at"
+
+
+def _has_updated_at(model: type[models.Model]) -> bool:
+    return any(f.name == UPDATED_AT for f in model._meta.concrete_fields)
+
+
 def _stamp(obj: models.Model, *, by, reason: str, at: datetime.datetime | None) -> None:
     if by is None or not getattr(by, "pk", None):
         raise MissingAuditContextError(f"{obj._meta.label}: a change needs the acting user.")
@@ -393,6 +402,10 @@ def save(
 ) -> TrackedModel:
     """Saves one tracked object and its history record, naming ``by`` and ``reason``."""
     _stamp(obj, by=by, reason=reason, at=at)
+    if _has_updated_at(type(obj)):
+        setattr(obj, UPDATED_AT, at or timezone.now())
+        if update_fields is not None:
+            update_fields = [*update_fields, UPDATED_AT]
     token = _saving.set(obj)
     try:
         obj.save(update_fields=update_fields)
@@ -428,6 +441,11 @@ def bulk_update(
         raise ValueError("bulk_update writes objects of one model at a time.")
     if by is None or not getattr(by, "pk", None) or not reason or not reason.strip():
         raise MissingAuditContextError(f"{model._meta.label}: a change needs a user and a reason.")
+    moment = timezone.now()
+    if fields and _has_updated_at(model):
+        for obj in objs:
+            setattr(obj, UPDATED_AT, moment)
+        fields = [*fields, UPDATED_AT]
     for obj in objs:
         _normalise(obj)
     with bulk_writes():
@@ -436,7 +454,7 @@ def bulk_update(
         options = dict(
             default_user=by,
             default_change_reason=reason.strip(),
-            default_date=timezone.now(),
+            default_date=moment,
             custom_historical_attrs={"history_username": by.get_username()},
         )
         records = _update_records(manager.model, objs, **options)

@@ -82,3 +82,43 @@ class Checkpoint(_AppendOnly):
     class Meta:
         db_table = "audit_checkpoint"
         indexes = [models.Index(fields=["tree_size"], name="audit_checkpoint_size")]
+
+
+class DecisionReceipt(_AppendOnly):
+    """The signed receipt of one decision on an application (``registry.audit.receipts``).
+
+    ``document`` is the signed receipt exactly as it is served (canonical JSON); the other fields
+    repeat what it says so it can be found. ``subject`` is the application's reference; an
+    application has one receipt per decision taken on it (a refusal, then the decision on appeal).
+    """
+
+    subject = models.CharField(max_length=40)
+    decision = models.CharField(max_length=40)
+    document = models.TextField()
+    key_name = models.CharField(max_length=200)
+    key_id = models.CharField(max_length=8)
+    tree_size = models.BigIntegerField()
+    root_hash = models.BinaryField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "audit_decision_receipt"
+        indexes = [models.Index(fields=["subject", "id"], name="audit_receipt_subject")]
+
+
+class VerificationRun(_AppendOnly):
+    """One run of the trail's verification (``verify_audit``, the auditors' button, a schedule)
+    and what it found: the integrity page shows the latest."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    ok = models.BooleanField()
+    records = models.BigIntegerField(help_text="History records checked.")
+    checkpoints = models.IntegerField(default=0, help_text="Signed checkpoints checked.")
+    problems = models.TextField(blank=True, help_text="Each problem found, one a line.")
+    requested_by = models.CharField(max_length=150, blank=True)
+    source = models.CharField(max_length=20, help_text="command, button or schedule.")
+
+    class Meta:
+        db_table = "audit_verification_run"
+        indexes = [models.Index(fields=["finished_at"], name="audit_verification_finished")]

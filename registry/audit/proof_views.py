@@ -1,4 +1,5 @@
-"""The Merkle log's endpoints for auditors: the latest signed checkpoint and proofs against it.
+"""The Merkle log's endpoints for auditors: the latest signed checkpoint and proofs against it;
+the integrity page, with the latest verification and a button that runs one in the background.
 
 An auditor keeps checkpoints, then asks for an inclusion proof (a record is in the log of a given
 size) or a consistency proof (the log of a later size extends the one they kept) and checks it
@@ -10,14 +11,15 @@ import base64
 import datetime
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from registry.audit import checkpoints, tree
+from registry.audit import checkpoints, kept, tasks, tree, verification
 from registry.audit.views import PERMISSION
 
 
@@ -142,9 +144,31 @@ def integrity(request):
             "record": record,
             "error": error,
             "public_key": _public_key(),
+            "verification": verification.latest(),
+            "kept": kept.compare(settings.AUDIT_CHECKPOINT_DIR)
+            if settings.AUDIT_CHECKPOINT_DIR
+            else None,
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_POST
+@permission_required(PERMISSION, raise_exception=True)
+def verify_again(request):
+    """Queues the whole trail's verification (``registry.audit.tasks.verify_trail``); its result
+    shows on the integrity page when it is done (at once when tasks run eagerly)."""
+    try:
+        tasks.verify_trail.delay(requested_by=request.user.get_username(), source="button")
+    except Exception as error:  # the broker is down: say so, the page stays usable
+        messages.error(request, f"The verification could not be queued: {error}")
+    else:
+        messages.success(
+            request,
+            "Verification requested. Its result shows below when it is done; reload the page.",
+        )
+    return redirect("audit:integrity")
 
 
 def _public_key() -> str:

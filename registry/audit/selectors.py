@@ -8,6 +8,7 @@ a page come from one query per kind for the records and one for their predecesso
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -20,8 +21,10 @@ from django.utils import timezone
 from countries import selectors as country_selectors
 from countries.models import Country, WhitelistChange, WhitelistRevision
 from documents.models import DeclarationTemplate, Document
-from licenses.models import Licence, LicenceApplication, Party, Product, Vendor
-from registry.audit import charts
+from licenses.models import DeliveryReport, Licence, LicenceApplication, Party, Product, Vendor
+from registry.audit import charts, tree
+from registry.models import ApiToken
+from registry.templatetags.dates import when_text
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,18 @@ TIMELINE_KINDS: dict[str, Kind] = {
         key_lookup="application__reference",
         link="application",
     ),
+    # A licence's delivery reports, under its number; API tokens, under their holder.
+    "delivery-report": Kind(
+        "delivery-report",
+        "Delivery report",
+        DeliveryReport,
+        "licence",
+        key_lookup="licence__number",
+        link="licence",
+    ),
+    "api-token": Kind(
+        "api-token", "API token", ApiToken, "user", key_lookup="user__username", link="user"
+    ),
 }
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -122,10 +137,15 @@ _COLUMNS = (
 
 @dataclass
 class FieldChange:
+    """One field a record changed: its raw values (``old``, ``new``: the JSON export's) and the
+    words a person reads (``old_text``, ``new_text``: the pages' and the CSV's)."""
+
     name: str
     label: str
     old: object
     new: object
+    old_text: str = ""
+    new_text: str = ""
 
 
 @dataclass
@@ -140,6 +160,10 @@ class Entry:
     username: str
     reason: str
     changes: list[FieldChange] = field(default_factory=list)
+    # The Merkle leaf hash (hex) of the record, where the caller looked it up.
+    leaf: str = ""
+    # The revision that made this change, for a country's record written by one.
+    revision: str = ""
 
     @property
     def type_label(self) -> str:
@@ -170,7 +194,7 @@ def timeline(filters: TimelineFilter) -> models.QuerySet:
         if filters.end:
             queryset = queryset.filter(history_date__lt=filters.end)
         if filters.username:
-            queryset = queryset.filter(history_username=filters.username)
+            queryset = queryset.filter(history_username__iexact=filters.username)
         if filters.key:
             queryset = queryset.filter(**{kind.lookup: filters.key})
         parts.append(
@@ -220,6 +244,7 @@ def entries(rows) -> list[Entry]:
         kind, record, previous = records[row["audit_seq"]]
         result.append(_entry(kind, record, previous, key=row["object_key"]))
     _name_related(result)
+    _describe(result)
     return result
 
 
@@ -229,10 +254,18 @@ def iter_entries(filters: TimelineFilter, *, chunk_size: int = 500):
     for row in timeline(filters).iterator(chunk_size=chunk_size):
         chunk.append(row)
         if len(chunk) == chunk_size:
-            yield from entries(chunk)
+            yield from _with_leaves(entries(chunk))
             chunk = []
     if chunk:
-        yield from entries(chunk)
+        yield from _with_leaves(entries(chunk))
+
+
+def _with_leaves(result: list[Entry]) -> list[Entry]:
+    """The entries with their Merkle leaf hash: one query for the lot."""
+    leaves = tree.leaf_hashes(entry.seq for entry in result)
+    for entry in result:
+        entry.leaf = leaves.get(entry.seq, "")
+    return result
 
 
 def object_history(kind: Kind, key: str) -> list[Entry]:
@@ -243,7 +276,25 @@ def object_history(kind: Kind, key: str) -> list[Entry]:
         result.append(_entry(kind, record, previous))
         previous = record
     _name_related(result)
+    _describe(result)
+    if kind.model is Country and result:
+        _link_revisions(result, key)
     return result
+
+
+def _link_revisions(result: list[Entry], code: str) -> None:
+    """Names the revision behind each of a country's records that one wrote: a revision that
+    changed this country (its ``WhitelistChange``) and whose reason the record carries. A reason
+    merely typed to look like one links nowhere."""
+    references = set(
+        WhitelistChange.objects.filter(country__code=code).values_list(
+            "revision__reference", flat=True
+        )
+    )
+    for entry in result:
+        reference = entry.reason.split(":", 1)[0]
+        if reference in references:
+            entry.revision = reference
 
 
 def _tracked(history_model) -> list[models.Field]:
@@ -302,6 +353,37 @@ def _name_related(result: list[Entry]) -> None:
             change.old = known.get(change.old, change.old)
             change.new = known.get(change.new, change.new)
             change.label = change.label.removesuffix(" id")
+
+
+def _describe(result: list[Entry]) -> None:
+    """The words of each change's values: a choice's label, yes or no, a date in the app's one
+    format, a screening as its rules' outcomes; never a code or a Python repr."""
+    for entry in result:
+        fields = {f.attname: f for f in _tracked(entry.kind.history_model)}
+        for change in entry.changes:
+            f = fields.get(change.name)
+            change.old_text = value_text(f, change.old)
+            change.new_text = value_text(f, change.new)
+
+
+def value_text(f, value) -> str:
+    if value is None or value == "":
+        return "—"
+    choices = dict(f.flatchoices) if f is not None and f.choices else {}
+    if choices and value in choices:
+        return str(choices[value])
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return when_text(value)
+    if isinstance(value, list) and all(isinstance(item, dict) and "rule" in item for item in value):
+        return "; ".join(
+            f"{item['rule'].replace('_', ' ')}: {'passed' if item.get('passed') else 'failed'}"
+            for item in value
+        )
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
 
 
 # --- The whitelist ----------------------------------------------------------------------------

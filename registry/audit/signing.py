@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -253,3 +254,106 @@ def open_checkpoint(note: str, verifiers: list[Verifier]) -> tuple[Checkpoint, l
 def read_checkpoint_unverified(note: str) -> tuple[Checkpoint, list[Signature]]:
     text, signatures = split_note(note)
     return Checkpoint.parse_text(text), signatures
+
+
+# --- Decision receipts ------------------------------------------------------------------------
+#
+# A receipt is a JSON document in canonical form (keys sorted, no insignificant space, UTF-8, no
+# floating-point number): ``{"receipt": {…}, "signatures": [{"key_name", "key_id",
+# "signature"}]}``. Each signature is the signature of a C2SP signed note whose text is the
+# receipt's canonical JSON and a newline, written as a note's signature is (base64 of the key id
+# and the Ed25519 signature), so the receipt is also the signed note
+# ``<canonical receipt>\n\n— <key name> <signature>\n`` that any signed-note tool opens. The
+# document must be exactly canonical: any byte changed, added or removed is refused.
+
+RECEIPT_FORMAT = "export-licence-registry/decision-receipt/v1"
+
+
+def _no_floats(value, path: str = "receipt") -> None:
+    if isinstance(value, float):
+        raise NoteError(f"{path}: a receipt holds no floating-point number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise NoteError(f"{path}: keys are text")
+            _no_floats(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _no_floats(item, f"{path}[{n}]")
+    elif not (value is None or isinstance(value, str | bool | int)):
+        raise NoteError(f"{path}: {type(value).__name__} is not a JSON value of a receipt")
+
+
+def canonical_json(value) -> bytes:
+    """The canonical bytes of a JSON value: sorted keys, no space, UTF-8, no float."""
+    _no_floats(value)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def sign_receipt(receipt: dict, signer: Signer) -> bytes:
+    """The signed receipt document, canonical bytes."""
+    text = canonical_json(receipt).decode("utf-8") + "\n"
+    note = signer.sign_note(text)
+    _, signatures = split_note(note)
+    return canonical_json(
+        {
+            "receipt": receipt,
+            "signatures": [
+                {
+                    "key_name": s.name,
+                    "key_id": s.hex_id,
+                    "signature": base64.b64encode(
+                        s.key_id.to_bytes(4, "big") + s.signature
+                    ).decode(),
+                }
+                for s in signatures
+            ],
+        }
+    )
+
+
+def _refuse_constant(name):
+    raise NoteError(f"not canonical JSON: {name}")
+
+
+def open_receipt(document: bytes, verifiers: list[Verifier]) -> tuple[dict, list[Verifier]]:
+    """The receipt a signed document holds and the known keys that signed it; raises
+    :class:`NoteError` when it is not canonical, malformed, altered, or signed by no known key.
+    One final newline (as a file saved by hand may end) is allowed."""
+    body = document[:-1] if document.endswith(b"\n") else document
+    try:
+        parsed = json.loads(
+            body.decode("utf-8"),
+            parse_float=lambda text: _refuse_constant(text),
+            parse_constant=_refuse_constant,
+        )
+    except (UnicodeDecodeError, ValueError) as error:
+        raise NoteError(f"not a receipt (JSON, UTF-8): {error}") from error
+    if not isinstance(parsed, dict) or set(parsed) != {"receipt", "signatures"}:
+        raise NoteError("a receipt document holds exactly 'receipt' and 'signatures'")
+    receipt, signatures = parsed["receipt"], parsed["signatures"]
+    if not isinstance(receipt, dict) or not isinstance(signatures, list) or not signatures:
+        raise NoteError("a receipt document holds a receipt object and a list of signatures")
+    if canonical_json(parsed) != body:
+        raise NoteError(
+            "the document is not in canonical form: it was changed or reformatted after signing"
+        )
+    if receipt.get("format") != RECEIPT_FORMAT:
+        raise NoteError(f"not a decision receipt of format {RECEIPT_FORMAT}")
+    lines = []
+    for item in signatures:
+        if not isinstance(item, dict) or set(item) != {"key_name", "key_id", "signature"}:
+            raise NoteError("a signature holds key_name, key_id and signature")
+        if not all(isinstance(v, str) for v in item.values()):
+            raise NoteError("a signature's fields are text")
+        lines.append(f"{DASH}{item['key_name']} {item['signature']}")
+    text = canonical_json(receipt).decode("utf-8") + "\n"
+    note = text + "\n" + "\n".join(lines) + "\n"
+    _, found = split_note(note)
+    for item, signature in zip(signatures, found, strict=True):
+        if item["key_id"] != signature.hex_id:
+            raise NoteError("a signature's key_id differs from the key id it carries")
+    _, signed_by = open_note(note, verifiers)
+    return receipt, signed_by

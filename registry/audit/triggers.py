@@ -48,8 +48,14 @@ END $$;
 HISTORY_TRIGGER = "registry_history_append_only"
 HEAD_TRIGGER = "registry_audit_head_forward_only"
 HEAD_TABLE = "registry_auditchainhead"
-# The Merkle log (registry.audit.tree) and its signed checkpoints: append-only like history.
-LOG_TABLES = ("audit_tree_node", "audit_checkpoint")
+# The Merkle log (registry.audit.tree), its signed checkpoints, the decision receipts and the
+# verification runs: append-only like history.
+LOG_TABLES = (
+    "audit_tree_node",
+    "audit_checkpoint",
+    "audit_decision_receipt",
+    "audit_verification_run",
+)
 
 
 def _history_tables(app_registry, cursor=None) -> list[str]:

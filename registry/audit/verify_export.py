@@ -8,15 +8,22 @@ public keys given, and checks that the records hash to each checkpoint's root. W
 ``--checkpoint OLD`` (a checkpoint the auditor kept from earlier) it proves that the exported log
 extends the one that checkpoint signed: not cut, not rewritten since.
 
+``--receipt FILE`` (repeatable) checks a decision receipt: its canonical form and its signature;
+with an export, also that the export extends the log head the receipt signed. Without ``DIR`` only
+the receipts are checked.
+
 Each problem is printed on its own line with its kind in brackets (``[edited record]``,
 ``[removed record]``, ``[reordered records]``, ``[duplicated record]``, ``[tail cut]``,
-``[forged checkpoint]``, ``[rewritten after checkpoint]``, ``[malformed]``); the exit status is
+``[forged checkpoint]``, ``[rewritten after checkpoint]``, ``[forged receipt]``, ``[rewritten
+after receipt]``, ``[malformed]``); the exit status is
 0 when the export verifies, 1 when it does not, 2 when it cannot be read.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import re
 import sys
 import time
@@ -131,7 +138,43 @@ def _read_records(path: Path, sizes: set[int], result: Result) -> dict[int, byte
     return roots
 
 
-def verify(directory: Path, public_keys: list[Path], kept: list[Path]) -> Result:
+def _open_receipts(paths: list[Path], verifiers, result: Result) -> list[Signed]:
+    """Each receipt's signature and form; the log head it signed, to check against an export."""
+    heads = []
+    for path in paths:
+        label = f"receipt {path}"
+        try:
+            receipt, signed_by = signing.open_receipt(path.read_bytes(), verifiers)
+            log = receipt["log"]
+            root = base64.b64decode(log["root"], validate=True)
+            head = signing.Checkpoint(receipt["origin"], int(log["tree_size"]), root)
+        except signing.NoteError as error:
+            result.fail("forged receipt", f"{label}: {error}")
+            continue
+        except (KeyError, TypeError, ValueError, binascii.Error) as error:
+            result.fail("malformed", f"{label}: no log head ({error})")
+            continue
+        names = ", ".join(f"{v.name} ({v.hex_id})" for v in signed_by)
+        result.notes.append(
+            f"{label}: {receipt.get('decision')} of {receipt.get('subject')} at "
+            f"{receipt.get('decided_at')} by {receipt.get('decided_by')}, log size {head.size}; "
+            f"signature by {names} holds"
+        )
+        heads.append(Signed(label, head, kept=True))
+    return heads
+
+
+def verify_receipts(receipts: list[Path], public_keys: list[Path]) -> Result:
+    """Receipts alone, without an export: their form and signatures."""
+    result = Result()
+    verifiers = [signing.Verifier.parse(path.read_text()) for path in public_keys]
+    _open_receipts(receipts, verifiers, result)
+    return result
+
+
+def verify(
+    directory: Path, public_keys: list[Path], kept: list[Path], receipts: list[Path] = ()
+) -> Result:
     result = Result()
     verifiers = [signing.Verifier.parse(path.read_text()) for path in public_keys]
     signed: list[Signed] = []
@@ -143,6 +186,7 @@ def verify(directory: Path, public_keys: list[Path], kept: list[Path]) -> Result
         found = _open(f"kept checkpoint {path}", path.read_text(), verifiers, result, kept=True)
         if found:
             signed.append(found)
+    signed += _open_receipts(list(receipts), verifiers, result)
     if not any(not s.kept for s in signed):
         result.fail(
             "forged checkpoint",
@@ -168,7 +212,13 @@ def verify(directory: Path, public_keys: list[Path], kept: list[Path]) -> Result
                 f"{missing} record{'s' if missing != 1 else ''} missing",
             )
         elif roots.get(head.size) != head.root:
-            if item.kept:
+            if item.label.startswith("receipt "):
+                result.fail(
+                    "rewritten after receipt",
+                    f"the export's first {head.size} records do not hash to the root the "
+                    f"{item.label} signed: the log was rewritten after that decision",
+                )
+            elif item.kept:
                 result.fail(
                     "rewritten after checkpoint",
                     f"the export's first {head.size} records do not hash to the root of the "
@@ -198,7 +248,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m registry.audit.verify_export",
         description="Verifies an audit export (manage.py export_audit) without the registry.",
     )
-    parser.add_argument("directory", type=Path)
+    parser.add_argument(
+        "directory",
+        type=Path,
+        nargs="?",
+        help="An export (manage.py export_audit DIR); optional when only receipts are checked.",
+    )
     parser.add_argument(
         "--public-key",
         type=Path,
@@ -213,10 +268,25 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="A signed checkpoint you kept earlier: the export must extend it.",
     )
+    parser.add_argument(
+        "--receipt",
+        type=Path,
+        action="append",
+        default=[],
+        help=(
+            "A decision receipt (GET …/applications/{reference}/receipt/): its signature, and "
+            "with an export, that the export extends the log head it signed."
+        ),
+    )
     args = parser.parse_args(argv)
+    if args.directory is None and not args.receipt:
+        parser.error("give an export DIR, a --receipt FILE, or both")
     started = time.perf_counter()
     try:
-        result = verify(args.directory, args.public_key, args.checkpoint)
+        if args.directory is None:
+            result = verify_receipts(args.receipt, args.public_key)
+        else:
+            result = verify(args.directory, args.public_key, args.checkpoint, args.receipt)
     except (OSError, UnicodeDecodeError, signing.NoteError) as error:
         print(f"cannot verify: {error}", file=sys.stderr)
         return 2
@@ -227,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         print(problem)
     rate = f"{result.records / seconds:,.0f} records/s" if seconds > 0 else ""
     summary = f"{result.records} records, root {result.root.hex()}, {seconds:.2f} s ({rate})"
+    if args.directory is None:
+        summary = f"{len(args.receipt)} receipt{'s' if len(args.receipt) != 1 else ''}"
     if result.ok:
         print(f"VERIFIED: {summary}")
         return 0

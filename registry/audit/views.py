@@ -6,13 +6,16 @@ parse the query with a form and hand it to the selectors; invalid input answers 
 form's errors.
 """
 
+import re
+
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from registry.audit import exports, selectors, tree
-from registry.audit.forms import DiffForm, TimelineForm, WhitelistForm
+from registry.audit import exports, selectors, statistics, tree
+from registry.audit.forms import DiffForm, StatisticsForm, TimelineForm, WhitelistForm
 from registry.web import paginate
 
 PERMISSION = "registry.view_audit_trail"
@@ -43,7 +46,7 @@ def timeline(request):
         )
     fmt = form.cleaned_data.get("format") if form.is_bound else ""
     if fmt in ("csv", "json"):
-        return _timeline_export(filters, fmt)
+        return _timeline_export(filters, fmt, _export_name(form))
     page = paginate(request, selectors.timeline(filters))
     query = request.GET.copy()
     query.pop("page", None)
@@ -62,16 +65,43 @@ def timeline(request):
     )
 
 
-TIMELINE_COLUMNS = ["seq", "when", "who", "type", "kind", "object", "reason", "changes"]
+TIMELINE_COLUMNS = [
+    "seq",
+    "leaf_hash",
+    "when",
+    "who",
+    "type",
+    "kind",
+    "object",
+    "reason",
+    "changes",
+]
 
 
-def _timeline_export(filters, fmt):
-    """Every matching change, oldest last, streamed: a large trail never sits whole in memory."""
+def _export_name(form) -> str:
+    """``audit-trail`` and the filter, as a file name can carry it:
+    ``audit-trail_user-official_kind-vendor_2021-11-01-to-2021-12-01``."""
+    parts = ["audit-trail"]
+    data = form.cleaned_data
+    for name in ("user", "kind", "object"):
+        value = (data.get(name) or "").strip()
+        if value:
+            parts.append(f"{name}-{value}")
+    start, end = form.dates()
+    if start or end:
+        parts.append(f"{start or 'start'}-to-{end or 'now'}")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", "_".join(parts))[:150]
+
+
+def _timeline_export(filters, fmt, name="audit-trail"):
+    """Every matching change, oldest last, streamed: a large trail never sits whole in memory.
+    Each carries its position (``seq``) and its Merkle leaf hash."""
     entries = selectors.iter_entries(filters)
     if fmt == "csv":
         rows = (
             [
                 e.seq,
+                e.leaf,
                 e.date.isoformat(),
                 e.username,
                 e.type_label,
@@ -79,16 +109,19 @@ def _timeline_export(filters, fmt):
                 e.key,
                 e.reason,
                 "; ".join(
-                    f"{c.label}: {c.new}" if e.type == "+" else f"{c.label}: {c.old} → {c.new}"
+                    f"{c.label}: {c.new_text}"
+                    if e.type == "+"
+                    else f"{c.label}: {c.old_text} → {c.new_text}"
                     for c in e.changes
                 ),
             ]
             for e in entries
         )
-        return exports.csv_stream("audit-trail.csv", TIMELINE_COLUMNS, rows)
+        return exports.csv_stream(f"{name}.csv", TIMELINE_COLUMNS, rows)
     items = (
         {
             "seq": e.seq,
+            "leaf_hash": e.leaf,
             "when": e.date,
             "who": e.username,
             "type": e.type_label,
@@ -106,7 +139,7 @@ def _timeline_export(filters, fmt):
         "kind": filters.kind,
         "object": filters.key,
     }
-    return exports.json_stream("audit-trail.json", {"filters": filters_json}, "changes", items)
+    return exports.json_stream(f"{name}.json", {"filters": filters_json}, "changes", items)
 
 
 @login_required
@@ -223,3 +256,96 @@ def object_history(request, kind, key):
             "leaves": tree.leaf_hashes(entry.seq for entry in entries),
         },
     )
+
+
+@login_required
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
+def statistics_page(request):
+    """The year's transparency statistics as the trail stood at a moment; the same year and
+    moment give the same JSON bytes (``&format=json``), whose SHA-256 the page states."""
+    data = request.GET.copy()
+    data.setdefault("year", str(timezone.localdate().year))
+    form = StatisticsForm(data)
+    if not form.is_valid():
+        return _invalid(request, form, "audit/statistics.html")
+    year, as_of = form.cleaned_data["year"], form.cleaned_data["as_of"]
+    published = statistics.publish(year, as_of)
+    if form.cleaned_data["format"] == "json":
+        response = HttpResponse(published.content, content_type="application/json")
+        stamp = as_of.strftime("%Y-%m-%dT%H%M%S")
+        response["Content-Disposition"] = f'inline; filename="statistics-{year}-as-of-{stamp}.json"'
+        response["X-Content-SHA256"] = published.sha256
+        return response
+    return render(
+        request,
+        "audit/statistics.html",
+        {
+            "form": form,
+            "year": year,
+            "as_of": as_of,
+            "data": published.data,
+            "sha256": published.sha256,
+            "permalink": f"?year={year}&as_of={as_of.isoformat()}",
+            "tables": _statistics_tables(published.data),
+        },
+    )
+
+
+_DECISION_HEADINGS = ["Applications", "Approvals", "Refusals", "Refusals at intake"]
+_DECISION_COLUMNS = ["applications", "approvals", "refusals", "refusals_at_intake"]
+
+
+def _statistics_tables(data: dict) -> list[dict]:
+    """The document's tables as rows of cells, first cell the row's heading."""
+
+    def table(key, caption, first, label, headings, columns):
+        return {
+            "id": key.replace("_", "-"),
+            "caption": caption,
+            "headings": [first, *headings],
+            "rows": [[label(row), *(row[c] for c in columns)] for row in data[key]],
+        }
+
+    return [
+        table(
+            "by_destination",
+            "By destination",
+            "Destination",
+            lambda r: f"{r['name']} ({r['code']})",
+            _DECISION_HEADINGS,
+            _DECISION_COLUMNS,
+        ),
+        table(
+            "by_category",
+            "By product category",
+            "Category",
+            lambda r: r["label"],
+            _DECISION_HEADINGS,
+            _DECISION_COLUMNS,
+        ),
+        table(
+            "by_control_entry",
+            "By control-list entry",
+            "Control entry",
+            lambda r: r["control_entry"],
+            _DECISION_HEADINGS,
+            _DECISION_COLUMNS,
+        ),
+        table(
+            "refusals_by_criterion",
+            "Refusals by criterion",
+            "Criterion",
+            lambda r: r["criterion"].replace("_", " "),
+            ["Refusals", "Refusals at intake"],
+            ["refusals", "refusals_at_intake"],
+        ),
+        table(
+            "licences_by_revision",
+            "Licences suspended or revoked",
+            "By",
+            lambda r: f"{r['revision']} {r['title']}" if r["revision"] else "An official",
+            ["Suspended", "Revoked"],
+            ["licences_suspended", "licences_revoked"],
+        ),
+    ]

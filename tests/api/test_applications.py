@@ -19,7 +19,7 @@ def test_an_application_to_france_passes_screening_and_waits_for_an_official(api
     body = response.json()
     assert body["status"] == "submitted"
     assert body["reference"].startswith("APP-")
-    assert all(rules(body).values()) and len(rules(body)) == 6
+    assert all(rules(body).values()) and len(rules(body)) == 7
     assert body["screened_against"] == "REV-2021-001"
     stored = LicenceApplication.objects.get(reference=body["reference"])
     assert stored.status == "submitted"
@@ -79,7 +79,7 @@ def test_withdrawing_before_a_decision_is_recorded_with_the_vendors_reason(api_a
 
 def test_withdrawing_after_a_decision_is_a_409_and_changes_nothing(api_a, application_a, official):
     services.refuse_application(
-        application=application_a, by=official, reason="End use not credible."
+        application=application_a, by=official, criteria=["other"], reason="End use not credible."
     )
     response = api_a.post(f"/api/v1/applications/{application_a.reference}/withdraw/")
     assert response.status_code == 409

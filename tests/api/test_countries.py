@@ -33,21 +33,31 @@ def test_a_country_on_the_list_says_since_when_and_by_which_revision(api_a):
         "name": "France",
         "eligible": True,
         "eligible_since": "2018-01-01T00:00:00Z",
+        "ineligible_since": None,
         "revision": "REV-2018-001",
     }
 
 
-def test_a_removed_country_says_when_it_was_removed(api_a):
+def test_a_removed_country_says_since_when_it_is_not_eligible_and_never_eligible_since(api_a):
     body = api_a.get("/api/v1/countries/MX/").json()
     assert body["eligible"] is False
-    assert body["eligible_since"].startswith("2021-11-25")
+    assert body["ineligible_since"].startswith("2021-11-25")
+    assert body["eligible_since"] is None
     assert body["revision"] == "REV-2021-001"
+
+
+def test_the_cached_answer_for_a_removed_country_is_the_same(api_a):
+    first = api_a.get("/api/v1/countries/MX/").json()
+    again = api_a.get("/api/v1/countries/MX/").json()  # from the shared cache this time
+    assert again == first
+    assert again["eligible_since"] is None
 
 
 def test_a_country_never_on_the_list_has_no_date(api_a):
     body = api_a.get("/api/v1/countries/CN/").json()
     assert body["eligible"] is False
     assert body["eligible_since"] is None
+    assert body["ineligible_since"] is None
     assert body["revision"] is None
 
 

@@ -164,7 +164,7 @@ def test_submitting_a_marketing_draft_screens_it(api_a, product_a):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "submitted" and body["submitted_at"]
-    assert len(body["screening"]) == 6 and all(r["passed"] for r in body["screening"])
+    assert len(body["screening"]) == 7 and all(r["passed"] for r in body["screening"])
     assert api_a.post(f"{APPLICATIONS}{reference}/submit/").status_code == 409
 
 
@@ -407,11 +407,13 @@ def test_the_file_is_downloaded_as_an_attachment_that_is_never_sniffed(api_a, ex
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == body["sha256"]
 
 
-def test_documents_are_filed_until_the_decision_only(api_a, application_a, official):
-    services.refuse_application(application=application_a, by=official, reason="No.")
-    response = upload(
-        api_a,
-        application_a.reference,
+def test_documents_are_filed_until_the_decision_and_for_an_appeal_only(
+    api_a, application_a, official, user_a
+):
+    services.refuse_application(
+        application=application_a, by=official, criteria=["other"], reason="No."
+    )
+    fields = dict(
         kind="other",
         template_version=None,
         signatory_name=None,
@@ -419,7 +421,10 @@ def test_documents_are_filed_until_the_decision_only(api_a, application_a, offic
         signed_on=None,
         language=None,
     )
-    assert response.status_code == 409
+    # Refused, not yet appealed: the vendor files what its appeal will rely on.
+    assert upload(api_a, application_a.reference, **fields).status_code == 201
+    services.lodge_appeal(application=application_a, by=user_a, grounds="Lawful use.")
+    assert upload(api_a, application_a.reference, **fields).status_code == 409
 
 
 def test_a_crash_while_recording_leaves_no_row_and_no_file(

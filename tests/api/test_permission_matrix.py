@@ -50,8 +50,24 @@ EXPECTED = {
     ("api:application-requests", "GET"): row(401, 200, 404, 403, 403),
     ("api:application-request-response", "POST"): row(401, 200, 404, 403, 403),
     ("api:application-notes", "GET"): row(401, 200, 404, 403, 403),
+    # A's application is not decided yet: no receipt (tests/audit/test_receipts.py has one).
+    ("api:application-receipt", "GET"): row(401, 404, 404, 403, 403),
     ("api:licence-list", "GET"): row(401, 200, 200, 403, 403),
     ("api:licence-detail", "GET"): row(401, 200, 404, 403, 403),
+    ("api:webhooks", "GET"): row(401, 200, 200, 403, 403),
+    # A loopback URL: both vendors reach the check of the address, which refuses it.
+    ("api:webhooks", "POST"): row(401, 400, 400, 403, 403),
+    ("api:webhook", "GET"): row(401, 200, 404, 403, 403),
+    ("api:webhook", "DELETE"): row(401, 204, 404, 403, 403),
+    ("api:webhook-deliveries", "GET"): row(401, 200, 404, 403, 403),
+    ("api:webhook-redeliver", "POST"): row(401, 202, 404, 403, 403),
+    ("api:licence-reports", "GET"): row(401, 200, 404, 403, 403),
+    # A's licence is a marketing licence: deliveries are reported under an export licence.
+    ("api:licence-reports", "POST"): row(401, 400, 404, 403, 403),
+    ("api:licence-certificate", "GET"): row(401, 200, 404, 403, 403),
+    # A's application is submitted: it has no refusal letter yet and cannot be appealed.
+    ("api:application-letter", "GET"): row(401, 404, 404, 403, 403),
+    ("api:application-appeal", "POST"): row(401, 409, 404, 403, 403),
     ("api-schema", "GET"): PUBLIC,
     ("api-docs", "GET"): PUBLIC,
 }
@@ -108,6 +124,39 @@ def open_request(application, official):
     )
 
 
+def webhook_and_delivery(vendor, user):
+    """A webhook of ``vendor`` and one delivery of it, made once."""
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from notifications.models import Delivery, OutboxEvent, Webhook
+    from tests.factories import register_webhook
+
+    webhook = Webhook.objects.filter(vendor=vendor).first()
+    if webhook is None:
+        with override_settings(WEBHOOK_ALLOW_PRIVATE=True):
+            webhook, _ = register_webhook(vendor=vendor, by=user, url="https://127.0.0.1/hook")
+        now = timezone.now()
+        event = OutboxEvent.objects.create(
+            type="licence.suspended",
+            occurred_at=now,
+            vendor=vendor,
+            object_type="licence",
+            object_reference="EL-2026-000001",
+            payload={},
+            dispatched_at=now,
+        )
+        Delivery.objects.create(
+            event=event,
+            channel="webhook",
+            webhook=webhook,
+            created_at=now,
+            next_attempt_at=now,
+            status="failed",
+        )
+    return webhook, webhook.deliveries.get()
+
+
 def url_and_body(route, product_a, application_a, licence_a, caller, document_a, official):
     reference = {"reference": application_a.reference}
     on_a = {"application_reference": application_a.reference}
@@ -123,7 +172,12 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:product-detail": {"reference": product_a.reference},
         "api:application-detail": {"reference": application_a.reference},
         "api:application-withdraw": {"reference": application_a.reference},
+        "api:application-receipt": {"reference": application_a.reference},
         "api:licence-detail": {"number": licence_a.number},
+        "api:licence-reports": {"number": licence_a.number},
+        "api:licence-certificate": {"number": licence_a.number},
+        "api:application-letter": reference,
+        "api:application-appeal": reference,
     }
     bodies = {
         "api:product-list": {
@@ -135,7 +189,21 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
         "api:application-withdraw": {"reason": "No longer needed."},
         "api:application-detail": {"value": "1.00"},
         "api:application-parties": {"role": "consignee", "name": "Thales", "country": "FR"},
+        "api:licence-reports": {
+            "delivered_on": str(licence_a.valid_from),
+            "systems": 1,
+            "installation_country": "DE",
+            "operating_unit": "Bundeskriminalamt",
+            "remote_maintenance": False,
+        },
+        "api:application-appeal": {"grounds": "The end use is lawful."},
     }
+    if route.startswith("api:webhook"):
+        webhook, delivery = webhook_and_delivery(application_a.vendor, application_a.submitted_by)
+        keys["api:webhook"] = {"id": webhook.key}
+        keys["api:webhook-deliveries"] = {"id": webhook.key}
+        keys["api:webhook-redeliver"] = {"id": webhook.key, "delivery_id": delivery.key}
+        bodies["api:webhooks"] = {"url": "https://127.0.0.1/hook", "events": ["licence.revoked"]}
     if route == "api:application-request-response":
         request = open_request(application_a, official)
         keys[route] = {**reference, "request_id": str(request.uuid)}
@@ -147,7 +215,7 @@ def url_and_body(route, product_a, application_a, licence_a, caller, document_a,
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("route", sorted({key[0] for key in EXPECTED}))
 def test_permission_matrix(
-    route, method, callers, product_a, application_a, licence_a, user_a, documents_folder, official
+    route, method, documents_folder, callers, product_a, application_a, licence_a, user_a, official
 ):
     document_a = file_declaration(application=application_a, by=user_a)
     answers = {}
@@ -158,6 +226,7 @@ def test_permission_matrix(
         data = b"" if method == "GET" else json.dumps(body)
         response = callers[role].generic(method, url, data=data, content_type="application/json")
         answers[role] = response.status_code
-        if route != "api-docs":  # the docs page is HTML; every other answer is JSON or YAML
+        # The docs page is HTML, a 204 has no body; every other answer is JSON or YAML.
+        if route != "api-docs" and response.status_code != 204:
             assert response["Content-Type"].startswith("application/"), (role, response)
     assert answers == expected(route, method)

@@ -32,7 +32,7 @@ CHECKS = [
     openapi_checks.negative_data_rejection,
 ]
 EXAMPLES_PER_OPERATION = 20
-EXPECTED_OPERATIONS = 22
+EXPECTED_OPERATIONS = 34
 
 
 @pytest.fixture

@@ -22,3 +22,15 @@ def tamper(sql: str, params=()) -> None:
 def auditor_client(client, auditor):
     client.force_login(auditor)
     return client
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in the test's process, as they do without a broker."""
+    from celery import current_app
+
+    conf = current_app.conf
+    before = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = before

@@ -16,9 +16,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from countries.models import Country, WhitelistChange, WhitelistRevision
-from documents.models import DeclarationTemplate, Document
+from decisions.models import DecisionCriterion, StandardCondition
+from documents.models import DeclarationTemplate, Document, IssuedDocument
 from licenses.models import (
+    Appeal,
     CaseNote,
+    DeliveryReport,
     InformationRequest,
     Licence,
     LicenceApplication,
@@ -26,10 +29,12 @@ from licenses.models import (
     Product,
     Vendor,
 )
+from notifications.models import Webhook
 from registry import roles
 from registry.audit import chain, history
 from registry.audit.reconcile import tracked_models
-from registry.models import User
+from registry.models import ApiToken, User
+from screening.models import ConcernEntry, PartyMatch, WatchlistSnapshot
 from tests.factories import LicenceFactory, PartyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -58,11 +63,38 @@ OVERRIDES = {
     ("licenses.InformationRequest", "raised_at"): lambda f: _moment(),
     ("licenses.InformationRequest", "answered_at"): lambda f: _moment(),
     ("licenses.CaseNote", "created_at"): lambda f: _moment(),
+    ("licenses.DeliveryReport", "systems"): lambda f: st.integers(min_value=1, max_value=2**31 - 1),
+    ("licenses.DeliveryReport", "reported_at"): lambda f: _moment(),
     ("documents.Document", "version"): lambda f: st.integers(min_value=1, max_value=10**6),
     ("documents.Document", "size"): lambda f: st.integers(min_value=1, max_value=2**40),
     ("documents.Document", "sha256"): lambda f: st.from_regex(r"\A[0-9a-f]{64}\Z"),
     ("documents.Document", "uploaded_at"): lambda f: _moment(),
     ("documents.Document", "reviewed_at"): lambda f: _moment(),
+    ("notifications.Webhook", "created_at"): lambda f: _moment(),
+    ("documents.IssuedDocument", "size"): lambda f: st.integers(min_value=0, max_value=2**40),
+    ("documents.IssuedDocument", "sha256"): lambda f: st.from_regex(r"\A[0-9a-f]{64}\Z"),
+    ("documents.IssuedDocument", "issued_at"): lambda f: _moment(),
+    ("licenses.Appeal", "lodged_at"): lambda f: _moment(),
+    ("licenses.Appeal", "decided_at"): lambda f: st.one_of(st.none(), _moment()),
+    ("licenses.Appeal", "documents"): lambda f: st.lists(st.uuids().map(str), max_size=3),
+    ("licenses.LicenceApplication", "refusal_criteria"): lambda f: st.one_of(
+        st.none(), st.lists(st.from_regex(r"\A[a-z][a-z_]{0,30}\Z"), max_size=3)
+    ),
+    ("licenses.Licence", "conditions"): lambda f: st.one_of(
+        st.none(),
+        st.lists(
+            st.fixed_dictionaries({"code": st.from_regex(r"\A[a-z_]{0,20}\Z"), "text": _text(80)}),
+            max_size=3,
+        ),
+    ),
+    ("decisions.DecisionCriterion", "code"): lambda f: st.from_regex(r"\A[a-z][a-z0-9_]{0,30}\Z"),
+    ("screening.WatchlistSnapshot", "entry_count"): lambda f: st.integers(0, 2**31 - 1),
+    ("screening.WatchlistSnapshot", "previous_count"): lambda f: st.one_of(
+        st.none(), st.integers(0, 2**31 - 1)
+    ),
+    ("screening.PartyMatch", "score"): lambda f: st.integers(0, 100),
+    # The denial register is not tracked and holds no row here; the key is nullable.
+    ("screening.PartyMatch", "denial"): lambda f: st.none(),
 }
 ACCEPTED = {
     "countries.WhitelistRevision": lambda v: (
@@ -88,6 +120,16 @@ ACCEPTED = {
     "licenses.LicenceApplication": lambda v: (
         v["status"] in ("draft", "withdrawn") or v["submitted_at"] is not None
     ),
+    "licenses.Appeal": lambda v: (
+        (v["status"] == "open" or v["decided_at"] is not None)
+        and (v["decided_by_id"] is None or v["decided_by_id"] != v["refused_by_id"])
+    ),
+    "documents.IssuedDocument": lambda v: v["kind"] != "certificate" or v["licence_id"] is not None,
+    "decisions.DecisionCriterion": lambda v: len(v["text"]) <= 300,
+    "screening.ConcernEntry": lambda v: v["name"] != "",
+    "screening.PartyMatch": lambda v: v["status"] == "open" or v["decided_at"] is not None,
+    "licenses.DeliveryReport": lambda v: v["operating_unit"] != "",
+    "registry.ApiToken": lambda v: v["name"] != "",
 }
 
 
@@ -193,11 +235,40 @@ def _objects() -> dict:
         User: user_with_role(role=roles.OFFICIALS, username="round-trip"),
         Party: application.parties.first() or PartyFactory(application=application),
         DeclarationTemplate: DeclarationTemplate.objects.order_by("pk").first(),
-        **_case_work_and_document(application),
+        DecisionCriterion: DecisionCriterion.objects.order_by("pk").first(),
+        StandardCondition: StandardCondition.objects.order_by("pk").first(),
+        **_case_work_and_document(application, licence),
+        **_screening(application),
     }
 
 
-def _case_work_and_document(application) -> dict:
+def _screening(application) -> dict:
+    """A snapshot (the seed's), a concern entry and a match, as the system actor."""
+    system = history.system_user()
+    now = timezone.now()
+    concern = ConcernEntry(name="Round trip", reason="Why", added_by=system, added_at=now)
+    history.save(concern, by=system, reason="round trip")
+    match = PartyMatch(
+        party=application.parties.first() or PartyFactory(application=application),
+        source="concern",
+        concern=concern,
+        entry_ref=f"concern:{concern.pk}",
+        entry_fingerprint="f",
+        entry_name="Round trip",
+        matched_name="round trip",
+        party_key="round trip|FR",
+        score=90,
+        found_at=now,
+    )
+    history.save(match, by=system, reason="round trip")
+    return {
+        WatchlistSnapshot: WatchlistSnapshot.objects.order_by("pk").first(),
+        ConcernEntry: concern,
+        PartyMatch: match,
+    }
+
+
+def _case_work_and_document(application, licence) -> dict:
     """One of each, written as the system actor: what is hashed matters here, not how a person
     would make them."""
     system = history.system_user()
@@ -211,6 +282,32 @@ def _case_work_and_document(application) -> dict:
             due_on=now.date(),
         ),
         CaseNote: CaseNote(application=application, author=system, text="Noted.", created_at=now),
+        Webhook: Webhook(
+            vendor=application.vendor,
+            url="https://hooks.example.com/registry",
+            events=["licence.suspended"],
+            secret_encrypted="-",
+            created_by=system,
+            created_at=now,
+        ),
+        DeliveryReport: DeliveryReport(
+            licence=licence,
+            delivered_on=now.date(),
+            systems=1,
+            installation_country=Country.objects.get(code="FR"),
+            operating_unit="Unit",
+            remote_maintenance=False,
+            reported_by=system,
+            reported_at=now,
+        ),
+        ApiToken: ApiToken(
+            digest="f" * 128,
+            prefix="f" * 15,
+            name="Round trip",
+            user=system,
+            created_at=now,
+            expires_at=now,
+        ),
         Document: Document(
             application=application,
             kind="other",
@@ -222,6 +319,24 @@ def _case_work_and_document(application) -> dict:
             sha256="0" * 64,
             uploaded_by=system,
             uploaded_at=now,
+        ),
+        Appeal: Appeal(
+            application=application,
+            grounds="The end use is lawful.",
+            refused_by=system,
+            lodged_by=system,
+            lodged_at=now,
+        ),
+        IssuedDocument: IssuedDocument(
+            application=application,
+            licence=application.licence,
+            kind="certificate",
+            stored_as="issued-x.pdf",
+            size=1,
+            sha256="0" * 64,
+            signer_certificate_sha256="1" * 64,
+            issued_by=system,
+            issued_at=now,
         ),
     }
     with transaction.atomic():

@@ -63,7 +63,7 @@ def test_the_timeline_shows_who_what_why_and_the_fields_changed(auditor_client, 
         "changed",
     )
     assert [(c.name, c.old, c.new) for c in first.changes] == [("status", "active", "suspended")]
-    assert "<del>active</del> → <ins>suspended</ins>" in page
+    assert "<del>Active</del> → <ins>Suspended</ins>" in page
     assert vendor.registration_number in page
 
 
@@ -125,7 +125,9 @@ def test_the_whitelist_as_of_a_date_in_three_formats(auditor_client):
     rows = list(
         csv.DictReader(
             io.StringIO(
-                auditor_client.get(url, {"as_of": "2021-12-01", "format": "csv"}).content.decode()
+                auditor_client.get(url, {"as_of": "2021-12-01", "format": "csv"}).content.decode(
+                    "utf-8-sig"
+                )
             )
         )
     )
@@ -192,8 +194,8 @@ def test_an_unknown_object_is_404(auditor_client):
 def test_the_chart_of_the_list_size_is_drawn_by_the_server(auditor_client):
     page = auditor_client.get(reverse("audit:timeline")).content.decode()
     assert "<svg" in page and "<script" not in page
-    assert "102 from 1 January 2018 (REV-2018-001)" in page
-    assert "37 from 25 November 2021 (REV-2021-001)" in page
+    assert "102 from 1 Jan 2018 (REV-2018-001)" in page
+    assert "37 from 25 Nov 2021 (REV-2021-001)" in page
 
 
 @pytest.mark.parametrize(
@@ -225,7 +227,7 @@ def test_exports_neutralise_formulas_in_the_data(auditor_client, django_user_mod
     response = auditor_client.get(
         reverse("audit:whitelist-diff"), {"from": "2023-01-01", "to": "2025-01-01", "format": "csv"}
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["action", "code", "name", "when", "who", "reason"]
     assert len(rows) == 1 + 36
     assert {row[4] for row in rows[1:]} == {"'+1+cmd"}
@@ -272,11 +274,13 @@ def test_the_timeline_exports_every_matching_change(auditor_client, official):
     response = auditor_client.get(
         url, {"kind": "vendor", "object": vendor.registration_number, "format": "csv"}
     )
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert [r["type"] for r in rows] == ["changed", "created"]
     assert rows[0]["who"] == "official"
     assert rows[0]["reason"] == "'-2+3"
-    assert rows[0]["changes"] == "status: active → suspended"
+    assert rows[0]["changes"] == "status: Active → Suspended"
     assert "name: =cmd|' /C calc'!A0" in rows[1]["changes"]
     assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
 

@@ -27,6 +27,7 @@ def _run_on_unpickling(code):
         "name": "Russian Federation",
         "eligible": True,
         "eligible_since": None,
+        "ineligible_since": None,
         "revision": "REV-FORGED",
     }
 

@@ -30,7 +30,7 @@ def test_a_passing_application_waits_for_an_official(vendor, product, vendor_use
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert re.fullmatch(rf"APP-{timezone.now().year}-000001", application.reference)
-    assert [r["passed"] for r in application.screening] == [True] * 6
+    assert [r["passed"] for r in application.screening] == [True] * 7
     assert application.screened_against.reference == "REV-2021-001"
     record = application.history.latest()
     assert (record.history_username, record.history_change_reason) == (
@@ -179,7 +179,9 @@ def test_approval_refused_once_the_vendor_is_suspended(vendor, product, vendor_u
 def test_refusal_needs_a_reason(vendor, product, vendor_user, official):
     application = submit_application(vendor=vendor, product=product, by=vendor_user)
     with pytest.raises(ValidationError) as error:
-        services.refuse_application(application=application, by=official, reason="  ")
+        services.refuse_application(
+            application=application, by=official, criteria=["other"], reason="  "
+        )
     assert "reason" in error.value.message_dict
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
@@ -214,7 +216,9 @@ def _move(to, application, official):
     if to == ApplicationStatus.APPROVED:
         return services.approve_application(application=application, by=official, reason="ok")
     if to == ApplicationStatus.REFUSED:
-        return services.refuse_application(application=application, by=official, reason="no")
+        return services.refuse_application(
+            application=application, by=official, criteria=["other"], reason="no"
+        )
     return services.withdraw_application(application=application, by=official)
 
 
@@ -233,6 +237,13 @@ ALLOWED = {
 }
 # Only the vendor's answer brings a case back from waiting on it (tests/licenses/test_casework.py).
 ANSWER = (ApplicationStatus.AWAITING_VENDOR, ApplicationStatus.UNDER_REVIEW)
+# Only an appeal's services move a refusal (tests/licenses/test_decisions.py): an official's
+# approval or refusal never does.
+APPEAL_MOVES = {
+    (ApplicationStatus.REFUSED, ApplicationStatus.UNDER_APPEAL),
+    (ApplicationStatus.UNDER_APPEAL, ApplicationStatus.REFUSED),
+    (ApplicationStatus.UNDER_APPEAL, ApplicationStatus.APPROVED),
+}
 MOVES = [
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.UNDER_REVIEW,
@@ -246,7 +257,11 @@ MOVES = [
 @pytest.mark.parametrize("start", list(ApplicationStatus))
 @pytest.mark.parametrize("to", MOVES)
 def test_application_transitions(start, to, official):
-    decided = start in (ApplicationStatus.APPROVED, ApplicationStatus.REFUSED)
+    decided = start in (
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.REFUSED,
+        ApplicationStatus.UNDER_APPEAL,
+    )
     application = LicenceApplicationFactory(
         status=start,
         decided_at=timezone.now() if decided else None,
@@ -273,13 +288,15 @@ def test_the_table_allows_exactly_the_designed_moves():
     table = {
         (start, to) for start, targets in services.APPLICATION_TRANSITIONS.items() for to in targets
     }
-    assert table == ALLOWED | {ANSWER}
+    assert table == ALLOWED | {ANSWER} | APPEAL_MOVES
 
 
 def test_decision_dates_are_recorded(vendor, product, vendor_user, official):
     application = submit_application(vendor=vendor, product=product, by=vendor_user)
     before = timezone.now() - datetime.timedelta(seconds=1)
-    services.refuse_application(application=application, by=official, reason="Insufficient detail")
+    services.refuse_application(
+        application=application, by=official, criteria=["other"], reason="Insufficient detail"
+    )
     application.refresh_from_db()
     assert application.decided_at >= before
     assert application.decision_reason == "Insufficient detail"

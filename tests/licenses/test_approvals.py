@@ -1,11 +1,11 @@
-"""The six screening rules, each passing and failing, as pure functions of the facts."""
+"""The seven screening rules, each passing and failing, as pure functions of the facts."""
 
 import dataclasses
 
 import pytest
 
 from licenses import approvals
-from licenses.approvals import DeclarationFacts, ScreeningFacts
+from licenses.approvals import DeclarationFacts, PartyScreeningFacts, ScreeningFacts
 
 ACCEPTED = DeclarationFacts(
     template_version="DECA-2021-12", review="accepted", signed=True, party_country_code="FR"
@@ -27,6 +27,7 @@ FACTS = ScreeningFacts(
     declaration_template="DECA-2021-12",
     declaration=ACCEPTED,
     stage="decision",
+    party_screening=PartyScreeningFacts(list_usable=True, snapshot_ids=(1,)),
 )
 
 
@@ -90,7 +91,7 @@ def test_rule_passes_and_fails_with_a_readable_message(rule, passing, failing, w
     assert words in refused.message
 
 
-def test_screen_runs_all_six_rules_in_order_even_after_a_failure():
+def test_screen_runs_all_seven_rules_in_order_even_after_a_failure():
     results = approvals.screen(facts(destination_eligible=False, end_user_kind="private"))
     assert [r.rule for r in results] == [
         "destination_whitelisted",
@@ -99,8 +100,9 @@ def test_screen_runs_all_six_rules_in_order_even_after_a_failure():
         "marketing_before_export",
         "product_registered",
         "end_user_declaration",
+        "no_unresolved_party_match",
     ]
-    assert [r.passed for r in results] == [False, True, False, True, True, True]
+    assert [r.passed for r in results] == [False, True, False, True, True, True, True]
     reason = approvals.refusal_reason(results)
     assert reason.startswith("Refused by screening: destination_whitelisted: France is not")
     assert "end_user_government" in reason

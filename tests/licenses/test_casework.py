@@ -87,10 +87,12 @@ def test_only_the_assignee_or_a_senior_decides_an_assigned_case(
 ):
     _reviewing(application, official)
     with pytest.raises(DomainError, match="only they or a senior official"):
-        services.refuse_application(application=application, by=other_official, reason="No")
+        services.refuse_application(
+            application=application, by=other_official, criteria=["other"], reason="No"
+        )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.UNDER_REVIEW
-    services.refuse_application(application=application, by=senior, reason="No")
+    services.refuse_application(application=application, by=senior, criteria=["other"], reason="No")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REFUSED
 
@@ -154,7 +156,9 @@ def test_a_due_date_in_the_past_is_refused(application, official):
 
 def test_no_request_on_a_decided_case(application, official):
     _reviewing(application, official)
-    services.refuse_application(application=application, by=official, reason="No")
+    services.refuse_application(
+        application=application, by=official, criteria=["other"], reason="No"
+    )
     with pytest.raises(TransitionNotAllowed, match="refused"):
         casework.raise_request(
             application=application, by=official, question="Who?", due_on=casework.due_in(5)

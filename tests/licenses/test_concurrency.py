@@ -18,7 +18,9 @@ def test_two_decisions_on_one_application_yield_one(official, senior, vendor, pr
 
     outcomes = run_together(
         lambda: services.approve_application(application=application, by=official, reason="Yes"),
-        lambda: services.refuse_application(application=application, by=senior, reason="No"),
+        lambda: services.refuse_application(
+            application=application, by=senior, criteria=["other"], reason="No"
+        ),
     )
 
     winners = [o for o in outcomes if not isinstance(o, Exception)]
@@ -78,7 +80,10 @@ def test_two_refusals_at_once_record_one_decision(official, senior, vendor, prod
         outcomes = run_together(
             *(
                 lambda by=by, application=application: services.refuse_application(
-                    application=application, by=by, reason=f"Refused by {by.username}"
+                    application=application,
+                    by=by,
+                    criteria=["other"],
+                    reason=f"Refused by {by.username}",
                 )
                 for by in (official, senior)
             )

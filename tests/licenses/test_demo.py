@@ -152,6 +152,8 @@ def test_demo_shows_parties_and_declarations_one_accepted_one_awaiting_review(
     roles = Party.objects.filter(role__in=["consignee", "intermediary"])
     assert sorted(roles.values_list("role", "country__code")) == [
         ("consignee", "FR"),
+        ("consignee", "GB"),
+        ("intermediary", "CY"),
         ("intermediary", "NL"),
     ]
     declarations = Document.objects.filter(kind="end_user_declaration").order_by("uploaded_at")
@@ -184,3 +186,20 @@ def test_the_demo_shows_case_work(demo):
     assert overdue.count() == 1
     assert {note.shared for note in CaseNote.objects.all()} == {True, False}
     assert InformationRequest.objects.count() == 1
+
+
+def test_every_decision_in_the_demo_has_its_signed_document(demo):
+    from documents.models import IssuedDocument
+
+    decided = LicenceApplication.objects.filter(status__in=["approved", "refused", "under_appeal"])
+    assert decided.count() >= 8
+    for application in decided:
+        kinds = set(
+            IssuedDocument.objects.filter(application=application).values_list("kind", flat=True)
+        )
+        expected = "certificate" if application.status == "approved" else "refusal_letter"
+        assert expected in kinds, application.reference
+    for licence in Licence.objects.all():
+        assert IssuedDocument.objects.filter(licence=licence, kind="certificate").exists()
+    appealed = LicenceApplication.objects.get(status="under_appeal")
+    assert appealed.appeal.refused_by.username == "official"

@@ -72,7 +72,10 @@ def officials_decide(by, stop: threading.Event, decided: Counter) -> None:
                         decided["approved"] += 1
                     else:
                         licence_services.refuse_application(
-                            application=application, by=by, reason="Load test: refused"
+                            application=application,
+                            by=by,
+                            criteria=["other"],
+                            reason="Load test: refused",
                         )
                         decided["refused"] += 1
                 except DomainError:

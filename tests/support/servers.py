@@ -75,7 +75,9 @@ def production_env(**overrides) -> dict:
 class Gunicorn:
     """One gunicorn instance of the registry, as production runs it (gunicorn.conf.py)."""
 
-    def __init__(self, *, env: dict, workers: int = 2):
+    def __init__(self, *, env: dict, workers: int = 2, cwd: Path = ROOT):
+        """``cwd``: the release to run, this checkout by default (the migration test runs the
+        previous release from an exported copy)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by stop())
@@ -85,7 +87,7 @@ class Gunicorn:
         env.setdefault("STATIC_ROOT", collected_static())
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "registry.wsgi"],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,

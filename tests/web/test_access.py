@@ -37,6 +37,7 @@ POST_ONLY = [
     "/applications/{application}/requests/",
     "/applications/{application}/notes/",
     "/applications/{application}/refuse-missing-information/",
+    "/applications/{application}/appeal/",
     "/licences/{licence}/action/",
 ]
 
@@ -122,17 +123,22 @@ def _patterns(resolver, prefix=""):
 
 
 def test_every_page_of_the_officials_states_a_permission():
-    """Default deny: each view of the countries and licences pages is role-checked."""
+    """Default deny: each view of the countries, licences and screening pages is role-checked."""
     checked = 0
     for route, pattern in _patterns(get_resolver()):
         module = getattr(pattern.callback, "__module__", "")
-        if module not in ("countries.views", "licenses.views", "licenses.casework_views"):
+        if module not in (
+            "countries.views",
+            "licenses.views",
+            "licenses.casework_views",
+            "screening.views",
+        ):
             continue
         view_class = pattern.callback.view_class
         assert issubclass(view_class, PermissionRequiredMixin), route
         assert view_class.permission_required, route
         checked += 1
-    assert checked == 23
+    assert checked == 38
 
 
 def test_auditors_get_a_link_to_the_full_history_of_each_record(client, auditor, official, keys):

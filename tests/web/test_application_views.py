@@ -76,10 +76,21 @@ def test_an_official_reviews_and_approves_and_the_licence_is_issued(client, offi
     url = f"/applications/{application.reference}/"
     response = client.post(f"{url}review/", follow=True)
     assert "is now under review" in response.content.decode()
-    response = client.post(
-        f"{url}decision/", {"decision": "approve", "reason": "Meets every condition."}, follow=True
-    )
+    decision = {
+        "decision": "approve",
+        "reason": "Meets every condition.",
+        "conditions": ["no_re_export"],
+        "other_conditions": "Deliveries to the Paris site only.",
+    }
+    # First the check page, restating what will happen; nothing is issued yet.
+    check = client.post(f"{url}decision/", decision).content.decode()
+    assert "Check your answers" in check
+    assert "Approving issues the licence and its signed certificate" in check
+    assert "Deliveries to the Paris site only." in check
+    assert not Licence.objects.filter(application=application).exists()
+    response = client.post(f"{url}decision/", {**decision, "confirmed": "1"}, follow=True)
     licence = Licence.objects.get(application=application)
+    assert [c["code"] for c in licence.conditions] == ["no_re_export", ""]
     assert licence.number.startswith(f"ML-{timezone.now().year}-")
     assert f"licence {licence.number} is issued" in response.content.decode()
     application.refresh_from_db()
@@ -134,11 +145,16 @@ def test_refusing_records_the_reason(client, official, application):
     client.post(f"/applications/{application.reference}/review/")
     client.post(
         f"/applications/{application.reference}/decision/",
-        {"decision": "refuse", "reason": "End-use statement is not credible."},
+        {
+            "decision": "refuse",
+            "reason": "End-use statement is not credible.",
+            "criteria": ["diversion_risk"],
+        },
     )
     application.refresh_from_db()
     assert application.status == "refused"
     assert application.decision_reason == "End-use statement is not credible."
+    assert application.refusal_criteria == ["diversion_risk"]
 
 
 def test_a_decided_application_offers_no_decision(client, official, application):
@@ -146,10 +162,10 @@ def test_a_decided_application_offers_no_decision(client, official, application)
     client.post(f"/applications/{application.reference}/review/")
     client.post(
         f"/applications/{application.reference}/decision/",
-        {"decision": "refuse", "reason": "No."},
+        {"decision": "refuse", "reason": "No.", "criteria": ["other"]},
     )
     html = client.get(f"/applications/{application.reference}/").content.decode()
-    assert "Record the decision" not in html
+    assert 'id="decision-title"' not in html
     again = client.post(
         f"/applications/{application.reference}/decision/",
         {"decision": "approve", "reason": "Changed my mind."},
@@ -183,3 +199,38 @@ def test_screening_refusals_stay_on_record_with_their_date(client, official, ven
     assert "Refused" in html
     assert "Screening on record" in html
     assert "Record the decision" not in html
+
+
+def test_a_refusal_without_a_criterion_is_refused_and_keeps_what_was_typed(
+    client, official, application
+):
+    client.force_login(official)
+    client.post(f"/applications/{application.reference}/review/")
+    response = client.post(
+        f"/applications/{application.reference}/decision/",
+        {"decision": "refuse", "reason": "Typed with care."},
+    )
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert 'href="#field-criteria"' in html
+    assert "Typed with care." in html
+    application.refresh_from_db()
+    assert application.status == "under_review"
+
+
+def test_a_decision_refused_because_the_case_moved_on_keeps_the_typed_reason(
+    client, official, application, vendor_user
+):
+    from licenses import services
+
+    client.force_login(official)
+    client.post(f"/applications/{application.reference}/review/")
+    services.withdraw_application(application=application, by=vendor_user)
+    response = client.post(
+        f"/applications/{application.reference}/decision/",
+        {"decision": "refuse", "reason": "A long reason typed before.", "criteria": ["other"]},
+    )
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "withdrawn" in html
+    assert "A long reason typed before." in html

@@ -53,6 +53,7 @@ def test_an_auditor_sees_no_action_on_the_pages_the_navigation_offers(client, au
 def test_a_vendor_user_is_offered_no_page_they_would_be_refused(client, vendor_user):
     client.force_login(vendor_user)
     links = _nav_links(client.get("/").content.decode())
-    assert links == {"/"}
+    assert links == {"/", "/account/tokens/"}
+    assert client.get("/account/tokens/").status_code == 200
     for path in READ_ONLY + ["/countries/"]:
         assert client.get(path).status_code == 403, path

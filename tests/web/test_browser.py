@@ -79,7 +79,7 @@ def test_an_official_reviews_and_approves_an_application_and_the_licence_appears
 
     # A decision without a reason fails, with the error summary linking to the field.
     page.get_by_label("Approve and issue the licence").check()
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
     summary = page.get_by_role("alert")
     assert summary.get_by_text("There is a problem").is_visible()
     assert page.title().startswith("Error:")
@@ -90,12 +90,16 @@ def test_an_official_reviews_and_approves_an_application_and_the_licence_appears
 
     page.get_by_label("Reason for the decision").fill("Government end user; marketing only.")
     screenshot(page, "application-detail")
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
+    # Check your answers: nothing is issued until confirmed.
+    assert page.get_by_text("Approving issues the licence and its signed certificate").is_visible()
+    page.get_by_role("button", name="Approve and issue the licence").click()
     message = page.locator(".message.success").inner_text()
     number = re.search(r"licence (ML-\d{4}-\d{6}) is issued", message).group(1)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Licences").click()
     row = page.locator("table.data tbody tr", has_text=number)
+    row.wait_for()
     assert row.get_by_text("Active").is_visible()
     assert row.get_by_text(vendor.name).is_visible()
     screenshot(page, "licences")
@@ -150,6 +154,10 @@ def test_a_country_removed_by_a_senior_official_suspends_the_licence(
     page.get_by_label("Approve and apply it now").check()
     page.get_by_label("Note").fill("Agreed: the reports are credible.")
     page.get_by_role("button", name="Record the decision").click()
+    # Check your answers, restating the impact, before the revision is applied.
+    assert page.get_by_role("heading", name="Its impact").is_visible()
+    assert page.get_by_text(f"Licence {licence.number}").is_visible()
+    page.get_by_role("button", name="Approve and apply the revision").click()
     assert page.get_by_text(f"{reference} is approved and applied").is_visible()
     screenshot(page, "revision-applied")
 

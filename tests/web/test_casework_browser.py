@@ -129,7 +129,9 @@ def test_an_official_takes_asks_notes_and_decides_with_the_clock_stopped(
     page.get_by_label("Approve and issue the licence").check()
     page.get_by_label("Reason for the decision").fill("Government end user; answer satisfactory.")
     screenshot(page, "case-work")
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("heading", name=f"Approve {application.reference}?").is_visible()
+    page.get_by_role("button", name="Approve and issue the licence").click()
     assert re.search(
         r"licence ML-\d{4}-\d{6} is issued", page.locator(".message.success").inner_text()
     )

@@ -84,7 +84,9 @@ def test_decided_cases_are_listed_newest_first(client, official, three):
     first, second, _ = three
     for application in (first, second):
         services.start_review(application=application, by=official)
-        services.refuse_application(application=application, by=official, reason="No")
+        services.refuse_application(
+            application=application, by=official, criteria=["other"], reason="No"
+        )
     client.force_login(official)
     assert listed(client, "status=refused")[:2] == [second.reference, first.reference]
     assert len(listed(client, "status=all")) == 3
@@ -270,7 +272,7 @@ def test_a_bad_request_for_information_changes_nothing(client, official, case, b
 
 def test_a_request_on_a_decided_case_is_refused_on_the_page(client, official, case):
     services.start_review(application=case, by=official)
-    services.refuse_application(application=case, by=official, reason="No")
+    services.refuse_application(application=case, by=official, criteria=["other"], reason="No")
     client.force_login(official)
     response = client.post(
         f"/applications/{case.reference}/requests/", {"question": "Who?", "due_in": "5"}

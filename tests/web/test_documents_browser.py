@@ -80,7 +80,8 @@ def test_an_official_accepts_the_declaration_and_only_then_approves_the_export(
 
     page.get_by_label("Approve and issue the licence").check()
     page.get_by_label("Reason for the decision").fill("Declaration accepted; end user verified.")
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Approve and issue the licence").click()
     message = page.locator(".message.success").inner_text()
     assert re.search(r"licence EL-\d{4}-\d{6} is issued", message), message
 

@@ -64,7 +64,7 @@ def test_a_rejection_needs_a_reason_and_is_recorded_with_it(client, official, ex
 def test_documents_of_a_decided_application_are_not_reviewed(client, official, export):
     from licenses import services
 
-    services.refuse_application(application=export, by=official, reason="No.")
+    services.refuse_application(application=export, by=official, criteria=["other"], reason="No.")
     client.force_login(official)
     url = f"/applications/{export.reference}/documents/{declaration(export).key}/review/"
     response = client.post(url, {"decision": "accept"})

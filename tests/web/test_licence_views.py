@@ -60,13 +60,49 @@ def test_reinstating_is_refused_while_the_destination_is_off_the_list(client, of
     assert licence.status == "suspended"
 
 
-def test_revoking_is_final(client, official, licence):
+def test_revoking_is_checked_first_and_final(client, official, licence):
     client.force_login(official)
-    act(client, licence, "revoke", "Breach of the end-user declaration")
+    check = act(client, licence, "revoke", "Breach of the end-user declaration").content.decode()
+    assert "Check your answers" in check
+    assert "Revoking is final" in check
+    assert "Breach of the end-user declaration" in check
+    licence.refresh_from_db()
+    assert licence.status == LicenceStatus.ACTIVE
+    response = client.post(
+        f"/licences/{licence.number}/action/",
+        {"action": "revoke", "reason": "Breach of the end-user declaration", "confirmed": "1"},
+    )
+    assert response.status_code == 302
+    licence.refresh_from_db()
+    assert licence.status == LicenceStatus.REVOKED
+    # A revoked licence offers no action at all, and one forced through is refused.
+    page = client.get(f"/licences/{licence.number}/").content.decode()
+    assert 'name="action"' not in page
+    assert "cannot change status any more" in page
     html = act(client, licence, "reinstate", "Undo").content.decode()
     assert "There is a problem" in html
     licence.refresh_from_db()
     assert licence.status == LicenceStatus.REVOKED
+
+
+def test_the_panel_offers_only_what_the_status_allows(client, official, licence):
+    client.force_login(official)
+    page = client.get(f"/licences/{licence.number}/").content.decode()
+    assert 'value="suspend"' in page and 'value="revoke"' in page
+    assert 'value="reinstate"' not in page
+    act(client, licence, "suspend", "Under review")
+    page = client.get(f"/licences/{licence.number}/").content.decode()
+    assert 'value="reinstate"' in page and 'value="revoke"' in page
+    assert 'value="suspend"' not in page
+
+
+def test_the_page_shows_the_conditions_and_the_certificate(client, official, licence):
+    client.force_login(official)
+    page = client.get(f"/licences/{licence.number}/").content.decode()
+    assert 'id="certificate-link"' in page
+    response = client.get(page.split('id="certificate-link"')[0].rsplit('href="', 1)[1][:-2])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
 
 
 def test_the_list_filters_by_status_in_a_constant_number_of_queries(

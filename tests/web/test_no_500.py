@@ -12,6 +12,7 @@ NUL_PATHS = [
     "/vendors/A%00B/status/",
     "/applications/%00/",
     "/applications/%00/decision/",
+    "/applications/%00/appeal/",
     "/licences/%00/",
     "/licences/%00/action/",
     "/countries/revisions/%00/",
@@ -51,3 +52,15 @@ def test_an_overlong_sign_in_name_is_a_form_error(client, official, length):
     assert response.status_code == 200
     assert b"There is a problem" in response.content
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"number": "ML-2026-\x00", "check_code": "ABCD"},
+        {"number": "ML-2026-000001", "check_code": "\x00" * 5},
+        {"number": "x" * 5000, "check_code": "y" * 5000},
+    ],
+)
+def test_the_public_check_answers_any_input(client, data):
+    assert client.post("/verify/", data).status_code == 400

@@ -102,7 +102,8 @@ def test_four_eyes_the_proposer_cannot_approve_their_own_revision(client, senior
     assert "You proposed this revision" in page
     assert "Record the decision" not in page
     response = client.post(
-        f"/countries/revisions/{revision.reference}/decision/", {"decision": "approve"}
+        f"/countries/revisions/{revision.reference}/decision/",
+        {"decision": "approve", "confirmed": "1"},
     )
     assert response.status_code == 200
     assert "another senior official must decide it" in response.content.decode()
@@ -122,9 +123,17 @@ def test_a_second_senior_official_approves_and_the_licence_is_suspended(
     propose(client, remove=["FR"])
     revision = WhitelistRevision.objects.get(status="proposed")
     client.force_login(senior)
-    response = client.post(
+    # First the check page, restating the impact; nothing is applied yet.
+    check = client.post(
         f"/countries/revisions/{revision.reference}/decision/",
         {"decision": "approve", "note": "Agreed."},
+    ).content.decode()
+    assert "Check your answers" in check and "Its impact" in check
+    assert f"Licence {french_licence.number}" in check
+    assert Country.objects.get(code="FR").eligible
+    response = client.post(
+        f"/countries/revisions/{revision.reference}/decision/",
+        {"decision": "approve", "note": "Agreed.", "confirmed": "1"},
         follow=True,
     )
     html = response.content.decode()

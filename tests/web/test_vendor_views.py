@@ -64,7 +64,13 @@ def test_suspend_debar_and_reinstate_with_reasons(client, official):
         ("debar", "debarred"),
         ("reinstate", "active"),
     ):
-        response = client.post(url, {"action": action, "reason": f"Test: {action}"}, follow=True)
+        form = {"action": action, "reason": f"Test: {action}"}
+        if action == "debar":  # checked first: nothing changes until confirmed
+            check = client.post(url, form).content.decode()
+            assert "Check your answers" in check and "Test: debar" in check
+            assert Vendor.objects.get().status == "suspended"
+            form["confirmed"] = "1"
+        response = client.post(url, form, follow=True)
         assert response.status_code == 200
         assert Vendor.objects.get().status == status
     reasons = [r.history_change_reason for r in Vendor.objects.get().history.all()]
@@ -100,7 +106,7 @@ def test_the_vendor_list_searches_and_filters(client, official):
     client.force_login(official)
     client.post("/vendors/new/", VENDOR)
     client.post("/vendors/new/", {**VENDOR, "name": "Globex", "registration_number": "51-7"})
-    client.post("/vendors/51-7/status/", {"action": "debar", "reason": "Breach"})
+    client.post("/vendors/51-7/status/", {"action": "debar", "reason": "Breach", "confirmed": "1"})
 
     def names(query):
         return [v.name for v in client.get(f"/vendors/?{query}").context["page"].object_list]

@@ -1,4 +1,5 @@
-"""``manage.py purge_orphan_documents``: deletes stored files that no document names.
+"""``manage.py purge_orphan_documents``: deletes stored files that no document names (filed by
+a vendor, or issued by the agency at a decision).
 
 A file is written before its row; a process killed between the two, or a transaction rolled back
 after the upload service returned, leaves a file no row names. It is never counted as a document
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from documents import storage
-from documents.models import Document
+from documents.models import Document, IssuedDocument
 
 
 class Command(BaseCommand):
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         files = storage.stored_names()
         named = set(
             Document.objects.filter(stored_as__in=files).values_list("stored_as", flat=True)
+        ) | set(
+            IssuedDocument.objects.filter(stored_as__in=files).values_list("stored_as", flat=True)
         )
         orphans = [
             name
