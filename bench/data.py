@@ -1,15 +1,16 @@
 """Fast setup of large data sets for the benchmarks. Setup speed is not what is measured.
 
-Tracked rows are written with ``bulk_create_with_history`` inside ``history.bulk_writes()``: every
-row still gets its history record, named to the system actor with a reason that says it is
-benchmark data. Numbers use the year 2000 series so they never collide with real references.
+Tracked rows are written with ``bulk_create`` inside ``history.bulk_writes()`` and each gets its
+history record through the history table's bulk path (chained, in the Merkle log), named to the
+system actor with a reason that says it is benchmark data. Numbers use the years 2000-2009 so they
+never collide with real references.
 """
 
 import datetime
 from decimal import Decimal
 from itertools import cycle
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from countries.models import Country
@@ -252,3 +253,40 @@ def chained_country_history(count: int, *, by, batch: int = 50_000) -> None:
         with transaction.atomic():
             model.objects.bulk_create(records, batch_size=BATCH)
         made += size
+
+
+def country_history_fillers(count: int, *, members_then: set[str], by, before) -> None:
+    """Adds ``count`` history records to the countries outside the chain (unnumbered,
+    unhashed), dated between the first list and ``before``, each restating the eligibility the
+    country had then, so the whitelist on every date stays what the revisions made it. The
+    backup benchmark (``bench.backup_restore``) uses them for bulk beside its chained records;
+    B1-B8 use :func:`chained_country_history`, which ``verify_audit`` accepts.
+
+    One INSERT ... SELECT over generate_series on the history table (PostgreSQL): a million rows
+    take seconds instead of minutes. Tracked tables are never written this way.
+    """
+    if count <= 0:
+        return
+    table = Country.history.model._meta.db_table
+    countries = list(Country.objects.order_by("pk").values_list("pk", "code"))
+    ids = [pk for pk, _ in countries]
+    eligible = [code in members_then for _, code in countries]
+    start = datetime.datetime(2018, 1, 2, tzinfo=datetime.UTC)
+    span = (before - start).total_seconds() - 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (id, code, alpha3, name, eligible, history_date,
+                history_change_reason, history_type, history_user_id, history_username,
+                audit_hash)
+            SELECT c.id, c.code, c.alpha3, c.name, m.eligible,
+                   %s::timestamptz + make_interval(secs => random() * %s),
+                   %s, '~', %s, %s, ''
+            FROM generate_series(0, %s - 1) AS g(n)
+            JOIN unnest(%s::bigint[], %s::boolean[]) WITH ORDINALITY AS m(id, eligible, ord)
+              ON m.ord = (g.n %% %s) + 1
+            JOIN {Country._meta.db_table} AS c ON c.id = m.id
+            """,
+            [start, span, REASON, by.pk, by.get_username(), count, ids, eligible, len(ids)],
+        )
+        cursor.execute(f"ANALYZE {table}")
