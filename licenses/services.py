@@ -1437,9 +1437,10 @@ def _rescreen_applications(
     notices.applications_refused(refused, at=at)
     _record_denials(refused)
     if refused:
-        # A revision may refuse thousands at once: their letters are drawn and signed after it
-        # commits, not while it holds its locks. Should that fail (the process stopped), the
-        # daily ``issue_missing_letters`` command issues what is owed.
+        # A revision may refuse thousands at once: their letters are drawn and signed by the
+        # worker after it commits, not while it holds its locks nor in the official's request
+        # (in process when no broker is configured). Should that fail, the daily
+        # ``issue_missing_letters`` command issues what is owed.
         ids = [application.pk for application in refused]
         transaction.on_commit(lambda: _issue_letters_after_commit(ids, by=by))
     history.save_many(
@@ -1659,8 +1660,10 @@ def _overdue_line(licence: Licence, *, vendor: bool = True) -> str:
 
 
 def _issue_letters_after_commit(application_ids: list[int], *, by) -> None:
+    from licenses import tasks  # the tasks call these services
+
     try:
-        issue_missing_letters(by=by, application_ids=application_ids)
+        tasks.issue_refusal_letters.delay(application_ids, by.pk)
     except Exception:  # the decisions stand; the daily command issues what is owed
         logger.exception("Refusal letters left to the daily command")
 

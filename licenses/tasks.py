@@ -5,11 +5,12 @@ finds nothing to do the second time the same day).
 """
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
 from licenses import events
 from licenses.casework import mark_due_requests, set_missing_targets
 from licenses.services import expire_licences as expire
-from licenses.services import send_overdue_report_reminders
+from licenses.services import issue_missing_letters, send_overdue_report_reminders
 
 
 @shared_task(name="licenses.tasks.casework_reminders")
@@ -37,3 +38,10 @@ def delivery_reports_overdue() -> dict:
     """``manage.py delivery_reports_overdue``: the day's digest of overdue delivery reports."""
     sent = send_overdue_report_reminders()
     return {"licences": sent.licences, "officials": sent.officials, "vendors": sent.vendors}
+
+
+@shared_task(name="licenses.tasks.issue_refusal_letters")
+def issue_refusal_letters(application_ids: list[int], by_id: int) -> int:
+    """The signed letters of the applications a whitelist revision refused, after it commits."""
+    by = get_user_model().objects.get(pk=by_id)
+    return issue_missing_letters(by=by, application_ids=application_ids)
