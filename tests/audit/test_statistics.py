@@ -97,8 +97,9 @@ def test_the_document_suppresses_small_counts_and_names_the_revision(decisions):
     # The only suppressed count of its column: the next smallest is hidden too.
     assert rows["FR"]["approvals"] == "*"
     criteria = {row["criterion"]: row for row in data["refusals_by_criterion"]}
-    assert criteria["end_user_government"]["refusals_at_intake"] == 3
-    assert criteria["not recorded"]["refusals"] == "<3"
+    # The criteria each refusal recorded: the rule's at intake, the official's choice after.
+    assert criteria["end_user_not_eligible"]["refusals_at_intake"] == 3
+    assert criteria["diversion_risk"]["refusals"] == "<3"
     by_revision = {row["revision"]: row for row in data["licences_by_revision"]}
     assert decisions.reference in by_revision and None in by_revision
     assert by_revision[decisions.reference]["licences_suspended"] == "<3"
