@@ -8,6 +8,7 @@ a page come from one query per kind for the records and one for their predecesso
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +28,11 @@ from registry.models import ApiToken
 from registry.templatetags.dates import when_text
 
 
+@functools.cache
+def _history_model(model: type[models.Model]) -> type[models.Model]:
+    return model.history.model
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of tracked object an auditor can look up, and the key it is known by.
@@ -44,7 +50,9 @@ class Kind:
 
     @property
     def history_model(self):
-        return self.model.history.model
+        # Not ``model.history.model``: that builds a new manager at each access, and an export
+        # asks once a row.
+        return _history_model(self.model)
 
     @property
     def lookup(self) -> str:
