@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from countries.models import Country
 from registry.audit import checkpoints, merkle, signing, tree
@@ -51,7 +52,18 @@ def test_an_untouched_trail_verifies_from_the_checkpoint_and_says_what_was_trust
     assert f"records {size + 1}..{last} verified ({last - size} rehashed" in out
     assert "only a full run" in out and "Reconciliation skipped" in out
     assert "Audit trail verified." in out
-    assert VerificationRun.objects.latest("id").source == "since checkpoint"
+    run = VerificationRun.objects.latest("id")
+    assert run.ok and run.source == "since checkpoint" and run.records == last - size
+
+
+def test_the_integrity_page_says_an_incremental_run_rehashed_only_the_newer_records(
+    tmp_path, auditor_client
+):
+    _, path = keep_checkpoint(tmp_path)
+    VendorFactory()
+    since(path)
+    page = auditor_client.get(reverse("audit:integrity")).content.decode()
+    assert "only the records written after a kept checkpoint were rehashed" in page
 
 
 def test_a_folder_stands_for_its_newest_checkpoint_and_no_new_record_verifies(tmp_path):
