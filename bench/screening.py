@@ -1,7 +1,7 @@
 """Restricted-party screening, measured: ingesting a 20,000-entry list and matching parties
 against it, with the index (blocking keys) and with the naive loop it replaces.
 
-    DEBUG=true DATABASE_URL=sqlite:////tmp/screening-bench.sqlite3 \\
+    DEBUG=true DATABASE_URL=sqlite:///screening-bench.sqlite3 \\
         .venv/bin/python -m bench.screening [--entries 20000] [--parties 300]
 
 It migrates the database it is given (use a scratch one: it writes a snapshot there), writes an
