@@ -60,6 +60,7 @@ def previous_release() -> str:
             "--diff-filter=A",
             "--",
             "*/migrations/0*.py",
+            ":(exclude)bench/*",  # the benchmarks' peer is no part of a release
         )
         return _git("rev-parse", f"{newest}^1")
     except (OSError, subprocess.CalledProcessError) as error:
