@@ -187,6 +187,8 @@ class ApplicationViewSet(
     submitting, changing drafts, naming parties and withdrawing need
     ``licenses.submit_licenceapplication``."""
 
+    paginated_actions = frozenset({"parties"})
+
     queryset = with_end_user(
         LicenceApplication.objects.select_related(
             "product", "destination", "screened_against", "licence", "appeal"
@@ -344,11 +346,6 @@ class ApplicationViewSet(
             raise exceptions.ValidationError(field_errors(error)) from None
         return Response(PartySerializer(party).data, status=status.HTTP_201_CREATED)
 
-    def _known_query_parameters(self) -> set[str]:
-        if self.action == "parties" and self.request.method == "GET":
-            return {self.paginator.page_query_param, self.paginator.page_size_query_param}
-        return super()._known_query_parameters()
-
     def _reread(self, application):
         return self.scope(self.queryset).get(pk=application.pk)
 
@@ -467,6 +464,8 @@ class LicenceViewSet(
     """A vendor user: the licences issued to the vendor (read-only), and their delivery
     reports; reporting one needs ``licenses.add_deliveryreport``."""
 
+    paginated_actions = frozenset({"reports"})
+
     queryset = Licence.objects.select_related(
         "application__product", "application__destination"
     ).order_by("-valid_from", "-number")
@@ -555,8 +554,3 @@ class LicenceViewSet(
         except DjangoValidationError as error:
             raise exceptions.ValidationError(field_errors(error)) from None
         return Response(DeliveryReportSerializer(report).data, status=status.HTTP_201_CREATED)
-
-    def _known_query_parameters(self) -> set[str]:
-        if self.action == "reports" and self.request.method == "GET":
-            return {self.paginator.page_query_param, self.paginator.page_size_query_param}
-        return super()._known_query_parameters()

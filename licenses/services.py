@@ -27,7 +27,6 @@ import dataclasses
 import datetime
 import logging
 import re
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -41,6 +40,7 @@ from django.utils import timezone
 
 from countries.models import Country, WhitelistRevision
 from decisions.models import DecisionCriterion, StandardCondition
+from documents import selectors as documents_selectors
 from documents import services as documents_services
 from licenses import approvals, issuing, selectors
 from licenses import events as notices
@@ -1034,22 +1034,11 @@ def lodge_appeal(
             f"{closes:%Y-%m-%d} ({settings.APPEAL_DAYS} days from the letter of "
             f"{issuing.letter_date(application):%Y-%m-%d})."
         )
-    keys = [str(key) for key in documents or ()]
-    filed = {
-        str(key)
-        for key in application.documents.filter(key__in=_valid_uuids(keys)).values_list(
-            "key", flat=True
-        )
-    }
-    missing = [key for key in keys if key not in filed]
-    if missing:
-        raise ValidationError(
-            {"documents": f"No document of this application with the id {', '.join(missing)}."}
-        )
+    named = documents_selectors.named_on(application, documents or ())
     appeal = Appeal(
         application=application,
         grounds=grounds,
-        documents=list(dict.fromkeys(keys)),
+        documents=[str(document.key) for document in named],
         refused_by=application.decided_by,
         lodged_by=by,
         lodged_at=moment,
@@ -1079,16 +1068,6 @@ def _open_to_appeal(application: LicenceApplication, at=None) -> bool:
             days=settings.APPEAL_DAYS,
         )
     )
-
-
-def _valid_uuids(keys: list[str]) -> list[str]:
-    valid = []
-    for key in keys:
-        try:
-            valid.append(str(uuid.UUID(key)))
-        except ValueError:
-            continue
-    return valid
 
 
 @transaction.atomic

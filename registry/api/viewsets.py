@@ -18,6 +18,9 @@ class VendorViewSet(viewsets.GenericViewSet):
     write_permission: str | None = None
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     metadata_class = None
+    # Detail actions whose GET is a paginated list nested under the object (its parties): they
+    # take the page parameters, and nothing else.
+    paginated_actions: frozenset[str] = frozenset()
 
     def cache_keys(self) -> list[str]:
         """Keys of the shared cache this call will read: they are fetched with the caller's
@@ -62,11 +65,14 @@ class VendorViewSet(viewsets.GenericViewSet):
             raise exceptions.ValidationError(errors)
 
     def _known_query_parameters(self) -> set[str]:
+        pages = set()
+        if self.paginator is not None:
+            pages = {self.paginator.page_query_param, self.paginator.page_size_query_param}
         if self.detail:
-            return set()
-        known = set()
+            # A list nested under one object (an application's parties) pages, filters nothing.
+            nested = self.action in self.paginated_actions and self.request.method == "GET"
+            return pages if nested else set()
+        known = set(pages)
         if getattr(self, "filterset_class", None):
             known |= set(self.filterset_class.base_filters)
-        if self.paginator is not None:
-            known |= {self.paginator.page_query_param, self.paginator.page_size_query_param}
         return known
