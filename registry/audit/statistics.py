@@ -98,7 +98,7 @@ def criteria_of(state: dict) -> list[str]:
 
     The criteria the refusal recorded (``refusal_criteria``: [code, …], or [{"code": …}, …]) win;
     records written before refusals named their criteria fall back to the failing rules."""
-    recorded = state.get("refusal_criteria") or state.get("criteria")
+    recorded = state.get("refusal_criteria")
     if recorded:
         return sorted({str(c.get("code", c)) if isinstance(c, dict) else str(c) for c in recorded})
     failed = sorted({r["rule"] for r in state.get("screening") or [] if not r.get("passed")})
