@@ -8,7 +8,8 @@ class Sizes:
     name: str
     http_seconds: float
     http_warmup: float
-    http_rounds: int  # B1, B2: alternating rounds; the median round is kept, the spread shown
+    http_rounds: int  # B1, B2: alternating rounds within a run; the median round is kept
+    http_runs: int  # B1, B2: runs, each on a freshly started server; the median run is kept
     concurrency: tuple[int, ...]  # B2: clients at once
     licences: int  # B3: active licences in the registry
     affected: int  # B3: of them, to the destinations the revision removes
@@ -30,9 +31,10 @@ class Sizes:
 
 FULL = Sizes(
     name="full",
-    http_seconds=8,
+    http_seconds=5,
     http_warmup=1,
-    http_rounds=3,
+    http_rounds=2,
+    http_runs=3,
     concurrency=(1, 4, 16),
     licences=1_000_000,
     affected=100_000,
@@ -53,7 +55,8 @@ TENTH = Sizes(
     name="tenth",
     http_seconds=5,
     http_warmup=1,
-    http_rounds=3,
+    http_rounds=2,
+    http_runs=3,
     concurrency=(1, 4, 16),
     licences=100_000,
     affected=10_000,
@@ -73,6 +76,7 @@ QUICK = Sizes(
     http_seconds=1,
     http_warmup=0.3,
     http_rounds=1,
+    http_runs=1,
     concurrency=(1, 4),
     licences=2_000,
     affected=200,

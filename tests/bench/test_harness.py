@@ -103,3 +103,39 @@ def test_a_run_replaces_only_the_figures_between_the_markers(tmp_path):
     assert text.startswith("# Performance\n\nbefore\n") and text.endswith("\n\nafter\n")
     assert "| B8 party screening |" in text and "| n/a |" in text
     assert "load average at the end: 6.0, 5.5, 5.0" in text
+
+
+def _run(b1_vs_peer, b2_vs_peer, throughput):
+    row = {
+        "vs_peer": {"value": b2_vs_peer},
+        "vs_bare": {"value": b2_vs_peer / 4},
+        "registry": {"throughput": throughput},
+        "peer": {"throughput": throughput / b2_vs_peer},
+        "bare": {"throughput": throughput * 4},
+        "server_errors": 0,
+        "created": {"registry": 10, "peer": 10, "bare": 10},
+    }
+    return {
+        "B1": {
+            "vs_peer": {"value": b1_vs_peer},
+            "vs_bare": {"value": 0.8},
+            "registry": {"throughput": throughput},
+            "server_errors": 0,
+        },
+        "B2": {"by_concurrency": {"1": row, "4": dict(row)}, "goal": "g"},
+    }
+
+
+def test_b1_and_b2_keep_the_median_run_and_show_every_run():
+    result = run.across_runs([_run(2.5, 0.9, 100.0), _run(1.5, 1.2, 200.0), _run(3.0, 1.1, 300.0)])
+    b1, b2 = result["B1"], result["B2"]
+    assert b1["vs_peer"] == {"value": 2.5, "runs": [2.5, 1.5, 3.0], "spread": [1.5, 3.0]}
+    assert b1["registry"]["throughput"] == 100.0  # the figures of the run whose ratio is the median
+    assert b1["met"] is True and b1["runs"] == 3
+    one = b2["by_concurrency"]["1"]
+    assert one["vs_peer"]["value"] == 1.1 and one["vs_peer"]["spread"] == [0.9, 1.2]
+    assert one["registry"]["throughput"] == 300.0
+    assert one["created"]["registry"] == 30
+    assert b2["met"] is True  # one run under the peer, the median above it
+    slower = run.across_runs([_run(2.5, 0.9, 100.0), _run(2.5, 0.95, 100.0), _run(2.5, 1.2, 1.0)])
+    assert slower["B2"]["met"] is False

@@ -7,71 +7,16 @@ leaves ``celery_worker`` out of the skips it allows.
 """
 
 import os
-import signal
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from kombu import pools as kombu_pools
 
 from registry.celery import app as celery_app
-from tests.support.servers import ROOT, database_url
+from tests.support.servers import CeleryWorker, database_url
 
 BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/7")
-
-
-class Worker:
-    def __init__(self, env: dict, name: str):
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by stop())
-            prefix=f"celery-{name}-", suffix=".log", delete=False
-        )
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "registry",
-                "worker",
-                "--beat",
-                "--schedule",
-                str(Path(tempfile.mkdtemp(prefix="beat-")) / "schedule"),
-                "--pool=prefork",
-                "--concurrency=2",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--hostname",
-                f"{name}@tests",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
-
-    def kill(self) -> None:
-        """SIGKILL to the worker and its children, as a crash or the OOM killer would."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
 
 
 @pytest.fixture
@@ -117,10 +62,10 @@ def start_worker(broker, receiver, smtp, transactional_db):
         EMAIL_PORT=str(smtp.port),
         PYTHONDONTWRITEBYTECODE="1",
     )
-    workers: list[Worker] = []
+    workers: list[CeleryWorker] = []
 
-    def start(name: str) -> Worker:
-        worker = Worker(env, name)
+    def start(name: str) -> CeleryWorker:
+        worker = CeleryWorker(env, name)
         workers.append(worker)
         return worker
 

@@ -126,3 +126,58 @@ class Gunicorn:
     def __exit__(self, *exc):
         self.stop()
         Path(self.log.name).unlink(missing_ok=True)
+
+
+class CeleryWorker:
+    """One ``celery -A registry worker`` process, as production runs it, stopped by whoever
+    started it (or killed, as a crash or the OOM killer would)."""
+
+    def __init__(self, env: dict, name: str, *, beat: bool = True, concurrency: int = 2):
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by stop())
+            prefix=f"celery-{name}-", suffix=".log", delete=False
+        )
+        beat_options = (
+            ["--beat", "--schedule", str(Path(tempfile.mkdtemp(prefix="beat-")) / "schedule")]
+            if beat
+            else []
+        )
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "registry",
+                "worker",
+                *beat_options,
+                "--pool=prefork",
+                f"--concurrency={concurrency}",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"{name}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
