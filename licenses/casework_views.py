@@ -8,6 +8,7 @@ come back as form errors on the application's page, with what was typed.
 import csv
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -46,14 +47,20 @@ def clock(application, *, today, calendar) -> dict:
 
 def page_numbers(page, *, around: int = 2) -> list[int | None]:
     """The page numbers to link: the first, the last, and those near the current one; ``None``
-    where numbers are left out."""
+    where numbers are left out. When the rows were counted only so far (``capped``) the last
+    page is not known: the numbers end with a gap instead."""
     last = page.paginator.num_pages
-    wanted = {1, last, *range(page.number - around, page.number + around + 1)}
+    capped = getattr(page.paginator, "capped", False)
+    wanted = {1, *range(page.number - around, page.number + around + 1)}
+    if not capped:
+        wanted.add(last)
     numbers: list[int | None] = []
     for n in sorted(n for n in wanted if 1 <= n <= last):
         if numbers and n - numbers[-1] > 1:
             numbers.append(None)
         numbers.append(n)
+    if capped:
+        numbers.append(None)
     return numbers
 
 
@@ -63,7 +70,12 @@ class ApplicationQueueView(PermissionRequiredMixin, View):
     def get(self, request):
         form = ApplicationFilterForm(request.GET, user=request.user)
         filters = form.filters()
-        page = paginate(request, selectors.application_queue(**filters), per_page=form.page_size())
+        page = paginate(
+            request,
+            selectors.application_queue(**filters),
+            per_page=form.page_size(),
+            count_limit=settings.LIST_COUNT_LIMIT,
+        )
         today, calendar = timezone.localdate(), working_days.calendar()
         rows = [
             (application, clock(application, today=today, calendar=calendar))

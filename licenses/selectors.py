@@ -15,10 +15,8 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Prefetch,
     Q,
@@ -338,27 +336,27 @@ def end_user_name() -> Subquery:
     )
 
 
-def _searched(q: str):
-    """The ids of the applications whose reference, vendor, end user or product contains ``q``.
+def _searched(q: str) -> Q:
+    """The applications whose reference, vendor, end user or product contains ``q``.
 
-    One subquery: a union of four id sets, each of which PostgreSQL answers from a trigram index
-    (migration 0014), rather than one ``OR`` over joined columns that reads every application.
+    A condition on each row the queue's other filters leave, rather than a set of ids drawn from
+    every application ever made: the vendors and the products that match are few and found once
+    (PostgreSQL hashes them; trigram indexes, migration 0014, answer the end users' names), so a
+    search that matches half the queue reads the queue, not the whole history of applications,
+    and a sorted page stops at the rows it shows when an index gives the order.
     """
     vendors = Vendor.objects.filter(
         Q(name__icontains=q) | Q(registration_number__icontains=q)
     ).values("pk")
     products = Product.objects.filter(Q(name__icontains=q) | Q(reference__icontains=q)).values("pk")
-    ids = LicenceApplication.objects.order_by()
+    end_users = Party.objects.filter(
+        application=OuterRef("pk"), role=PartyRole.END_USER, name__icontains=q
+    )
     return (
-        ids.filter(reference__icontains=q)
-        .values("pk")
-        .union(
-            ids.filter(vendor__in=vendors).values("pk"),
-            ids.filter(product__in=products).values("pk"),
-            Party.objects.order_by()
-            .filter(role=PartyRole.END_USER, name__icontains=q)
-            .values("application_id"),
-        )
+        Q(reference__icontains=q)
+        | Q(vendor__in=vendors)
+        | Q(product__in=products)
+        | Q(Exists(end_users))
     )
 
 
@@ -387,10 +385,14 @@ def application_queue(
         LicenceApplication.objects.select_related("vendor", "product", "destination", "assigned_to")
     ).annotate(
         # Marks the approved ones whose export licence owes a delivery report: no query more.
-        licence_reports_overdue=ExpressionWrapper(
-            Q(licence__next_report_due__lt=timezone.localdate())
-            & Q(licence__status__in=REPORTING_STATUSES),
-            output_field=BooleanField(),
+        # A subquery, not a join: PostgreSQL asks it of the rows on the page only, after sorting
+        # and cutting, instead of joining every licence to every row it sorts.
+        licence_reports_overdue=Exists(
+            Licence.objects.filter(
+                application=OuterRef("pk"),
+                next_report_due__lt=timezone.localdate(),
+                status__in=REPORTING_STATUSES,
+            )
         )
     )
     if not all_statuses:
@@ -404,7 +406,7 @@ def application_queue(
     if vendor:
         applications = applications.filter(vendor__registration_number=vendor)
     if q:
-        applications = applications.filter(pk__in=_searched(q))
+        applications = applications.filter(_searched(q))
     if assignee == "none":
         applications = applications.filter(assigned_to__isnull=True)
     elif assignee == "me":

@@ -361,6 +361,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Lists: the rows of a page, on the web pages (registry.web) and in the API ----------------
 PAGE_SIZE = 50
+# The lists that grow without bound (the review queue, the audit trail) count their rows this far
+# and then say "more than": counting every row would cost more than the page (registry.web).
+LIST_COUNT_LIMIT = 10_000
 
 # --- Case-work: the working-day time target (registry.working_days, licenses.casework) ---------
 # Days of the working week, as English names; Sunday to Thursday, as in Israel.

@@ -188,7 +188,8 @@ class TimelineFilter:
 
 
 def timeline(filters: TimelineFilter) -> models.QuerySet:
-    """Every history record of the tracked models, newest first, as rows of the shared columns.
+    """Every history record of the tracked models, newest first, as rows of the shared columns
+    and the kind (``entries`` adds the rest).
 
     A lazy UNION: a paginator counts it and slices it in the database.
     """
@@ -205,11 +206,12 @@ def timeline(filters: TimelineFilter) -> models.QuerySet:
             queryset = queryset.filter(history_username__iexact=filters.username)
         if filters.key:
             queryset = queryset.filter(**{kind.lookup: filters.key})
+        # The object's key is looked up for the rows of a page only (``entries``): in the union
+        # it would be worked out for every record that ties on the newest dates before the cut.
         parts.append(
-            queryset.annotate(
-                object_kind=Value(kind.slug, output_field=CharField()),
-                object_key=kind.key_expression(),
-            ).values(*_COLUMNS, "object_kind", "object_key")
+            queryset.annotate(object_kind=Value(kind.slug, output_field=CharField())).values(
+                *_COLUMNS, "object_kind"
+            )
         )
     if not parts:
         return KINDS["country"].history_model.objects.none().values(*_COLUMNS)
@@ -238,7 +240,7 @@ def entries(rows) -> list[Entry]:
         )
         found = list(
             history_model.objects.filter(audit_seq__in=seqs).annotate(
-                previous_history_id=Subquery(previous_id)
+                previous_history_id=Subquery(previous_id), object_key=kind.key_expression()
             )
         )
         previous = history_model.objects.in_bulk(
@@ -250,7 +252,7 @@ def entries(rows) -> list[Entry]:
     result = []
     for row in rows:
         kind, record, previous = records[row["audit_seq"]]
-        result.append(_entry(kind, record, previous, key=row["object_key"]))
+        result.append(_entry(kind, record, previous, key=record.object_key))
     _name_related(result)
     _describe(result)
     return result

@@ -8,6 +8,7 @@ form's errors.
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -47,7 +48,7 @@ def timeline(request):
     fmt = form.cleaned_data.get("format") if form.is_bound else ""
     if fmt in ("csv", "json"):
         return _timeline_export(filters, fmt, _export_name(form))
-    page = paginate(request, selectors.timeline(filters))
+    page = paginate(request, selectors.timeline(filters), count_limit=settings.LIST_COUNT_LIMIT)
     query = request.GET.copy()
     query.pop("page", None)
     entries = selectors.entries(list(page.object_list))

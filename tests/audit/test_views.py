@@ -97,6 +97,45 @@ def test_the_timeline_pages_in_a_stable_order(auditor_client):
     assert not set(first) & set(second)
 
 
+def test_a_long_timeline_is_counted_only_so_far_and_still_pages(auditor_client, settings):
+    # The count stops at LIST_COUNT_LIMIT (10,000 in production): a small limit stands for it.
+    # The seeded trail holds several hundred records, fifty a page.
+    settings.LIST_COUNT_LIMIT = 70
+    url = reverse("audit:timeline")
+    country_records = 249 + 102 + 65
+
+    first = auditor_client.get(url, {"kind": "country"})
+    html = first.content.decode()
+    assert "More than 70 changes, newest first." in html
+    assert "<span>Page 1</span>" in html and 'rel="next"' in html
+
+    second = auditor_client.get(url, {"kind": "country", "page": 2})
+    html = second.content.decode()
+    assert "More than 100 changes, newest first." in html
+    assert "<span>Page 2</span>" in html and 'rel="prev"' in html and 'rel="next"' in html
+    seqs = [e.seq for e in first.context["entries"]] + [e.seq for e in second.context["entries"]]
+    assert len(seqs) == 100 and seqs == sorted(seqs, reverse=True)
+
+    # The last page is counted exactly, and says so.
+    last = auditor_client.get(url, {"kind": "country", "page": 9})
+    html = last.content.decode()
+    assert f"{country_records} changes, newest first." in html
+    assert "<span>Page 9 of 9</span>" in html and 'rel="next"' not in html
+    assert len(last.context["entries"]) == country_records - 400
+
+    # A filter that finds fewer than the limit is counted exactly.
+    cut_day = auditor_client.get(
+        url, {"start": "2021-11-25", "end": "2021-11-25", "kind": "country"}
+    )
+    assert "65 changes, newest first." in cut_day.content.decode()
+    assert (
+        "<span>Page 2 of 2</span>"
+        in auditor_client.get(
+            url, {"start": "2021-11-25", "end": "2021-11-25", "kind": "country", "page": 2}
+        ).content.decode()
+    )
+
+
 def test_the_timeline_costs_the_same_queries_whatever_the_page_holds(
     auditor_client, django_assert_max_num_queries
 ):

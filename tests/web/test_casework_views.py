@@ -301,3 +301,57 @@ def test_an_empty_note_is_refused(client, official, case):
     assert response.status_code == 200
     assert "Enter the note" in response.content.decode()
     assert not CaseNote.objects.exists()
+
+
+def _page_html(client, query):
+    response = client.get(f"/applications/?{query}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_long_queue_is_counted_only_so_far_and_still_pages(
+    client, official, vendor, product, settings
+):
+    # The count stops at LIST_COUNT_LIMIT (10,000 in production): a small limit stands for it.
+    settings.LIST_COUNT_LIMIT = 50
+    created = bench_data.applications(
+        120, products=[product], destinations=[Country.objects.get(code="FR")], by=official
+    )
+    by_reference = sorted((a.reference for a in created), reverse=True)
+    client.force_login(official)
+
+    first = _page_html(client, "sort=-reference")
+    assert "Licence applications: more than 50 found" in first
+    assert "Showing 1–25 of more than 50" in first
+    assert 'rel="next"' in first and ">Last<" not in first
+    assert listed(client, "sort=-reference") == by_reference[:25]
+
+    second = _page_html(client, "sort=-reference&page=2")
+    assert "Showing 26–50 of more than 50" in second
+    assert listed(client, "sort=-reference&page=2") == by_reference[25:50]
+
+    # Past the limit the next page is still linked, and counted to where it ends.
+    fourth = _page_html(client, "sort=-reference&page=4")
+    assert "Showing 76–100 of more than 100" in fourth
+    assert listed(client, "sort=-reference&page=4") == by_reference[75:100]
+    assert 'rel="next"' in fourth
+
+    # The last page is reached, counted exactly, and says so.
+    fifth = _page_html(client, "sort=-reference&page=5")
+    assert "Showing 101–120 of 120" in fifth
+    assert listed(client, "sort=-reference&page=5") == by_reference[100:]
+    assert 'rel="next"' not in fifth
+
+
+def test_a_queue_under_the_count_limit_shows_its_exact_count_and_last_page(
+    client, official, vendor, product, settings
+):
+    settings.LIST_COUNT_LIMIT = 50
+    bench_data.applications(
+        40, products=[product], destinations=[Country.objects.get(code="FR")], by=official
+    )
+    client.force_login(official)
+    html = _page_html(client, "")
+    assert "Licence applications: 40 found" in html
+    assert "Showing 1–25 of 40" in html
+    assert ">Last<" in html and "more than" not in html
