@@ -119,9 +119,11 @@ def drop_templates(url: str, *, keep_version: str) -> list[str]:
     connection, name = _admin_connection(url)
     dropped = []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{name}__%"])
+        # Compared as a prefix, not with LIKE: "_" is LIKE's any-character, so "bench_a__%"
+        # would also take "bench_ab__…", the stages of another database.
+        cursor.execute("SELECT datname FROM pg_database")
         for (found,) in cursor.fetchall():
-            if not found.startswith(f"{name}__{keep_version}__"):
+            if found.startswith(f"{name}__") and not found.startswith(f"{name}__{keep_version}__"):
                 cursor.execute(f'DROP DATABASE IF EXISTS "{found}" WITH (FORCE)')
                 dropped.append(found)
     connection.close()
