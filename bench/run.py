@@ -1194,7 +1194,9 @@ def b7_point(database_url):
     client = Client()
     client.force_login(auditor)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    env = dict(os.environ, **server_environment(database_url))
+    # A sync worker is killed when one request outlasts GUNICORN_TIMEOUT, and a whole export of
+    # a million rows takes minutes: the timeout an operator sets for exports (docs/operations.md).
+    env = dict(os.environ, **server_environment(database_url), GUNICORN_TIMEOUT="1800")
     with Gunicorn(env=env, workers=1) as server:
         [worker] = _children(server.process.pid) or [server.process.pid]
         target = urllib.parse.urlsplit(server.url)
