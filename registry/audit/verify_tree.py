@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from registry.audit import chain, checkpoints, merkle, signing, tree
 from registry.audit.models import Checkpoint
 
@@ -73,6 +75,7 @@ class _LeafCheck:
         self.wanted = wanted
         self.roots = {0: merkle.EMPTY_ROOT}
         self.builder = merkle.TreeBuilder()
+        self.position = 0
         self.stored_size = tree.size()
         self.stored_blocks = tree.leaf_blocks(BLOCK)
         self.stored_next = next(self.stored_blocks, None)
@@ -81,54 +84,64 @@ class _LeafCheck:
         self.edited = 0
 
     def __call__(self, table: str, row: tuple, content: bytes) -> None:
-        builder = self.builder
-        position = builder.size
-        if row[chain.SEQ] != position + 1 and len(self.problems) < MAX_NAMED:
+        self.position = position = self.position + 1
+        if row[chain.SEQ] != position and len(self.problems) < MAX_NAMED:
             self.problems.append(
                 Problem(
                     "out of sequence",
                     f"record {row[chain.SEQ]} ({table}, history_id {row[chain.ID]}) is "
-                    f"at position {position + 1} of the trail",
+                    f"at position {position} of the trail",
                 )
             )
-        digest = merkle.leaf_hash(content)
-        self.leaves.append(digest)
+        leaves = self.leaves
+        leaves.append(merkle.leaf_hash(content))
         self.named.append((table, row))
-        builder.append(digest)
-        if builder.size in self.wanted:
-            self.roots[builder.size] = builder.root()
-        if len(self.leaves) == BLOCK:
-            self._compare()
+        if len(leaves) == BLOCK:
+            self._block()
 
-    def _compare(self) -> None:
-        leaves, start = self.leaves, self.builder.size - len(self.leaves)
+    def _block(self) -> None:
+        """The block's leaves into the tree, then against the stored ones."""
+        leaves, builder = self.leaves, self.builder
+        start = builder.size
+        if len(leaves) == BLOCK and not any(start < size <= start + BLOCK for size in self.wanted):
+            builder.append_subtree(BLOCK.bit_length() - 1, merkle.perfect_root(leaves))
+        else:
+            for leaf in leaves:
+                builder.append(leaf)
+                if builder.size in self.wanted:
+                    self.roots[builder.size] = builder.root()
+        self._compare(start)
+        self.leaves, self.named = [], []
+
+    def _compare(self, start: int) -> None:
+        leaves = self.leaves
         number = start // BLOCK
         while self.stored_next is not None and self.stored_next[0] < number:
             self.stored_next = next(self.stored_blocks, None)
         stored = b""
         if self.stored_next is not None and self.stored_next[0] == number:
             stored = self.stored_next[1]
-        if stored != b"".join(leaves):
-            found = tree.leaves_in(start, start + len(leaves))
-            for offset, digest in enumerate(leaves):
-                position = start + offset
-                if position < self.stored_size and found.get(position) != digest:
-                    self.edited += 1
-                    if self.edited <= MAX_NAMED:
-                        table, row = self.named[offset]
-                        self.problems.append(
-                            Problem(
-                                "edited record",
-                                f"record {row[chain.SEQ]} ({table}, history_id "
-                                f"{row[chain.ID]}) no longer matches its leaf in the Merkle "
-                                "log: changed after it was written",
-                            )
+        if stored == b"".join(leaves):
+            return
+        found = tree.leaves_in(start, start + len(leaves))
+        for offset, digest in enumerate(leaves):
+            position = start + offset
+            if position < self.stored_size and found.get(position) != digest:
+                self.edited += 1
+                if self.edited <= MAX_NAMED:
+                    table, row = self.named[offset]
+                    self.problems.append(
+                        Problem(
+                            "edited record",
+                            f"record {row[chain.SEQ]} ({table}, history_id {row[chain.ID]}) no "
+                            "longer matches its leaf in the Merkle log: changed after it was "
+                            "written",
                         )
-        self.leaves, self.named = [], []
+                    )
 
     def finish(self, report: TreeReport) -> None:
         if self.leaves:
-            self._compare()
+            self._block()
         problems, builder = self.problems, self.builder
         if self.edited > MAX_NAMED:
             problems.append(Problem("edited record", f"and {self.edited - MAX_NAMED} more records"))
@@ -209,7 +222,8 @@ def verify_trail(
     report = TreeReport()
     opened, stored = _opened(report, kept)
     leaves = _LeafCheck(report.problems, {head.size for _, head in opened})
-    chain_report = chain.verify_chain(chunk_size=chunk_size, each=leaves)
+    with transaction.atomic():  # PostgreSQL then streams each table instead of copying it
+        chain_report = chain.verify_chain(chunk_size=chunk_size, each=leaves)
     leaves.finish(report)
     _checkpoints(report, opened, stored, leaves.roots)
     return chain_report, report
@@ -221,10 +235,11 @@ def verify_tree(*, kept: list[tuple[str, str]] = (), chunk_size: int = 5000) -> 
     report = TreeReport()
     opened, stored = _opened(report, kept)
     leaves = _LeafCheck(report.problems, {head.size for _, head in opened})
-    for form, rows in chain.runs(chunk_size=chunk_size):
-        table, encode = form.table, form.encode
-        for row in rows:
-            leaves(table, row, encode(row))
+    with transaction.atomic():
+        for form, rows in chain.runs(chunk_size=chunk_size):
+            table, encode = form.table, form.encode
+            for row in rows:
+                leaves(table, row, encode(row))
     leaves.finish(report)
     _checkpoints(report, opened, stored, leaves.roots)
     return report
