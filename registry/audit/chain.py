@@ -597,6 +597,14 @@ def _run(heads: list, order: int, row: tuple, rows: Iterator[tuple], form: Codec
 
 RecordSink = Callable[[str, tuple, bytes], None]
 
+_EDITED = "its content or hash does not match the chain (edited, or forged without the key)"
+_INSERTED = "a second record with the same number (inserted)"
+
+
+def _missing_before(expected: int, seq: int) -> str:
+    gap = f"record {expected}" if seq == expected + 1 else f"records {expected}-{seq - 1}"
+    return f"{gap} before it is missing (removed)"
+
 
 def verify_chain(*, chunk_size: int = 5000, each: RecordSink | None = None) -> ChainReport:
     """Walks every history record in sequence order and checks each link, then the head.
@@ -622,37 +630,25 @@ def verify_chain(*, chunk_size: int = 5000, each: RecordSink | None = None) -> C
     link, compare = _link, hmac.compare_digest
     expected, previous, count = 1, "", 0
     last_table, last_row = "", None
-    for form, rows in runs(chunk_size=chunk_size):
-        table, encode = form.table, form.encode
-        for row in rows:
-            seq = row[SEQ]
-            content = encode(row)
-            if each is not None:
-                each(table, row, content)
-            if seq == expected:
-                if not compare(link(content, previous, key), row[HASH]):
-                    breaks.append(
-                        Break(
-                            seq,
-                            table,
-                            row[ID],
-                            "its content or hash does not match the chain (edited, or forged "
-                            "without the key)",
-                        )
-                    )
-            elif seq < expected:
-                breaks.append(
-                    Break(seq, table, row[ID], "a second record with the same number (inserted)")
-                )
-                continue
-            else:
-                gap = (
-                    f"record {expected}" if seq == expected + 1 else f"records {expected}-{seq - 1}"
-                )
-                breaks.append(Break(seq, table, row[ID], f"{gap} before it is missing (removed)"))
-            previous, expected = row[HASH], seq + 1
-            count += 1
-            last_table, last_row = table, row
+    with transaction.atomic():  # PostgreSQL then streams each table instead of copying it
+        for form, rows in runs(chunk_size=chunk_size):
+            table, encode = form.table, form.encode
+            for row in rows:
+                seq = row[SEQ]
+                content = encode(row)
+                if each is not None:
+                    each(table, row, content)
+                if seq == expected:
+                    if not compare(link(content, previous, key), row[HASH]):
+                        breaks.append(Break(seq, table, row[ID], _EDITED))
+                elif seq < expected:
+                    breaks.append(Break(seq, table, row[ID], _INSERTED))
+                    continue
+                else:
+                    breaks.append(Break(seq, table, row[ID], _missing_before(expected, seq)))
+                previous, expected = row[HASH], seq + 1
+                count += 1
+                last_table, last_row = table, row
 
     head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
     last_seq = expected - 1

@@ -75,34 +75,35 @@ class _LeafCheck:
         self.wanted = wanted
         self.roots = {0: merkle.EMPTY_ROOT}
         self.builder = merkle.TreeBuilder()
-        self.position = 0
         self.stored_size = tree.size()
         self.stored_blocks = tree.leaf_blocks(BLOCK)
         self.stored_next = next(self.stored_blocks, None)
-        self.leaves: list[bytes] = []
+        self.contents: list[bytes] = []
         self.named: list[tuple[str, tuple]] = []
         self.edited = 0
 
     def __call__(self, table: str, row: tuple, content: bytes) -> None:
-        self.position = position = self.position + 1
-        if row[chain.SEQ] != position and len(self.problems) < MAX_NAMED:
-            self.problems.append(
-                Problem(
-                    "out of sequence",
-                    f"record {row[chain.SEQ]} ({table}, history_id {row[chain.ID]}) is "
-                    f"at position {position} of the trail",
-                )
-            )
-        leaves = self.leaves
-        leaves.append(merkle.leaf_hash(content))
+        self.contents.append(content)
         self.named.append((table, row))
-        if len(leaves) == BLOCK:
+        if len(self.named) == BLOCK:
             self._block()
 
     def _block(self) -> None:
-        """The block's leaves into the tree, then against the stored ones."""
-        leaves, builder = self.leaves, self.builder
+        """The block's records in sequence, their leaves into the tree, then against the stored
+        ones."""
+        named, builder = self.named, self.builder
         start = builder.size
+        if [row[chain.SEQ] for _, row in named] != list(range(start + 1, start + len(named) + 1)):
+            for position, (table, row) in enumerate(named, start=start + 1):
+                if row[chain.SEQ] != position and len(self.problems) < MAX_NAMED:
+                    self.problems.append(
+                        Problem(
+                            "out of sequence",
+                            f"record {row[chain.SEQ]} ({table}, history_id {row[chain.ID]}) is "
+                            f"at position {position} of the trail",
+                        )
+                    )
+        leaves = list(map(merkle.leaf_hash, self.contents))
         if len(leaves) == BLOCK and not any(start < size <= start + BLOCK for size in self.wanted):
             builder.append_subtree(BLOCK.bit_length() - 1, merkle.perfect_root(leaves))
         else:
@@ -110,11 +111,10 @@ class _LeafCheck:
                 builder.append(leaf)
                 if builder.size in self.wanted:
                     self.roots[builder.size] = builder.root()
-        self._compare(start)
-        self.leaves, self.named = [], []
+        self._compare(start, leaves)
+        self.contents, self.named = [], []
 
-    def _compare(self, start: int) -> None:
-        leaves = self.leaves
+    def _compare(self, start: int, leaves: list[bytes]) -> None:
         number = start // BLOCK
         while self.stored_next is not None and self.stored_next[0] < number:
             self.stored_next = next(self.stored_blocks, None)
@@ -140,8 +140,9 @@ class _LeafCheck:
                     )
 
     def finish(self, report: TreeReport) -> None:
-        if self.leaves:
+        if self.named:
             self._block()
+        self.stored_blocks.close()  # its cursor ends with the transaction
         problems, builder = self.problems, self.builder
         if self.edited > MAX_NAMED:
             problems.append(Problem("edited record", f"and {self.edited - MAX_NAMED} more records"))
@@ -221,10 +222,10 @@ def verify_trail(
     its leaf. The same reports as :func:`chain.verify_chain` and :func:`verify_tree`."""
     report = TreeReport()
     opened, stored = _opened(report, kept)
-    leaves = _LeafCheck(report.problems, {head.size for _, head in opened})
     with transaction.atomic():  # PostgreSQL then streams each table instead of copying it
+        leaves = _LeafCheck(report.problems, {head.size for _, head in opened})
         chain_report = chain.verify_chain(chunk_size=chunk_size, each=leaves)
-    leaves.finish(report)
+        leaves.finish(report)
     _checkpoints(report, opened, stored, leaves.roots)
     return chain_report, report
 
@@ -234,13 +235,13 @@ def verify_tree(*, kept: list[tuple[str, str]] = (), chunk_size: int = 5000) -> 
     checkpoint and the ``kept`` ones (label, signed note)."""
     report = TreeReport()
     opened, stored = _opened(report, kept)
-    leaves = _LeafCheck(report.problems, {head.size for _, head in opened})
     with transaction.atomic():
+        leaves = _LeafCheck(report.problems, {head.size for _, head in opened})
         for form, rows in chain.runs(chunk_size=chunk_size):
             table, encode = form.table, form.encode
             for row in rows:
                 leaves(table, row, encode(row))
-    leaves.finish(report)
+        leaves.finish(report)
     _checkpoints(report, opened, stored, leaves.roots)
     return report
 
