@@ -26,7 +26,8 @@ Checking it:
 - ``reconcile``: live rows against their latest history record.
 - ``verification``: one whole verification (what ``verify_audit`` checks) and its record;
   ``tasks``: the Celery tasks that run it in the background and sign periodic checkpoints.
-- ``verify_tree``: the log against the records and every checkpoint, for ``verify_audit``;
+- ``verify_tree``: the log against the records and every checkpoint, for ``verify_audit``, in
+  the same pass over the records as the chain's check (``verify_trail``);
   ``verify_export`` (pure): the offline verifier of an export, ``python -m`` runnable.
 - ``management/commands``: ``verify_audit`` (every break of the chain, the log against its
   checkpoints, the head against one recorded elsewhere, triggers present and enabled, an erased

@@ -35,7 +35,7 @@ from functools import cache
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from registry.audit import merkle, tree
@@ -90,15 +90,16 @@ def _stored_json(value):
     return _json_number(value)
 
 
-def _converter(field: models.Field) -> Callable[[object], object]:
-    """How one tracked field's value is written into the canonical form.
+def _conversion(field: models.Field) -> tuple[type | None, Callable[[object], object]]:
+    """How one tracked field's value is written into the canonical form: ``(kept, convert)``.
 
     The value in memory before the insert and the value read back from the database must give
     the same text on every database, so each type is put in the form the database stores:
     decimals to their places without a negative zero, times to UTC to the microsecond, JSON as
-    it reads back (keys as text, integral numbers as integers). The common case (a value
-    already of the field's type) skips ``to_python``: the bulk path hashes 100,000 records at a
-    time.
+    it reads back (keys as text, integral numbers as integers). ``convert`` takes any value;
+    a value of the type ``kept`` (and ``None``) goes in as it is, which is what ``convert``
+    would make of it: the common case skips the call (the bulk path hashes 100,000 records at a
+    time, the verifier millions).
     """
     to_python = field.to_python
     if isinstance(field, models.JSONField):
@@ -108,13 +109,13 @@ def _converter(field: models.Field) -> Callable[[object], object]:
                 return v
             return _stored_json(json.loads(json.dumps(v, cls=field.encoder)))
 
-        return json_value
+        return None, json_value
     if isinstance(field, models.DecimalField):
 
         def decimal_value(v):
             return None if v is None else str(stored_decimal(field, v))
 
-        return decimal_value
+        return None, decimal_value
     if isinstance(field, models.DateTimeField):
 
         def datetime_value(v):
@@ -122,17 +123,23 @@ def _converter(field: models.Field) -> Callable[[object], object]:
                 return None
             return _utc(v if type(v) is datetime.datetime else to_python(v))
 
-        return datetime_value
+        return None, datetime_value
     if isinstance(field, models.DateField | models.TimeField):
         kind = datetime.date if isinstance(field, models.DateField) else datetime.time
-        return lambda v: None if v is None else (v if type(v) is kind else to_python(v)).isoformat()
+        return None, (
+            lambda v: None if v is None else (v if type(v) is kind else to_python(v)).isoformat()
+        )
     if isinstance(field, models.BooleanField):
-        return lambda v: v if v is None or type(v) is bool else to_python(v)
+        return bool, lambda v: v if v is None or type(v) is bool else to_python(v)
     if isinstance(field, models.IntegerField | models.AutoField):
-        return lambda v: v if v is None or type(v) is int else to_python(v)
+        return int, lambda v: v if v is None or type(v) is int else to_python(v)
     if isinstance(field, models.ForeignKey):
-        return _converter(field.target_field)
-    return lambda v: v if v is None or type(v) is str else str(to_python(v))
+        return _conversion(field.target_field)
+    return str, lambda v: v if v is None or type(v) is str else str(to_python(v))
+
+
+def _converter(field: models.Field) -> Callable[[object], object]:
+    return _conversion(field)[1]
 
 
 def retired_fields(history_model: type[models.Model]) -> list[models.Field]:
@@ -140,6 +147,13 @@ def retired_fields(history_model: type[models.Model]) -> list[models.Field]:
     ``retired``): the records written while they existed were hashed with them."""
     names = getattr(history_model, "retired_fields", ())
     return [history_model._meta.get_field(name) for name in names]
+
+
+def _fields(history_model: type[models.Model], *, live: bool = False) -> list[models.Field]:
+    fields = list(history_model.tracked_fields)
+    if not live:
+        fields += retired_fields(history_model)
+    return sorted(fields, key=lambda f: f.attname)
 
 
 @cache
@@ -151,10 +165,7 @@ def _layout(
     The retired columns count too, except when comparing with a live row (``live``), which has
     none of them.
     """
-    fields = list(history_model.tracked_fields)
-    if not live:
-        fields += retired_fields(history_model)
-    fields.sort(key=lambda f: f.attname)
+    fields = _fields(history_model, live=live)
     names = tuple(f.attname for f in fields)
     getter = operator.attrgetter(*names) if len(names) > 1 else (lambda o: (getattr(o, names[0]),))
     return names, getter, tuple(_converter(f) for f in fields)
@@ -170,16 +181,19 @@ def tracked_values(history_model: type[models.Model], obj: models.Model) -> dict
     }
 
 
-_utc_cache: dict[datetime.datetime, str] = {}
+_utc_cache: dict[datetime.datetime | str, str] = {}
 
 
-def _utc_cached(value: datetime.datetime) -> str:
+def _utc_cached(value: datetime.datetime | str) -> str:
+    """:func:`_utc` of a time, or of the ISO 8601 text of one (as the verifier reads it from
+    PostgreSQL, see ``_UtcText``)."""
     # A batch shares one time; a small cache saves converting it for every record.
     text = _utc_cache.get(value)
     if text is None:
         if len(_utc_cache) > 1024:
             _utc_cache.clear()
-        text = _utc_cache[value] = _utc(value)
+        moment = datetime.datetime.fromisoformat(value) if type(value) is str else value
+        text = _utc_cache[value] = _utc(moment)
     return text
 
 
@@ -197,45 +211,127 @@ def _added_later(history_model: type[models.Model]) -> frozenset[str]:
     return frozenset(tracked._meta.get_field(name).attname for name in names)
 
 
+_dumps = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, sort_keys=True, default=str
+).encode
+if json.encoder.c_make_encoder is not None:
+    # The same encoder's C core, made once: ``JSONEncoder.encode`` builds it again on every call,
+    # which costs as much as the encoding of a record. No circular check (``markers`` None): a
+    # record's content is read from columns and cannot refer to itself.
+    _encode_chunks = json.encoder.c_make_encoder(
+        None, str, json.encoder.c_encode_basestring, None, ":", ",", True, False, True
+    )
+
+    def _dumps(value, _chunks=_encode_chunks, _join="".join) -> str:
+        return _join(_chunks(value, 0))
+
+
+# A record as the verifier reads it: its id and hash, then the columns its canonical form covers
+# (these, then the tracked fields in name order).
+RECORD_COLUMNS = (
+    "audit_seq",
+    "history_date",
+    "history_type",
+    "history_user_id",
+    "history_username",
+    "history_change_reason",
+)
+ID, HASH, SEQ = 0, 1, 2
+
+
+class Codec:
+    """The canonical form of one history model's records, from a row of its ``columns``.
+
+    ``encode`` is compiled once per model: the tracked fields' values are put in place by
+    position, and the whole array is serialised by one call of the C JSON encoder. It is the
+    only encoder of the canonical form: :func:`canonical` reads a record's attributes into the
+    same row (``read``), and the verifier reads the rows straight from the table
+    (``values_list(*columns)``), so both hash the same bytes.
+    """
+
+    __slots__ = ("columns", "encode", "model", "read", "table")
+
+    def __init__(self, history_model: type[models.Model]):
+        fields = _fields(history_model)
+        names = tuple(f.attname for f in fields)
+        self.model = history_model
+        self.table = history_model._meta.db_table
+        pk = history_model._meta.pk.attname
+        self.columns = (pk, "audit_hash", *RECORD_COLUMNS, *names)
+        self.read = operator.attrgetter(*self.columns)
+        self.encode = _compile(self.table, names, fields, _added_later(history_model))
+
+
+def _compile(
+    table: str, names: tuple[str, ...], fields: list[models.Field], late: frozenset[str]
+) -> Callable[[Sequence], bytes]:
+    """The encoder of one model's rows: ``[table, seq, time, type, user id, username, reason,
+    names, values]`` as compact JSON, UTF-8."""
+    first = 2 + len(RECORD_COLUMNS)
+    scope: dict[str, object] = {
+        "_dumps": _dumps,
+        "_utc": _utc_cached,
+        "TABLE": table,
+        "NAMES": names,
+    }
+    values = []
+    for i, field in enumerate(fields):
+        kept, convert = _conversion(field)
+        scope[f"c{i}"] = convert
+        if kept is None:
+            values.append(f"c{i}(row[{first + i}])")
+        else:
+            scope[f"t{i}"] = kept
+            values.append(f"v if (v := row[{first + i}]) is None or type(v) is t{i} else c{i}(v)")
+    late_at = tuple(i for i, name in enumerate(names) if name in late)
+    lines = ["def encode(row):", f"    values = [{', '.join(values)}]", "    names = NAMES"]
+    if late_at:
+        # A field added later is left out while it is empty (see _added_later).
+        scope["LATE"] = late_at
+        lines += [
+            "    empty = [i for i in LATE if values[i] is None or values[i] == '']",
+            "    if empty:",
+            "        names = tuple(n for i, n in enumerate(NAMES) if i not in empty)",
+            "        values = [v for i, v in enumerate(values) if i not in empty]",
+        ]
+    lines.append(
+        "    return _dumps([TABLE, row[2], _utc(row[3]), row[4], row[5], row[6], row[7], names, "
+        "values]).encode()"
+    )
+    # The source is built from the model's own field list, never from data.
+    exec("\n".join(lines), scope)
+    return scope["encode"]
+
+
+@cache
+def codec(history_model: type[models.Model]) -> Codec:
+    return Codec(history_model)
+
+
 def canonical(record: models.Model) -> bytes:
     """The bytes a record's hash covers.
 
     A JSON array: table, sequence number, time (UTC), type, user id, username, reason, then the
     tracked fields' names and values in name order (less the empty fields added later).
     """
-    model = type(record)
-    names, getter, converters = _layout(model)
-    values = [convert(value) for convert, value in zip(converters, getter(record), strict=True)]
-    late = _added_later(model)
-    if late:
-        kept = [
-            (n, v)
-            for n, v in zip(names, values, strict=True)
-            if (v is not None and v != "") or n not in late
-        ]
-        names, values = tuple(n for n, _ in kept), [v for _, v in kept]
-    document = [
-        model._meta.db_table,
-        record.audit_seq,
-        _utc_cached(record.history_date),
-        record.history_type,
-        record.history_user_id,
-        record.history_username,
-        record.history_change_reason,
-        names,
-        values,
-    ]
-    return _dumps(document).encode()
+    form = codec(type(record))
+    return form.encode(form.read(record))
 
 
-_dumps = json.JSONEncoder(
-    separators=(",", ":"), ensure_ascii=False, sort_keys=True, default=str
-).encode
+_BLOCK = hashlib.sha256().block_size
 
 
 @cache
-def _keyed(key: bytes):
-    return hmac.new(key, digestmod=hashlib.sha256)
+def _keyed(key: bytes) -> tuple:
+    """HMAC-SHA256 (RFC 2104) with ``key`` absorbed: the inner and outer hashes after the padded
+    key, which each link copies (``hmac``'s own copy costs more than the hashing of a record)."""
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    return (
+        hashlib.sha256(bytes(byte ^ 0x36 for byte in key)),
+        hashlib.sha256(bytes(byte ^ 0x5C for byte in key)),
+    )
 
 
 def _key() -> bytes:
@@ -250,9 +346,13 @@ def record_hash(record: models.Model, previous_hash: str, *, key: bytes | None =
 
 
 def _link(content: bytes, previous_hash: str, key: bytes) -> str:
-    mac = _keyed(key).copy()
-    mac.update(previous_hash.encode() + b"\n" + content)
-    return mac.hexdigest()
+    """HMAC-SHA256 of the previous hash, a newline and the record's canonical bytes."""
+    inner, outer = _keyed(key)
+    inner = inner.copy()
+    inner.update(previous_hash.encode() + b"\n" + content)
+    outer = outer.copy()
+    outer.update(inner.digest())
+    return outer.hexdigest()
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -357,17 +457,11 @@ def chain(records: Sequence[models.Model]) -> None:
 def leaves_between(start: int, end: int, *, chunk_size: int = 5000) -> Iterator[bytes]:
     """The Merkle leaf hashes of the records at positions ``[start, end)`` (``audit_seq`` - 1),
     in order: what the log holds for records older than it."""
-    streams = [
-        (
-            (record.audit_seq, record)
-            for record in model.objects.filter(audit_seq__gt=start, audit_seq__lte=end)
-            .order_by("audit_seq")
-            .iterator(chunk_size=chunk_size)
-        )
-        for model in history_models()
-    ]
-    for _, record in heapq.merge(*streams, key=lambda item: item[0]):
-        yield merkle.leaf_hash(canonical(record))
+    leaf = merkle.leaf_hash
+    for form, rows in runs(after=start, upto=end, chunk_size=chunk_size):
+        encode = form.encode
+        for row in rows:
+            yield leaf(encode(row))
 
 
 class ChainedRecord:
@@ -434,61 +528,133 @@ class ChainReport:
         return f"{self.last_seq}:{self.last_hash}"
 
 
-def _ordered(model, chunk_size: int) -> Iterator[tuple[int, str, models.Model]]:
-    queryset = model.objects.filter(audit_seq__isnull=False).order_by("audit_seq")
-    for record in queryset.iterator(chunk_size=chunk_size):
-        yield record.audit_seq, model._meta.db_table, record
+class _UtcText(models.Func):
+    """A time as ISO 8601 text in UTC to the microsecond, whatever the session's ``DateStyle``
+    and time zone. PostgreSQL's driver takes longer to read a time than the rest of a record's
+    row; the text is read as it is and parsed once per distinct time (``_utc_cached``)."""
+
+    template = (
+        "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+    )
+    output_field = models.CharField()
 
 
-def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
+def _rows(model, after: int | None, upto: int | None, chunk_size: int) -> Iterator[tuple]:
+    queryset = model.objects.filter(audit_seq__isnull=False)
+    if after is not None:
+        queryset = queryset.filter(audit_seq__gt=after)
+    if upto is not None:
+        queryset = queryset.filter(audit_seq__lte=upto)
+    columns = list(codec(model).columns)
+    if connections[queryset.db].vendor == "postgresql":
+        at = columns.index("history_date")
+        queryset = queryset.annotate(history_date_utc=_UtcText("history_date"))
+        columns[at] = "history_date_utc"
+    return queryset.order_by("audit_seq").values_list(*columns).iterator(chunk_size=chunk_size)
+
+
+def runs(
+    *, after: int | None = None, upto: int | None = None, chunk_size: int = 5000
+) -> Iterator[tuple[Codec, Iterator[tuple]]]:
+    """Every numbered history record as a row of its model's :class:`Codec` columns, in
+    ``audit_seq`` order (records of the same number in table order), numbered ``after`` <
+    seq <= ``upto``.
+
+    Each table is streamed in sequence order and the streams are merged, so memory stays
+    bounded. The rows come in runs from one table each, as ``(codec, rows)``: a trail is mostly
+    long runs of one table, and a run is read without comparing each row with the other
+    tables' (only with the next number another table holds). Read each run to its end before
+    the next one.
+    """
+    heads = []
+    for order, model in enumerate(history_models()):
+        rows = _rows(model, after, upto, chunk_size)
+        row = next(rows, None)
+        if row is not None:
+            heads.append((row[SEQ], order, row, rows, codec(model)))
+    heapq.heapify(heads)
+    while heads:
+        _, order, row, rows, form = heapq.heappop(heads)
+        run = _run(heads, order, row, rows, form)
+        yield form, run
+        for _ in run:  # what the reader left of the run, so that the next one is right
+            pass
+
+
+def _run(heads: list, order: int, row: tuple, rows: Iterator[tuple], form: Codec):
+    yield row
+    if not heads:
+        yield from rows
+        return
+    bound, before = heads[0][0], heads[0][1]
+    for row in rows:
+        seq = row[SEQ]
+        if seq > bound or (seq == bound and order > before):
+            heapq.heappush(heads, (seq, order, row, rows, form))
+            return
+        yield row
+
+
+RecordSink = Callable[[str, tuple, bytes], None]
+
+_EDITED = "its content or hash does not match the chain (edited, or forged without the key)"
+_INSERTED = "a second record with the same number (inserted)"
+
+
+def _missing_before(expected: int, seq: int) -> str:
+    gap = f"record {expected}" if seq == expected + 1 else f"records {expected}-{seq - 1}"
+    return f"{gap} before it is missing (removed)"
+
+
+def verify_chain(*, chunk_size: int = 5000, each: RecordSink | None = None) -> ChainReport:
     """Walks every history record in sequence order and checks each link, then the head.
 
     A break does not stop the walk: each record is checked against the hash its predecessor
     carries, so an edited record is reported once and a later tampering is reported too. Memory
     stays bounded: each table is streamed in sequence order and the streams are merged.
+
+    Each record's canonical bytes are built once, from its row: ``each(table, row, content)``,
+    when given, receives them for every record in that order (the Merkle log's check hashes its
+    leaves from them, in the same pass).
     """
     models_ = history_models()
     breaks: list[Break] = []
     for model in models_:
         strays = model.objects.filter(audit_seq__isnull=True).order_by("pk")
-        for stray in strays.iterator(chunk_size=chunk_size):
+        for pk in strays.values_list("pk", flat=True).iterator(chunk_size=chunk_size):
             breaks.append(
-                Break(
-                    None, model._meta.db_table, stray.pk, "inserted outside the chain (unnumbered)"
-                )
+                Break(None, model._meta.db_table, pk, "inserted outside the chain (unnumbered)")
             )
 
     key = _key()
+    link, compare = _link, hmac.compare_digest
     expected, previous, count = 1, "", 0
-    last_seen: tuple[str, int] | None = None
-    streams = [_ordered(model, chunk_size) for model in models_]
-    for seq, table, record in heapq.merge(*streams, key=lambda item: item[0]):
-        if seq < expected:
-            breaks.append(
-                Break(seq, table, record.pk, "a second record with the same number (inserted)")
-            )
-            continue
-        if seq > expected:
-            gap = f"record {expected}" if seq == expected + 1 else f"records {expected}-{seq - 1}"
-            breaks.append(Break(seq, table, record.pk, f"{gap} before it is missing (removed)"))
-        elif not hmac.compare_digest(record_hash(record, previous, key=key), record.audit_hash):
-            breaks.append(
-                Break(
-                    seq,
-                    table,
-                    record.pk,
-                    "its content or hash does not match the chain (edited, or forged without "
-                    "the key)",
-                )
-            )
-        previous, expected, count = record.audit_hash, seq + 1, count + 1
-        last_seen = (table, record.pk)
+    last_table, last_row = "", None
+    with transaction.atomic():  # PostgreSQL then streams each table instead of copying it
+        for form, rows in runs(chunk_size=chunk_size):
+            table, encode = form.table, form.encode
+            for row in rows:
+                seq = row[SEQ]
+                content = encode(row)
+                if each is not None:
+                    each(table, row, content)
+                if seq == expected:
+                    if not compare(link(content, previous, key), row[HASH]):
+                        breaks.append(Break(seq, table, row[ID], _EDITED))
+                elif seq < expected:
+                    breaks.append(Break(seq, table, row[ID], _INSERTED))
+                    continue
+                else:
+                    breaks.append(Break(seq, table, row[ID], _missing_before(expected, seq)))
+                previous, expected = row[HASH], seq + 1
+                count += 1
+                last_table, last_row = table, row
 
     head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
     last_seq = expected - 1
     head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, "")
     if head_seq != last_seq or head_hash != previous:
-        table, pk = last_seen or ("", None)
+        table, pk = last_table, (last_row[ID] if last_row is not None else None)
         breaks.append(
             Break(
                 last_seq or None,

@@ -34,6 +34,18 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return _sha256(b"\x01" + left + right).digest()
 
 
+def perfect_root(leaves: Sequence[bytes]) -> bytes:
+    """The hash of the perfect subtree over ``leaves`` (a power of two of leaf hashes), level by
+    level."""
+    level = list(leaves)
+    while len(level) > 1:
+        level = [
+            _sha256(b"\x01" + left + right).digest()
+            for left, right in zip(level[0::2], level[1::2], strict=True)
+        ]
+    return level[0]
+
+
 def _split(size: int) -> int:
     """The largest power of two smaller than ``size`` (size ≥ 2): where RFC 9162 splits a tree."""
     return 1 << ((size - 1).bit_length() - 1)
@@ -177,6 +189,21 @@ class TreeBuilder:
     def extend(self, leaves: Iterable[bytes]) -> None:
         for leaf in leaves:
             self.append(leaf)
+
+    def append_subtree(self, level: int, digest: bytes) -> None:
+        """Appends ``2^level`` leaves at once by the hash of their perfect subtree
+        (:func:`perfect_root`). The size must be a multiple of ``2^level``; nothing is emitted."""
+        if self._emit is not None or self.size % (1 << level):
+            raise ValueError(f"a subtree of level {level} cannot be appended at {self.size}")
+        levels, hashes = self._levels, self._hashes
+        self.size += 1 << level
+        node = digest
+        while levels and levels[-1] == level:
+            levels.pop()
+            node = node_hash(hashes.pop(), node)
+            level += 1
+        levels.append(level)
+        hashes.append(node)
 
     def root(self) -> bytes:
         return fold(self._hashes)

@@ -13,7 +13,7 @@ behind the chain (``backfill``).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db import connections
 
@@ -81,6 +81,61 @@ def leaf_hashes(seqs: Iterable[int], *, using: str = "default") -> dict[int, str
         return {}
     rows = TreeNode.objects.using(using).filter(pk__in=keys).values_list("index", "hash")
     return {index + 1: bytes(digest).hex() for index, digest in rows}
+
+
+def leaf_blocks(
+    block: int, *, start: int = 0, using: str = "default"
+) -> Iterator[tuple[int, bytes]]:
+    """The stored leaves in blocks of ``block`` positions, from block ``start`` on: ``(number,
+    the leaf hashes of positions number·block … (number+1)·block - 1 that are stored, end to
+    end in position order)``, in block order; a block with no stored leaf is left out.
+
+    A verifier compares a block of rehashed leaves with one byte string instead of one row per
+    leaf. PostgreSQL joins each block's hashes itself (``string_agg``), read through a
+    server-side cursor so memory stays flat; other databases give the rows, joined here.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        sql = (
+            f"SELECT {quote('index')} / %s AS number, "
+            f"string_agg({quote('hash')}, ''::bytea ORDER BY {quote('index')}) "
+            f"FROM {quote(TreeNode._meta.db_table)} "
+            f"WHERE {quote('level')} = 0 AND {quote('index')} >= %s "
+            "GROUP BY number ORDER BY number"
+        )
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, [block, start * block])
+            while rows := cursor.fetchmany(100):
+                for number, joined in rows:
+                    yield number, bytes(joined)
+        return
+    rows = (
+        TreeNode.objects.using(using)
+        .filter(level=0, index__gte=start * block)
+        .order_by("index")
+        .values_list("index", "hash")
+        .iterator(chunk_size=5000)
+    )
+    number, parts = None, []
+    for index, digest in rows:
+        if index // block != number:
+            if parts:
+                yield number, b"".join(parts)
+            number, parts = index // block, []
+        parts.append(bytes(digest))
+    if parts:
+        yield number, b"".join(parts)
+
+
+def leaves_in(start: int, end: int, *, using: str = "default") -> dict[int, bytes]:
+    """The stored leaf hashes of positions ``[start, end)``, by position."""
+    rows = (
+        TreeNode.objects.using(using)
+        .filter(level=0, index__gte=start, index__lt=end)
+        .values_list("index", "hash")
+    )
+    return {index: bytes(digest) for index, digest in rows}
 
 
 def inclusion_proof(index: int, tree_size: int, *, using: str = "default") -> list[bytes]:

@@ -18,12 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from registry.audit import triggers
-from registry.audit.chain import record_at, verify_chain
+from registry.audit.chain import record_at
 from registry.audit.history import SYSTEM_USERNAME
 from registry.audit.models import VerificationRun
 from registry.audit.reconcile import reconcile, tracked_models
 from registry.audit.verify_since import verify_since
-from registry.audit.verify_tree import success_text, verify_tree
+from registry.audit.verify_tree import success_text, verify_trail
 
 
 @dataclass
@@ -49,7 +49,8 @@ def run(
     outcome = Outcome(started_at=timezone.now())
     lines, problems = outcome.lines, outcome.problems
 
-    report = verify_chain()
+    # The chain and the Merkle log in one pass: each record read and serialised once.
+    report, tree_report = verify_trail(kept=kept)
     outcome.records, outcome.head = report.records, report.head
     problems += [f"Audit chain broken at {b}" for b in report.breaks]
     if report.ok:
@@ -57,7 +58,6 @@ def run(
     else:
         lines.append(f"Chain: {report.records} records, {len(report.breaks)} break(s) found.")
 
-    tree_report = verify_tree(kept=kept)
     outcome.checkpoints = tree_report.checkpoints_checked
     if tree_report.ok:
         lines.append(success_text(tree_report))

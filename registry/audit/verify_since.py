@@ -20,10 +20,11 @@ option) stays the one that rehashes every record.
 
 from __future__ import annotations
 
-import heapq
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from django.db import transaction
 
 from registry.audit import chain, checkpoints, merkle, signing, tree
 from registry.audit.models import AuditChainHead, TreeNode
@@ -49,16 +50,13 @@ class SinceReport:
         return self.last_seq - self.trusted
 
 
-def _records_after(seq: int, *, chunk_size: int) -> Iterator[tuple[int, str, object]]:
-    def stream(model):
-        table = model._meta.db_table
-        queryset = model.objects.filter(audit_seq__gt=seq).order_by("audit_seq")
-        for record in queryset.iterator(chunk_size=chunk_size):
-            yield record.audit_seq, table, record
-
-    yield from heapq.merge(
-        *(stream(model) for model in chain.history_models()), key=lambda item: item[0]
-    )
+def _records_after(seq: int, *, chunk_size: int) -> Iterator[tuple[int, str, tuple, bytes]]:
+    """The records numbered after ``seq`` in order, as ``(seq, table, row, canonical bytes)``:
+    rows of their model's columns, never model instances."""
+    for form, rows in chain.runs(after=seq, chunk_size=chunk_size):
+        table, encode = form.table, form.encode
+        for row in rows:
+            yield row[chain.SEQ], table, row, encode(row)
 
 
 def _stored_leaves_after(position: int, *, chunk_size: int) -> Iterator[tuple[int, bytes]]:
@@ -180,38 +178,41 @@ def verify_since(label: str, note: str, *, chunk_size: int = 5000) -> SinceRepor
         if named <= MAX_NAMED:
             problems.append(problem)
 
-    for seq, table, record in _records_after(size, chunk_size=chunk_size):
-        where = f"record {seq} ({table}, history_id {record.pk})"
-        if seq < expected:
-            name(Problem("chain", f"{where}: a second record with the same number (inserted)"))
-            continue
-        if seq > expected:
-            gap = f"record {expected}" if seq == expected + 1 else f"records {expected}-{seq - 1}"
-            name(Problem("chain", f"{where}: {gap} before it is missing (removed)"))
-        content = chain.canonical(record)
-        if seq == expected and not hmac.compare_digest(
-            chain._link(content, previous, key), record.audit_hash
-        ):
-            name(
-                Problem(
-                    "chain",
-                    f"{where}: its content or hash does not match the chain (edited, or forged "
-                    "without the key)",
+    with transaction.atomic():  # PostgreSQL then streams each table instead of copying it
+        for seq, table, row, content in _records_after(size, chunk_size=chunk_size):
+            where = f"record {seq} ({table}, history_id {row[chain.ID]})"
+            if seq < expected:
+                name(Problem("chain", f"{where}: a second record with the same number (inserted)"))
+                continue
+            if seq > expected:
+                gap = (
+                    f"record {expected}" if seq == expected + 1 else f"records {expected}-{seq - 1}"
                 )
-            )
-        digest = merkle.leaf_hash(content)
-        stored = next(stored_leaves, None)
-        if stored != (builder.size, digest):
-            name(
-                Problem(
-                    "edited record",
-                    f"{where} no longer matches its leaf in the Merkle log: changed after it "
-                    "was written",
+                name(Problem("chain", f"{where}: {gap} before it is missing (removed)"))
+            if seq == expected and not hmac.compare_digest(
+                chain._link(content, previous, key), row[chain.HASH]
+            ):
+                name(
+                    Problem(
+                        "chain",
+                        f"{where}: its content or hash does not match the chain (edited, or forged "
+                        "without the key)",
+                    )
                 )
-            )
-        builder.append(digest)
-        previous, expected = record.audit_hash, seq + 1
-        report.records += 1
+            digest = merkle.leaf_hash(content)
+            stored = next(stored_leaves, None)
+            if stored != (builder.size, digest):
+                name(
+                    Problem(
+                        "edited record",
+                        f"{where} no longer matches its leaf in the Merkle log: changed after it "
+                        "was written",
+                    )
+                )
+            builder.append(digest)
+            previous, expected = row[chain.HASH], seq + 1
+            report.records += 1
+        stored_leaves.close()  # its cursor ends with the transaction
     if named > MAX_NAMED:
         problems.append(Problem("edited record", f"and {named - MAX_NAMED} more problems"))
 

@@ -10,12 +10,13 @@ the root of the trail's first records of its size (else the log was rewritten af
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from registry.audit import chain, checkpoints, merkle, signing, tree
-from registry.audit.models import Checkpoint, TreeNode
+from registry.audit.models import Checkpoint
 
 MAX_NAMED = 20
 
@@ -31,16 +32,10 @@ class Record:
 def records(*, chunk_size: int = 5000) -> Iterator[Record]:
     """Every numbered history record with its canonical bytes, in ``audit_seq`` order, streamed
     from each table and merged, so memory stays flat."""
-
-    def stream(model):
-        table = model._meta.db_table
-        queryset = model.objects.filter(audit_seq__isnull=False).order_by("audit_seq")
-        for record in queryset.iterator(chunk_size=chunk_size):
-            yield Record(record.audit_seq, table, record.pk, chain.canonical(record))
-
-    yield from heapq.merge(
-        *(stream(model) for model in chain.history_models()), key=lambda r: r.seq
-    )
+    for form, rows in chain.runs(chunk_size=chunk_size):
+        table, encode = form.table, form.encode
+        for row in rows:
+            yield Record(row[chain.SEQ], table, row[chain.ID], encode(row))
 
 
 @dataclass(frozen=True)
@@ -65,16 +60,109 @@ class TreeReport:
         return not self.problems
 
 
-def _stored_leaves(chunk_size: int) -> Iterator[tuple[int, bytes]]:
-    rows = TreeNode.objects.filter(level=0).order_by("index").values_list("index", "hash")
-    for index, digest in rows.iterator(chunk_size=chunk_size):
-        yield index, bytes(digest)
+# Rehashed leaves are compared with the stored ones a block at a time (one read and one
+# comparison per block); a block that differs is compared leaf by leaf, to name its records.
+BLOCK = 1024
 
 
-def verify_tree(*, kept: list[tuple[str, str]] = (), chunk_size: int = 5000) -> TreeReport:
-    """Rebuilds the tree from the records and checks it against the stored tree, every stored
-    checkpoint and the ``kept`` ones (label, signed note)."""
-    report = TreeReport()
+class _LeafCheck:
+    """The Merkle log's side of the walk: each record's leaf, hashed from the canonical bytes
+    the chain's check built, against its stored leaf; the tree rebuilt from them, and its root
+    at each checkpoint's size."""
+
+    def __init__(self, problems: list[Problem], wanted: set[int]):
+        self.problems = problems
+        self.wanted = wanted
+        self.roots = {0: merkle.EMPTY_ROOT}
+        self.builder = merkle.TreeBuilder()
+        self.stored_size = tree.size()
+        self.stored_blocks = tree.leaf_blocks(BLOCK)
+        self.stored_next = next(self.stored_blocks, None)
+        self.contents: list[bytes] = []
+        self.named: list[tuple[str, tuple]] = []
+        self.edited = 0
+
+    def __call__(self, table: str, row: tuple, content: bytes) -> None:
+        self.contents.append(content)
+        self.named.append((table, row))
+        if len(self.named) == BLOCK:
+            self._block()
+
+    def _block(self) -> None:
+        """The block's records in sequence, their leaves into the tree, then against the stored
+        ones."""
+        named, builder = self.named, self.builder
+        start = builder.size
+        if [row[chain.SEQ] for _, row in named] != list(range(start + 1, start + len(named) + 1)):
+            for position, (table, row) in enumerate(named, start=start + 1):
+                if row[chain.SEQ] != position and len(self.problems) < MAX_NAMED:
+                    self.problems.append(
+                        Problem(
+                            "out of sequence",
+                            f"record {row[chain.SEQ]} ({table}, history_id {row[chain.ID]}) is "
+                            f"at position {position} of the trail",
+                        )
+                    )
+        leaves = list(map(merkle.leaf_hash, self.contents))
+        if len(leaves) == BLOCK and not any(start < size <= start + BLOCK for size in self.wanted):
+            builder.append_subtree(BLOCK.bit_length() - 1, merkle.perfect_root(leaves))
+        else:
+            for leaf in leaves:
+                builder.append(leaf)
+                if builder.size in self.wanted:
+                    self.roots[builder.size] = builder.root()
+        self._compare(start, leaves)
+        self.contents, self.named = [], []
+
+    def _compare(self, start: int, leaves: list[bytes]) -> None:
+        number = start // BLOCK
+        while self.stored_next is not None and self.stored_next[0] < number:
+            self.stored_next = next(self.stored_blocks, None)
+        stored = b""
+        if self.stored_next is not None and self.stored_next[0] == number:
+            stored = self.stored_next[1]
+        if stored == b"".join(leaves):
+            return
+        found = tree.leaves_in(start, start + len(leaves))
+        for offset, digest in enumerate(leaves):
+            position = start + offset
+            if position < self.stored_size and found.get(position) != digest:
+                self.edited += 1
+                if self.edited <= MAX_NAMED:
+                    table, row = self.named[offset]
+                    self.problems.append(
+                        Problem(
+                            "edited record",
+                            f"record {row[chain.SEQ]} ({table}, history_id {row[chain.ID]}) no "
+                            "longer matches its leaf in the Merkle log: changed after it was "
+                            "written",
+                        )
+                    )
+
+    def finish(self, report: TreeReport) -> None:
+        if self.named:
+            self._block()
+        self.stored_blocks.close()  # its cursor ends with the transaction
+        problems, builder = self.problems, self.builder
+        if self.edited > MAX_NAMED:
+            problems.append(Problem("edited record", f"and {self.edited - MAX_NAMED} more records"))
+        report.records, report.root = builder.size, builder.root()
+        if self.stored_size != builder.size:
+            problems.append(
+                Problem(
+                    "log out of step",
+                    f"the Merkle log holds {self.stored_size} leaves, the trail {builder.size} "
+                    "records",
+                )
+            )
+        elif builder.size and tree.root(builder.size) != report.root:
+            problems.append(
+                Problem("log out of step", "the stored Merkle log's root differs from the records'")
+            )
+
+
+def _opened(report: TreeReport, kept) -> tuple[list, list[Checkpoint]]:
+    """The stored checkpoints and the ``kept`` ones whose signature holds, as (label, head)."""
     problems = report.problems
     try:
         verifiers = checkpoints.verifiers()
@@ -97,63 +185,19 @@ def verify_tree(*, kept: list[tuple[str, str]] = (), chunk_size: int = 5000) -> 
                 Problem("forged checkpoint", f"{label}: its columns differ from its signed note")
             )
         opened.append((label, head))
-    wanted = {head.size for _, head in opened}
-    roots = {0: merkle.EMPTY_ROOT}
+    return opened, stored
 
-    builder = merkle.TreeBuilder()
-    stored_leaves = _stored_leaves(chunk_size)
-    edited = 0
-    for record in records(chunk_size=chunk_size):
-        position = builder.size
-        if record.seq != position + 1 and len(problems) < MAX_NAMED:
-            problems.append(
-                Problem(
-                    "out of sequence",
-                    f"record {record.seq} ({record.table}, history_id {record.history_id}) is "
-                    f"at position {position + 1} of the trail",
-                )
-            )
-        digest = merkle.leaf_hash(record.content)
-        stored_leaf = next(stored_leaves, None)
-        if stored_leaf is not None and stored_leaf != (position, digest):
-            edited += 1
-            if edited <= MAX_NAMED:
-                problems.append(
-                    Problem(
-                        "edited record",
-                        f"record {record.seq} ({record.table}, history_id {record.history_id}) "
-                        "no longer matches its leaf in the Merkle log: changed after it was "
-                        "written",
-                    )
-                )
-        builder.append(digest)
-        if builder.size in wanted:
-            roots[builder.size] = builder.root()
-    if edited > MAX_NAMED:
-        problems.append(Problem("edited record", f"and {edited - MAX_NAMED} more records"))
-    report.records, report.root = builder.size, builder.root()
 
-    stored_size = tree.size()
-    if stored_size != builder.size:
-        problems.append(
-            Problem(
-                "log out of step",
-                f"the Merkle log holds {stored_size} leaves, the trail {builder.size} records",
-            )
-        )
-    elif builder.size and tree.root(builder.size) != report.root:
-        problems.append(
-            Problem("log out of step", "the stored Merkle log's root differs from the records'")
-        )
-
+def _checkpoints(report: TreeReport, opened, stored, roots: dict[int, bytes]) -> None:
+    problems, size = report.problems, report.records
     for label, head in opened:
         report.checkpoints_checked += 1
-        if head.size > builder.size:
-            missing = head.size - builder.size
+        if head.size > size:
+            missing = head.size - size
             problems.append(
                 Problem(
                     "records missing",
-                    f"{label} signs {head.size} records but the trail holds {builder.size}: "
+                    f"{label} signs {head.size} records but the trail holds {size}: "
                     f"{missing} record{'s' if missing != 1 else ''} missing (the tail was cut, "
                     "or the database restored from an older backup)",
                 )
@@ -168,6 +212,37 @@ def verify_tree(*, kept: list[tuple[str, str]] = (), chunk_size: int = 5000) -> 
             )
     if stored:
         report.latest_checkpoint = stored[-1].tree_size
+
+
+def verify_trail(
+    *, kept: list[tuple[str, str]] = (), chunk_size: int = 5000
+) -> tuple[chain.ChainReport, TreeReport]:
+    """The chain and the Merkle log checked in one pass over the records: each record is read
+    once (a row, no model instance) and its canonical bytes built once, for its chain link and
+    its leaf. The same reports as :func:`chain.verify_chain` and :func:`verify_tree`."""
+    report = TreeReport()
+    opened, stored = _opened(report, kept)
+    with transaction.atomic():  # PostgreSQL then streams each table instead of copying it
+        leaves = _LeafCheck(report.problems, {head.size for _, head in opened})
+        chain_report = chain.verify_chain(chunk_size=chunk_size, each=leaves)
+        leaves.finish(report)
+    _checkpoints(report, opened, stored, leaves.roots)
+    return chain_report, report
+
+
+def verify_tree(*, kept: list[tuple[str, str]] = (), chunk_size: int = 5000) -> TreeReport:
+    """Rebuilds the tree from the records and checks it against the stored tree, every stored
+    checkpoint and the ``kept`` ones (label, signed note)."""
+    report = TreeReport()
+    opened, stored = _opened(report, kept)
+    with transaction.atomic():
+        leaves = _LeafCheck(report.problems, {head.size for _, head in opened})
+        for form, rows in chain.runs(chunk_size=chunk_size):
+            table, encode = form.table, form.encode
+            for row in rows:
+                leaves(table, row, encode(row))
+        leaves.finish(report)
+    _checkpoints(report, opened, stored, leaves.roots)
     return report
 
 

@@ -1,5 +1,7 @@
 """Guarantee 6: the history is a keyed hash chain, and verify_audit finds any break in it."""
 
+import hashlib
+import hmac
 import io
 import threading
 
@@ -156,6 +158,23 @@ def test_a_chain_recomputed_without_the_key_does_not_pass():
                 [previous, record.history_id],
             )
     assert "record 1 (" in verify()
+
+
+def test_each_link_is_the_hmac_sha256_an_auditor_recomputes_with_any_library(settings):
+    # The chain is documented as HMAC-SHA256 over the previous hash, a newline and the record's
+    # canonical bytes: an auditor with the key recomputes it with the standard library.
+    record = audit_chain.record_at(2)
+    previous = audit_chain.record_at(1).audit_hash
+    for key in (
+        settings.AUDIT_KEY,
+        "k",
+        "a key longer than the hash's block of sixty-four bytes " * 2,
+    ):
+        expected = hmac.new(
+            key.encode(), previous.encode() + b"\n" + audit_chain.canonical(record), hashlib.sha256
+        ).hexdigest()
+        assert audit_chain.record_hash(record, previous, key=key.encode()) == expected
+    assert audit_chain.record_hash(record, previous) == record.audit_hash
 
 
 def test_a_cut_tail_is_found():

@@ -243,3 +243,26 @@ def test_a_tree_continued_from_its_stored_subtrees_equals_one_built_at_once(firs
     assert continued.root() == merkle.root_of(leaves)
     everything = merkle.all_nodes(leaves)
     assert emitted == {key: h for key, h in everything.items() if (key[1] + 1) << key[0] > first}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 5), st.integers(0, 40), st.integers(0, 20))
+def test_a_block_of_leaves_appended_as_its_subtree_gives_the_tree_built_leaf_by_leaf(
+    level, blocks_before, after
+):
+    width = 1 << level
+    leaves = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(width * (blocks_before + 1))]
+    leaves += [merkle.leaf_hash(b"after" + i.to_bytes(4, "big")) for i in range(after)]
+    at = width * blocks_before
+    block = leaves[at : at + width]
+    assert merkle.perfect_root(block) == merkle.root_of(block)
+    builder = merkle.TreeBuilder()
+    builder.extend(leaves[:at])
+    builder.append_subtree(level, merkle.perfect_root(block))
+    builder.extend(leaves[at + width :])
+    assert (builder.size, builder.root()) == (len(leaves), merkle.root_of(leaves))
+    misaligned = merkle.TreeBuilder()
+    misaligned.append(leaves[0])
+    if level:
+        with pytest.raises(ValueError):
+            misaligned.append_subtree(level, merkle.perfect_root(block))
