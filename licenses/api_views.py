@@ -241,7 +241,9 @@ class ApplicationViewSet(
     )
     @idempotent
     def create(self, request, *args, **kwargs):
-        serializer = ApplicationCreateSerializer(data=request.data, vendor=self.vendor)
+        # The caller's vendor is read with the product (the serializer's one join): the product
+        # is one of the vendor's own.
+        serializer = ApplicationCreateSerializer(data=request.data, vendor=request.user.vendor_id)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         end_user = data.pop("end_user", None) or {}
@@ -249,7 +251,7 @@ class ApplicationViewSet(
         service = services.create_draft if draft else services.submit_application
         try:
             application = service(
-                vendor=self.vendor,
+                vendor=data["product"].vendor,
                 by=request.user,
                 end_user_name=end_user.get("name", ""),
                 end_user_kind=end_user.get("kind", ""),

@@ -246,7 +246,10 @@ class _ApplicationFields(StrictSerializer):
     def __init__(self, *args, vendor=None, **kwargs):
         super().__init__(*args, **kwargs)
         if vendor is not None:
-            self.fields["product"].queryset = Product.objects.filter(vendor=vendor)
+            # The vendor's own products, each read with its vendor (one join): a submission
+            # takes the vendor from its product instead of reading it on its own.
+            products = Product.objects.filter(vendor=vendor).select_related("vendor")
+            self.fields["product"].queryset = products
 
 
 class ApplicationCreateSerializer(_ApplicationFields):

@@ -14,7 +14,8 @@ service (``countries.services``) calls inside its own transaction.
 Locks are always taken in the same order — vendor, country, application, licence, reference
 counter, and last the audit chain's head, which the first history record takes — so concurrent
 services wait for each other instead of deadlocking. A service locks every row it will change
-before it writes its first history record.
+before it writes its first history record. A submission holds its records and chains them when
+its writes are done (``history.chained_together``), so it takes the head as its last step.
 
 The optional ``at`` dates a record in the past. Only the seed's demo passes it, inside
 ``registry.audit.history.backdating()``; the history helper refuses it anywhere else.
@@ -439,6 +440,8 @@ def _record_submission(application, results, revision, *, by, at=None) -> Licenc
         _refuse_by_screening(application, results, system=system, at=at)
         application.refused_at_intake = True
         history.save(application, by=system, reason=application.decision_reason, at=at)
+        # The letter and the receipt (signed with the log's head) follow the records on the trail.
+        history.chain_held()
         issuing.issue_refusal_letter(application=application, by=system, at=at)
         decision_receipts.issue_decision_receipt(
             application=application, decision=decision_receipts.INTAKE_REFUSAL
@@ -485,9 +488,13 @@ def submit_application(
     results, revision, new_matches = _screen_for_submission(
         application, end_user_kind=end_user_kind, parties=refs, at=at
     )
-    _record_submission(application, results, revision, by=by, at=at)
-    party.application = application
-    history.save(party, by=by, reason=f"End user named on {application.reference}", at=at)
+    # Every read and check is done: what follows writes. The number, then the rows, then their
+    # history records chained in one step: the counter and the chain's head are held for the
+    # last few statements of the transaction only.
+    with history.chained_together():
+        _record_submission(application, results, revision, by=by, at=at)
+        party.application = application
+        history.save(party, by=by, reason=f"End user named on {application.reference}", at=at)
     application.end_user_parties = [party]
     stored = dataclasses.replace(refs[0], party_id=party.pk, application_id=application.pk)
     new_matches = [dataclasses.replace(m, party=stored) for m in new_matches]

@@ -241,7 +241,8 @@ def screen_parties(
     refusals of other vendors than the party's).
 
     A few queries whatever the number of parties: the list status, the indexes (cached), the
-    matches on record for these parties, and the earlier decisions on their names. A hit already
+    matches on record for these parties, and the earlier decisions on the names that hit an
+    entry (none when no name does). A hit already
     on record counts as that match's status; one silenced by an earlier false positive (same
     party name and country, same entry unchanged) is left out; one confirmed earlier for the
     same party and entry counts as ``confirmed_before``; the rest are new.
@@ -266,7 +267,15 @@ def screen_parties(
             screening.open_matches += 1
         elif row.status == MatchStatus.CONFIRMED:
             screening.confirmed_matches += 1
-    keys = sorted({p.key for p in parties})
+    hits = []
+    for party in parties:
+        for source, index, snapshot_id in indexes:
+            for hit in index.match(party.name, party.country, threshold=threshold):
+                if source == SourceCode.DENIALS and hit.entry.extra["vendor"] == party.vendor_id:
+                    continue  # the register warns of another vendor's refusals
+                hits.append((party, source, hit, snapshot_id))
+    # The earlier decisions on these names matter for their hits only: none, nothing to read.
+    keys = sorted({party.key for party, *_ in hits})
     silenced, confirmed = set(), set()
     for row in _chunked(
         keys,
@@ -278,19 +287,15 @@ def screen_parties(
             silenced.add((row.party_key, row.entry_ref, row.entry_fingerprint))
         else:
             confirmed.add((row.party_key, row.entry_ref))
-    for party in parties:
+    for party, source, hit, snapshot_id in hits:
         screening = results[party.application_id]
-        for source, index, snapshot_id in indexes:
-            for hit in index.match(party.name, party.country, threshold=threshold):
-                if source == SourceCode.DENIALS and hit.entry.extra["vendor"] == party.vendor_id:
-                    continue  # the register warns of another vendor's refusals
-                ref, fingerprint = hit.entry.ref, hit.entry.fingerprint
-                if party.party_id and (party.party_id, ref, fingerprint) in recorded:
-                    continue
-                if (party.key, ref) in confirmed:
-                    screening.confirmed_before += 1
-                elif (party.key, ref, fingerprint) not in silenced:
-                    screening.new.append(NewMatch(party, source, hit, snapshot_id))
+        ref, fingerprint = hit.entry.ref, hit.entry.fingerprint
+        if party.party_id and (party.party_id, ref, fingerprint) in recorded:
+            continue
+        if (party.key, ref) in confirmed:
+            screening.confirmed_before += 1
+        elif (party.key, ref, fingerprint) not in silenced:
+            screening.new.append(NewMatch(party, source, hit, snapshot_id))
     return PartyScreening(status, results)
 
 

@@ -38,6 +38,8 @@ _bulk_writes_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 # The one object that :func:`save` is saving now: a tracked object saves only through it.
 _saving: contextvars.ContextVar[object | None] = contextvars.ContextVar("saving", default=None)
+# Inside :func:`chained_together`: the history records written so far, not yet chained.
+_held: contextvars.ContextVar[list | None] = contextvars.ContextVar("held", default=None)
 
 
 class HistoryBypassError(RuntimeError):
@@ -182,6 +184,7 @@ class AppendOnlyMixin:
         if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
             self._refuse("bulk_create on conflict")
         with transaction.atomic(using=self.db, savepoint=False):
+            chain_held()  # the records written before these keep their place in the chain
             chain.chain([obj for obj in objs if obj.audit_seq is None])
             if (
                 connections[self.db].vendor == "postgresql"
@@ -286,6 +289,10 @@ class AuditedHistoricalRecord(chain.ChainedRecord, models.Model):
                 f"{self._meta.label}: history records are append-only (save of an existing record "
                 "refused)."
             )
+        held = _held.get()
+        if held is not None and self.audit_seq is None and not args and not kwargs.get("using"):
+            held.append(self)  # chained and inserted with the others at the end of the block
+            return
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -391,7 +398,6 @@ def _stamp(obj: models.Model, *, by, reason: str, at: datetime.datetime | None) 
         del obj._history_date
 
 
-@transaction.atomic
 def save(
     obj: TrackedModel,
     *,
@@ -400,7 +406,16 @@ def save(
     at: datetime.datetime | None = None,
     update_fields: Sequence[str] | None = None,
 ) -> TrackedModel:
-    """Saves one tracked object and its history record, naming ``by`` and ``reason``."""
+    """Saves one tracked object and its history record, naming ``by`` and ``reason``.
+
+    In its own savepoint, so a caller may catch a failed write and go on; inside
+    :func:`chained_together`, whose block rolls back as a whole on any error, without one.
+    """
+    with transaction.atomic(savepoint=_held.get() is None):
+        return _save(obj, by=by, reason=reason, at=at, update_fields=update_fields)
+
+
+def _save(obj, *, by, reason, at, update_fields) -> TrackedModel:
     _stamp(obj, by=by, reason=reason, at=at)
     if _has_updated_at(type(obj)):
         setattr(obj, UPDATED_AT, at or timezone.now())
@@ -463,6 +478,54 @@ def bulk_update(
         else:
             manager.model.objects.bulk_create(records, batch_size=batch_size)
     return updated
+
+
+@contextlib.contextmanager
+def chained_together() -> Iterator[None]:
+    """Holds the history records that :func:`save` writes in the block and chains them all in
+    one step at its end: one lock on the chain's head, one read of the Merkle log's edge and one
+    write of its nodes, and one insert per history table, instead of each of those per record.
+    The head is then held from the block's end to the commit, not from its first record.
+
+    The block is part of the caller's transaction, without a savepoint of its own: an error
+    inside it rolls back the whole enclosing transaction (or savepoint), so no live row written
+    in it can be kept without its record. Every record is chained before the block ends, in the
+    order it was written, with the same checks as one chained alone (user, reason, time). Code in
+    the block that reads the trail (a receipt signed with the log's head) calls
+    :func:`chain_held` first; the bulk helpers call it themselves.
+    """
+    if _held.get() is not None:
+        yield  # already inside one: its end chains these records too
+        return
+    held: list = []
+    with transaction.atomic(savepoint=False):
+        token = _held.set(held)
+        try:
+            yield
+        finally:
+            _held.reset(token)
+        _chain_and_insert(held)
+
+
+def chain_held() -> None:
+    """Chains and inserts the records held so far by the enclosing :func:`chained_together`."""
+    held = _held.get()
+    if held:
+        records = list(held)
+        held.clear()
+        _chain_and_insert(records)
+
+
+def _chain_and_insert(records: list) -> None:
+    if not records:
+        return
+    chain.chain(records)
+    by_model: dict[type, list] = {}
+    for record in records:
+        by_model.setdefault(type(record), []).append(record)
+    for model, group in by_model.items():
+        # Numbered already: the bulk path inserts them as they are.
+        model.objects.bulk_create(group)
 
 
 def save_many(

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from countries.models import Country
 from licenses.models import Vendor, VendorStatus
@@ -238,3 +239,67 @@ def test_concurrent_writers_never_fork_the_chain(official):
         == 40
     )
     assert verify() == ""
+
+
+def test_records_written_together_are_chained_in_one_step_in_their_order(official):
+    vendor, other = VendorFactory.create_batch(2)
+    before = AuditChainHead.objects.get().last_seq
+    together = history.chained_together()
+    with CaptureQueriesContext(connection) as captured, transaction.atomic(), together:
+        vendor.contact_phone = "+972-3-0000001"
+        history.save(vendor, by=official, reason="New phone")
+        other.status = VendorStatus.SUSPENDED
+        history.save(other, by=official, reason="Sanctions")
+        vendor.status = VendorStatus.SUSPENDED
+        history.save(vendor, by=official, reason="Sanctions too")
+        # Held until the block ends: nothing is numbered yet.
+        assert AuditChainHead.objects.get().last_seq == before
+    head_moves = [
+        q
+        for q in captured.captured_queries
+        if q["sql"].startswith("UPDATE") and "registry_auditchainhead" in q["sql"]
+    ]
+    assert len(head_moves) == 1
+    records = Vendor.history.model.objects.filter(audit_seq__gt=before).order_by("audit_seq")
+    assert [(r.history_change_reason, r.history_user_id) for r in records] == [
+        ("New phone", official.pk),
+        ("Sanctions", official.pk),
+        ("Sanctions too", official.pk),
+    ]
+    assert [r.audit_seq for r in records] == [before + 1, before + 2, before + 3]
+    assert AuditChainHead.objects.get().last_seq == before + 3
+    assert verify() == ""
+
+
+def test_a_failure_in_a_block_written_together_keeps_nothing_of_it(official):
+    vendor = VendorFactory()
+    before = AuditChainHead.objects.get().last_seq
+    with pytest.raises(RuntimeError), transaction.atomic(), history.chained_together():
+        vendor.status = VendorStatus.SUSPENDED
+        history.save(vendor, by=official, reason="Suspended")
+        raise RuntimeError("the service failed after writing")
+    vendor.refresh_from_db()
+    assert vendor.status == VendorStatus.ACTIVE
+    assert AuditChainHead.objects.get().last_seq == before
+    assert verify() == ""
+
+
+def test_a_bulk_write_in_a_block_keeps_the_records_before_it_first(official):
+    vendor, *others = VendorFactory.create_batch(3)
+    before = AuditChainHead.objects.get().last_seq
+    with transaction.atomic(), history.chained_together():
+        vendor.contact_phone = "+972-3-0000002"
+        history.save(vendor, by=official, reason="First")
+        for other in others:
+            other.status = VendorStatus.SUSPENDED
+        history.bulk_update(others, fields=["status"], by=official, reason="Then these")
+    records = Vendor.history.model.objects.filter(audit_seq__gt=before).order_by("audit_seq")
+    assert [r.history_change_reason for r in records] == ["First", "Then these", "Then these"]
+    assert verify() == ""
+
+
+def test_a_block_written_together_still_needs_a_user_and_a_reason(official):
+    vendor = VendorFactory()
+    refused = pytest.raises(history.MissingAuditContextError)
+    with refused, transaction.atomic(), history.chained_together():
+        history.save(vendor, by=official, reason=" ")
