@@ -1372,19 +1372,26 @@ def base_build(sizes):
     from bench import data
     from bench.peer import setup as peer_setup
     from countries.models import Country
+    from licenses import services
     from registry.audit.history import system_user
 
     call_command("migrate", verbosity=0)
     call_command("seed", stdout=io.StringIO())
     peer_setup.copy_countries(by=system_user())
     pending_applications(sizes.queue_small)
-    # A few licences, so the timeline filtered to licences has a page at the small size too.
-    data.active_licences(
+    # A few licences, so the timeline filtered to licences has a page at the small size too;
+    # some suspended and reinstated, as in any registry in use, so its newest records are
+    # changes like the large size's (B3's suspensions), not only creations.
+    licences = data.active_licences(
         min(100, sizes.queue_small),
         products=data.vendors_with_products(2, by=system_user()),
         destinations=list(Country.objects.filter(code="FR")),
         by=system_user(),
     )
+    for licence in licences[:10]:
+        services.suspend_licence(licence=licence, by=system_user(), reason="bench: suspended")
+    for licence in licences[:5]:
+        services.reinstate_licence(licence=licence, by=system_user(), reason="bench: reinstated")
     grow_trail(sizes.history[0])
 
 
