@@ -33,44 +33,11 @@ BATCH = 5000
 
 
 def _create(objs, model, by, *, chunk: int = 20_000):
-    """Inserts ``objs`` and one ``+`` history record for each, ``chunk`` objects a transaction.
-
-    The live rows go in with ``bulk_create`` (allowed inside ``history.bulk_writes()``); the
-    records are built from their columns in order, as ``history.bulk_update`` builds its own,
-    and inserted through the history table's bulk path, which numbers and hashes them into the
-    chain and the Merkle log like every other record.
-    """
-    history_model = model.history.model
-    columns = [f.attname for f in history_model._meta.concrete_fields]
-    tracked = [f.attname for f in history_model.tracked_fields]
-    username = by.get_username()
-    fixed = {
-        "history_id": None,
-        "history_type": "+",
-        "history_user_id": by.pk,
-        "history_username": username,
-        "history_change_reason": REASON,
-        "audit_seq": None,
-        "audit_hash": "",
-        **dict.fromkeys(getattr(history_model, "retired_fields", ())),
-    }
-    created = []
-    for start in range(0, len(objs), chunk):
-        part = objs[start : start + chunk]
-        with transaction.atomic(), history.bulk_writes():
-            for obj in part:
-                history._normalise(obj)
-            model.objects.bulk_create(part, batch_size=BATCH)
-            now = timezone.now()
-            records = []
-            for obj in part:
-                values = dict(fixed, history_date=now)
-                for attname in tracked:
-                    values[attname] = getattr(obj, attname)
-                records.append(history_model(*[values[c] for c in columns]))
-            history_model.objects.bulk_create(records, batch_size=BATCH)
-        created.extend(part)
-    return created
+    """Inserts ``objs`` and one ``+`` history record for each, ``chunk`` objects a transaction,
+    through ``history.create_many``: the live rows with COPY, the records through the history
+    table's bulk path, which numbers and hashes them into the chain and the Merkle log like every
+    other record."""
+    return history.create_many(objs, by=by, reason=REASON, chunk=chunk)
 
 
 class Numbers:
@@ -232,7 +199,6 @@ def chained_country_history(count: int, *, by, batch: int = 50_000) -> None:
         {attname: getattr(country, attname) for attname in tracked}
         for country in Country.objects.order_by("pk")
     ]
-    columns = [f.attname for f in model._meta.concrete_fields]
     fixed = {
         "history_id": None,
         "history_type": "~",
@@ -242,6 +208,7 @@ def chained_country_history(count: int, *, by, batch: int = 50_000) -> None:
         "audit_seq": None,
         "audit_hash": "",
     }
+    make = history.record_maker(model)
     made = 0
     while made < count:
         size = min(batch, count - made)
@@ -249,7 +216,7 @@ def chained_country_history(count: int, *, by, batch: int = 50_000) -> None:
         records = []
         for n in range(made, made + size):
             values = dict(fixed, history_date=now, **countries[n % len(countries)])
-            records.append(model(*[values[c] for c in columns]))
+            records.append(make(values))
         with transaction.atomic():
             model.objects.bulk_create(records, batch_size=BATCH)
         made += size
