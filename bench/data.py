@@ -6,6 +6,7 @@ system actor with a reason that says it is benchmark data. Numbers use the years
 never collide with real references.
 """
 
+import contextlib
 import datetime
 from decimal import Decimal
 from itertools import cycle
@@ -38,6 +39,56 @@ def _create(objs, model, by, *, chunk: int = 20_000):
     table's bulk path, which numbers and hashes them into the chain and the Merkle log like every
     other record."""
     return history.create_many(objs, by=by, reason=REASON, chunk=chunk)
+
+
+def tables_of(*models) -> list:
+    """The tracked models and their history models."""
+    return [*models, *(model.history.model for model in models)]
+
+
+# Below this many rows a load keeps its indexes: rebuilding them would cost more than it saves.
+REBUILD_FROM = 50_000
+
+
+@contextlib.contextmanager
+def indexes_rebuilt_after(models, *, rows: int):
+    """Loads ``rows`` rows into the tables of ``models`` without their non-unique indexes, then
+    creates each again from its own definition (``pg_get_indexdef``: the same name, columns,
+    operator class and condition), so the tables end with exactly the indexes they had.
+
+    A bulk load then adds no index entry row by row: a history table has about ten indexes, and
+    one sorted build of each at the end costs a fraction of maintaining them through millions
+    of inserts. Unique indexes, and so every constraint, stay in place throughout; so do partial
+    indexes, whose condition PostgreSQL would print back in another (equivalent) form. Below
+    ``REBUILD_FROM`` rows nothing is dropped.
+    """
+    if rows < REBUILD_FROM or connection.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index AS i JOIN pg_class AS t ON t.oid = i.indrelid
+            WHERE t.relname = ANY(%s) AND NOT i.indisunique AND i.indpred IS NULL
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid)
+            ORDER BY 1
+            """,
+            [tables],
+        )
+        dropped = cursor.fetchall()
+        with transaction.atomic():
+            for name, _ in dropped:
+                cursor.execute(f"DROP INDEX {name}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _, definition in dropped:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
 
 
 class Numbers:
@@ -189,7 +240,8 @@ def chained_country_history(count: int, *, by, batch: int = 50_000) -> None:
     Written through the history tables' own bulk path (``AppendOnlyMixin.bulk_create``): every
     record is numbered and hashed into the chain and added to the Merkle log, as any record is,
     so ``verify_audit``, the timeline and the exports read real history. One transaction per
-    ``batch`` records.
+    ``batch`` records; a large load rebuilds the table's indexes after it
+    (:func:`indexes_rebuilt_after`).
     """
     if count <= 0:
         return
@@ -210,16 +262,17 @@ def chained_country_history(count: int, *, by, batch: int = 50_000) -> None:
     }
     make = history.record_maker(model)
     made = 0
-    while made < count:
-        size = min(batch, count - made)
-        now = timezone.now()
-        records = []
-        for n in range(made, made + size):
-            values = dict(fixed, history_date=now, **countries[n % len(countries)])
-            records.append(make(values))
-        with transaction.atomic():
-            model.objects.bulk_create(records, batch_size=BATCH)
-        made += size
+    with indexes_rebuilt_after([model], rows=count):
+        while made < count:
+            size = min(batch, count - made)
+            now = timezone.now()
+            records = []
+            for n in range(made, made + size):
+                values = dict(fixed, history_date=now, **countries[n % len(countries)])
+                records.append(make(values))
+            with transaction.atomic():
+                model.objects.bulk_create(records, batch_size=BATCH)
+            made += size
 
 
 def country_history_fillers(count: int, *, members_then: set[str], by, before) -> None:
