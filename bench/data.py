@@ -6,6 +6,7 @@ system actor with a reason that says it is benchmark data. Numbers use the years
 never collide with real references.
 """
 
+import contextlib
 import datetime
 from decimal import Decimal
 from itertools import cycle
@@ -33,44 +34,61 @@ BATCH = 5000
 
 
 def _create(objs, model, by, *, chunk: int = 20_000):
-    """Inserts ``objs`` and one ``+`` history record for each, ``chunk`` objects a transaction.
+    """Inserts ``objs`` and one ``+`` history record for each, ``chunk`` objects a transaction,
+    through ``history.create_many``: the live rows with COPY, the records through the history
+    table's bulk path, which numbers and hashes them into the chain and the Merkle log like every
+    other record."""
+    return history.create_many(objs, by=by, reason=REASON, chunk=chunk)
 
-    The live rows go in with ``bulk_create`` (allowed inside ``history.bulk_writes()``); the
-    records are built from their columns in order, as ``history.bulk_update`` builds its own,
-    and inserted through the history table's bulk path, which numbers and hashes them into the
-    chain and the Merkle log like every other record.
+
+def tables_of(*models) -> list:
+    """The tracked models and their history models."""
+    return [*models, *(model.history.model for model in models)]
+
+
+# Below this many rows a load keeps its indexes: rebuilding them would cost more than it saves.
+REBUILD_FROM = 50_000
+
+
+@contextlib.contextmanager
+def indexes_rebuilt_after(models, *, rows: int):
+    """Loads ``rows`` rows into the tables of ``models`` without their non-unique indexes, then
+    creates each again from its own definition (``pg_get_indexdef``: the same name, columns,
+    operator class and condition), so the tables end with exactly the indexes they had.
+
+    A bulk load then adds no index entry row by row: a history table has about ten indexes, and
+    one sorted build of each at the end costs a fraction of maintaining them through millions
+    of inserts. Unique indexes, and so every constraint, stay in place throughout; so do partial
+    indexes, whose condition PostgreSQL would print back in another (equivalent) form. Below
+    ``REBUILD_FROM`` rows nothing is dropped.
     """
-    history_model = model.history.model
-    columns = [f.attname for f in history_model._meta.concrete_fields]
-    tracked = [f.attname for f in history_model.tracked_fields]
-    username = by.get_username()
-    fixed = {
-        "history_id": None,
-        "history_type": "+",
-        "history_user_id": by.pk,
-        "history_username": username,
-        "history_change_reason": REASON,
-        "audit_seq": None,
-        "audit_hash": "",
-        **dict.fromkeys(getattr(history_model, "retired_fields", ())),
-    }
-    created = []
-    for start in range(0, len(objs), chunk):
-        part = objs[start : start + chunk]
-        with transaction.atomic(), history.bulk_writes():
-            for obj in part:
-                history._normalise(obj)
-            model.objects.bulk_create(part, batch_size=BATCH)
-            now = timezone.now()
-            records = []
-            for obj in part:
-                values = dict(fixed, history_date=now)
-                for attname in tracked:
-                    values[attname] = getattr(obj, attname)
-                records.append(history_model(*[values[c] for c in columns]))
-            history_model.objects.bulk_create(records, batch_size=BATCH)
-        created.extend(part)
-    return created
+    if rows < REBUILD_FROM or connection.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index AS i JOIN pg_class AS t ON t.oid = i.indrelid
+            WHERE t.relname = ANY(%s) AND NOT i.indisunique AND i.indpred IS NULL
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid)
+            ORDER BY 1
+            """,
+            [tables],
+        )
+        dropped = cursor.fetchall()
+        with transaction.atomic():
+            for name, _ in dropped:
+                cursor.execute(f"DROP INDEX {name}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _, definition in dropped:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
 
 
 class Numbers:
@@ -145,7 +163,8 @@ def applications(
     count: int, *, products, destinations, by, status=ApplicationStatus.SUBMITTED, **fields
 ) -> list[LicenceApplication]:
     """``count`` applications spread over ``products`` and ``destinations``; ``fields`` (such as
-    ``assigned_to`` or ``target_date``) are set on each."""
+    ``assigned_to`` or ``target_date``) are set on each. Related rows are given by id: setting
+    a related object costs more than the rest of building the row."""
     now = timezone.now()
     decided = status not in LicenceApplication.PENDING_STATUSES
     rows = []
@@ -156,16 +175,16 @@ def applications(
             LicenceApplication(
                 reference=bench_number("APP", i),
                 vendor_id=product.vendor_id,
-                product=product,
+                product_id=product.pk,
                 licence_type=LicenceType.MARKETING,
-                destination=destination,
+                destination_id=destination.pk,
                 end_use="Lawful interception in serious-crime investigations.",
                 value=Decimal("100000.00"),
                 currency="EUR",
                 status=status,
-                submitted_by=by,
+                submitted_by_id=by.pk,
                 submitted_at=now - datetime.timedelta(days=30),
-                decided_by=by if decided else None,
+                decided_by_id=by.pk if decided else None,
                 decided_at=now - datetime.timedelta(days=20) if decided else None,
                 decision_reason="bench: approved" if decided else "",
                 **fields,
@@ -175,7 +194,7 @@ def applications(
     _create(
         [
             Party(
-                application=application,
+                application_id=application.pk,
                 role=PartyRole.END_USER,
                 name="Bench national police",
                 kind=EndUserKind.LAW_ENFORCEMENT,
@@ -203,7 +222,7 @@ def active_licences(count: int, *, products, destinations, by) -> list[Licence]:
         [
             Licence(
                 number=bench_number("ML", i),
-                application=application,
+                application_id=application.pk,
                 valid_from=today - datetime.timedelta(days=20),
                 valid_until=today + datetime.timedelta(days=700),
             )
@@ -222,7 +241,8 @@ def chained_country_history(count: int, *, by, batch: int = 50_000) -> None:
     Written through the history tables' own bulk path (``AppendOnlyMixin.bulk_create``): every
     record is numbered and hashed into the chain and added to the Merkle log, as any record is,
     so ``verify_audit``, the timeline and the exports read real history. One transaction per
-    ``batch`` records.
+    ``batch`` records; a large load rebuilds the table's indexes after it
+    (:func:`indexes_rebuilt_after`).
     """
     if count <= 0:
         return
@@ -232,7 +252,6 @@ def chained_country_history(count: int, *, by, batch: int = 50_000) -> None:
         {attname: getattr(country, attname) for attname in tracked}
         for country in Country.objects.order_by("pk")
     ]
-    columns = [f.attname for f in model._meta.concrete_fields]
     fixed = {
         "history_id": None,
         "history_type": "~",
@@ -242,17 +261,19 @@ def chained_country_history(count: int, *, by, batch: int = 50_000) -> None:
         "audit_seq": None,
         "audit_hash": "",
     }
+    make = history.record_maker(model)
     made = 0
-    while made < count:
-        size = min(batch, count - made)
-        now = timezone.now()
-        records = []
-        for n in range(made, made + size):
-            values = dict(fixed, history_date=now, **countries[n % len(countries)])
-            records.append(model(*[values[c] for c in columns]))
-        with transaction.atomic():
-            model.objects.bulk_create(records, batch_size=BATCH)
-        made += size
+    with indexes_rebuilt_after([model], rows=count):
+        while made < count:
+            size = min(batch, count - made)
+            now = timezone.now()
+            records = []
+            for n in range(made, made + size):
+                values = dict(fixed, history_date=now, **countries[n % len(countries)])
+                records.append(make(values))
+            with transaction.atomic():
+                model.objects.bulk_create(records, batch_size=BATCH)
+            made += size
 
 
 def country_history_fillers(count: int, *, members_then: set[str], by, before) -> None:

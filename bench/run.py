@@ -742,6 +742,7 @@ def b3_build(sizes, *, chunk=50_000):
     from bench import data
     from countries.models import Country
     from countries.services import approve_revision, propose_revision
+    from licenses.models import Licence, LicenceApplication, Party
     from registry import roles
     from registry.audit.history import system_user
 
@@ -761,14 +762,18 @@ def b3_build(sizes, *, chunk=50_000):
     products = data.vendors_with_products(50, by=system)
     to_removed = list(Country.objects.filter(code__in=removed))
     to_kept = list(Country.objects.filter(code__in=kept))
-    for count, destinations in (
-        (sizes.affected, to_removed),
-        (sizes.licences - sizes.affected, to_kept),
-    ):
-        for start in range(0, count, chunk):
-            size = min(chunk, count - start)
-            data.active_licences(size, products=products, destinations=destinations, by=system)
-    data.applications(sizes.pending_affected, products=products, destinations=to_removed, by=system)
+    tables = data.tables_of(Licence, LicenceApplication, Party)
+    with data.indexes_rebuilt_after(tables, rows=sizes.licences):
+        for count, destinations in (
+            (sizes.affected, to_removed),
+            (sizes.licences - sizes.affected, to_kept),
+        ):
+            for start in range(0, count, chunk):
+                size = min(chunk, count - start)
+                data.active_licences(size, products=products, destinations=destinations, by=system)
+        data.applications(
+            sizes.pending_affected, products=products, destinations=to_removed, by=system
+        )
     return {"kept": sorted(kept), "removed": sorted(removed)}
 
 
@@ -974,7 +979,7 @@ def pending_applications(target: int) -> int:
     """Adds pending applications until ``target`` wait in the queue."""
     from bench import data
     from countries.models import Country
-    from licenses.models import LicenceApplication, Product
+    from licenses.models import LicenceApplication, Party, Product
     from registry.audit.history import system_user
 
     pending = LicenceApplication.objects.filter(status__in=LicenceApplication.PENDING_STATUSES)
@@ -984,13 +989,14 @@ def pending_applications(target: int) -> int:
         if not products:
             products = data.vendors_with_products(20, by=system_user())
         france = [Country.objects.get(code="FR")]
-        for start in range(0, missing, 50_000):
-            data.applications(
-                min(50_000, missing - start),
-                products=products,
-                destinations=france,
-                by=system_user(),
-            )
+        with data.indexes_rebuilt_after(data.tables_of(LicenceApplication, Party), rows=missing):
+            for start in range(0, missing, 50_000):
+                data.applications(
+                    min(50_000, missing - start),
+                    products=products,
+                    destinations=france,
+                    by=system_user(),
+                )
     return pending.count()
 
 

@@ -13,6 +13,7 @@ behind the chain (``backfill``).
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db import connections
@@ -198,6 +199,40 @@ def _frontier(position: int, *, using: str) -> tuple[int, list[bytes]]:
     return current, list(_ordered(merkle.perfect_subtrees(0, current), using=using))
 
 
+def _completed(
+    position: int, frontier: Sequence[bytes], leaves: Sequence[bytes]
+) -> Iterator[tuple[int, int, list[bytes]]]:
+    """The nodes that appending ``leaves`` at ``position`` completes, level by level: for each
+    level, the index of its first new node and the new nodes' hashes, left to right.
+
+    The same nodes ``merkle.TreeBuilder`` emits one at a time, computed a level at a time: the
+    new nodes of a level are ``[position >> level, (position + len(leaves)) >> level)``, and the
+    left child of the first may be the stored perfect subtree of that level (the frontier).
+    """
+    by_level = {
+        level: digest
+        for (level, _), digest in zip(merkle.perfect_subtrees(0, position), frontier, strict=True)
+    }
+    node_hash = merkle.node_hash
+    level, start, end, current = 0, position, position + len(leaves), list(leaves)
+    while start < end:
+        yield level, start, current
+        parents_start, parents_end = start >> 1, end >> 1
+        if parents_start == parents_end:
+            break
+        if start & 1:  # the first parent's left child is the stored subtree of this level
+            first = [node_hash(by_level[level], current[0])]
+            current = current[1:]
+        else:
+            first = []
+        pairs = 2 * (parents_end - parents_start - len(first))
+        current = first + [
+            node_hash(left, right)
+            for left, right in zip(current[0:pairs:2], current[1:pairs:2], strict=True)
+        ]
+        level, start, end = level + 1, parents_start, parents_end
+
+
 def append(
     position: int,
     leaves: Sequence[bytes],
@@ -217,13 +252,21 @@ def append(
             f"the Merkle log holds {current} records but the chain appends at {position + 1}"
         )
     writer = _Writer(using)
-    builder = merkle.TreeBuilder(current, frontier, emit=writer.emit)
-    if current < position:
-        builder.extend(backfill(current, position))
-        if builder.size != position:
-            raise TreeOutOfStepError(
-                f"the chain numbers {position} records before this write, but "
-                f"{builder.size - current} of the {position - current} older ones were found"
+    if current == position:  # the usual case: whole levels at a time
+        for level, start, digests in _completed(position, frontier, leaves):
+            writer.rows.extend(
+                zip(itertools.repeat(level), range(start, start + len(digests)), digests)
             )
+            if len(writer.rows) >= FLUSH_ROWS:
+                writer.flush()
+        writer.flush()
+        return
+    builder = merkle.TreeBuilder(current, frontier, emit=writer.emit)
+    builder.extend(backfill(current, position))
+    if builder.size != position:
+        raise TreeOutOfStepError(
+            f"the chain numbers {position} records before this write, but "
+            f"{builder.size - current} of the {position - current} older ones were found"
+        )
     builder.extend(leaves)
     writer.flush()

@@ -1,5 +1,7 @@
 """The benchmark's generated data is real history: chained, verifiable, matching the live rows."""
 
+import pytest
+
 from bench import data
 from countries.models import Country
 from countries.selectors import whitelist_as_of_from_history
@@ -58,3 +60,33 @@ def test_numbers_continue_after_the_rows_a_kept_database_holds(system):
     assert len(set(references)) == 4
     assert all(r.startswith("APP-2000-") for r in references)
     assert data.bench_number("APP", 1_000_001) == "APP-2001-000001"
+
+
+def _indexes(*tables) -> list[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1",
+            [list(tables)],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)  # the load commits a transaction a chunk, as it runs
+def test_a_large_load_ends_with_the_indexes_the_tables_had(system, monkeypatch):
+    monkeypatch.setattr(data, "REBUILD_FROM", 1)  # what a load of millions does, on a few rows
+    tables = [model._meta.db_table for model in data.tables_of(Licence, LicenceApplication)]
+    tables.append(Country.history.model._meta.db_table)
+    before = _indexes(*tables)
+    products = data.vendors_with_products(1, by=system)
+    france = list(Country.objects.filter(code="FR"))
+
+    with data.indexes_rebuilt_after(data.tables_of(Licence, LicenceApplication), rows=3):
+        data.active_licences(3, products=products, destinations=france, by=system)
+    data.chained_country_history(50, by=system)
+
+    assert _indexes(*tables) == before
+    assert len(before) > 20
+    assert verify_chain().ok
+    assert reconcile_model(Licence) == []
