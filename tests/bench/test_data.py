@@ -73,6 +73,7 @@ def _indexes(*tables) -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
+@pytest.mark.postgres  # the indexes are dropped and rebuilt on PostgreSQL only
 @pytest.mark.django_db(transaction=True)  # the load commits a transaction a chunk, as it runs
 def test_a_large_load_ends_with_the_indexes_the_tables_had(system, monkeypatch):
     monkeypatch.setattr(data, "REBUILD_FROM", 1)  # what a load of millions does, on a few rows
