@@ -48,13 +48,25 @@ from screening import selectors as screening_selectors
 from screening.selectors import NewMatch, PartyRef
 
 
-def active_marketing_licences(*, vendor_ids: Iterable[int]) -> dict[tuple[int, int, int], str]:
-    """``{(vendor_id, product_id, destination_id): number}`` of the vendors' active marketing
-    licences, in one query."""
+def active_marketing_licences(
+    keys: Iterable[tuple[int, int, int]],
+) -> dict[tuple[int, int, int], str]:
+    """``{(vendor_id, product_id, destination_id): number}`` of the active marketing licences
+    for these keys (and perhaps a few more), in one query.
+
+    Narrowed by vendor, product and destination alike: a vendor may hold a million licences,
+    and a revision screening its pending applications again needs only the few that match.
+    """
+    keys = set(keys)
+    if not keys:
+        return {}
+    vendors, products, destinations = (set(column) for column in zip(*keys, strict=True))
     licences = Licence.objects.filter(
         status=LicenceStatus.ACTIVE,
         application__licence_type=LicenceType.MARKETING,
-        application__vendor_id__in=set(vendor_ids),
+        application__vendor_id__in=vendors,
+        application__product_id__in=products,
+        application__destination_id__in=destinations,
     )
     rows = licences.order_by("number").values_list(
         "application__vendor_id", "application__product_id", "application__destination_id", "number"
@@ -190,7 +202,12 @@ def facts_for_applications(
     """
     applications = list(applications)
     parties = party_screening_for([a.pk for a in applications])
-    marketing = active_marketing_licences(vendor_ids={a.vendor_id for a in applications})
+    # Only an export licence needs a marketing licence before it (the rule's fact).
+    marketing = active_marketing_licences(
+        (a.vendor_id, a.product_id, a.destination_id)
+        for a in applications
+        if a.licence_type == LicenceType.EXPORT
+    )
     template, declarations = declaration_facts(
         licence_type=LicenceType.EXPORT,
         application_ids=[a.pk for a in applications if a.licence_type == LicenceType.EXPORT],

@@ -127,7 +127,10 @@ def record_events(
     rows = [_build(item, moment) for item in items]
     if not rows:
         return 0
-    OutboxEvent.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=skip_recorded)
+    # A revision records an event for each of 100,000 licences: one COPY on PostgreSQL, several
+    # times faster than the INSERTs. Skipping what is on record needs ON CONFLICT: INSERTs then.
+    if skip_recorded or not history.copy_rows(OutboxEvent, rows, OutboxEvent.objects.db):
+        OutboxEvent.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=skip_recorded)
     _deliver_after_commit()
     return len(rows)
 

@@ -295,8 +295,9 @@ def copy_rows(model, objs: list, using: str) -> bool:
     taken from the table's sequence first, and marks them saved. Returns False, having written
     nothing, when the database or a column's type is not one this handles.
 
-    Only the history helpers call it: it is how the bulk paths write many rows at once, several
-    times faster than a multi-row INSERT.
+    The history helpers' bulk paths write with it, and the outbox its events by the thousand:
+    several times faster than a multi-row INSERT. Never for a tracked model's rows outside the
+    history helpers: they would have no history record.
     """
     connection = connections[using]
     layout = _copy_layout(model, using) if connection.vendor == "postgresql" else None
