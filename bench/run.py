@@ -276,15 +276,17 @@ def celery_worker(database_url: str):
     from tests.support.servers import CeleryWorker
 
     client = redis.Redis.from_url(broker_url())
-    client.flushdb()
     env = dict(os.environ, **server_environment(database_url), CELERY_BROKER_URL=broker_url())
     ping = [sys.executable, "-m", "celery", "-A", "registry", "inspect", "ping", "-t", "2"]
 
     def answered() -> bool:
         return subprocess.run(ping, env=env, capture_output=True, timeout=60).returncode == 0
 
-    if answered():  # a worker left over would take the tasks, with another database's settings
+    # Another run's worker would take the tasks, with its own database's settings; checked
+    # before anything is emptied, so a refused run leaves the other run's queue as it was.
+    if answered():
         raise RuntimeError(f"a Celery worker already consumes {broker_url()}: stop it first")
+    client.flushdb()
     worker = CeleryWorker(env, "bench", beat=False, concurrency=1)
     try:
         deadline = time.monotonic() + 90
