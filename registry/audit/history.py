@@ -831,12 +831,42 @@ def _update_rows(model, objs: list, fields: list[str], batch_size: int) -> int:
         groups = {}
     if not groups or len(groups) > max(1, len(objs) // 20):
         return model._default_manager.bulk_update(objs, fields, batch_size=batch_size)
+    using = router.db_for_write(model)
+    if connections[using].vendor == "postgresql":
+        return _update_groups_postgresql(model, attnames, groups, using)
     updated = 0
     for values, pks in groups.items():
         changes = dict(zip(attnames, values, strict=True))
         for start in range(0, len(pks), batch_size):
             chunk = pks[start : start + batch_size]
             updated += model._default_manager.filter(pk__in=chunk).update(**changes)
+    return updated
+
+
+def _update_groups_postgresql(model, attnames: list[str], groups: dict, using: str) -> int:
+    """One ``UPDATE … WHERE id = ANY(array)`` per group of objects given the same values.
+
+    The ids go as one array parameter: ``filter(pk__in=…)`` makes Django prepare each id as an
+    expression of its own, which cost a revision suspending 100,000 licences more time than
+    PostgreSQL took to update their rows.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(a) for a in attnames]
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = ANY(%s)"
+    updated = 0
+    with connection.cursor() as cursor:
+        for values, pks in groups.items():
+            params = [
+                f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)
+            ]
+            pk_field = meta.pk
+            cursor.execute(
+                sql, [*params, [pk_field.get_db_prep_value(pk, connection) for pk in pks]]
+            )
+            updated += cursor.rowcount
     return updated
 
 
