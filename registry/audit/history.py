@@ -205,6 +205,16 @@ class AppendOnlyMixin:
 
 # COPY's text format: these characters are escaped in a value, and \\N is null.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    """``value`` escaped for COPY. Most values need nothing: four scans in C cost less than
+    ``translate``, which looks every character up in its table."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
 _COPY_NULL = "\\N"
 _COPY_TEXT = {"CharField", "EmailField", "SlugField", "TextField", "URLField"}
 _COPY_INTEGERS = {
@@ -228,18 +238,18 @@ def _copy_encoder(field: models.Field, using: str):
     an INSERT of the same value would; None for a type not handled here."""
     target = field.target_field if field.is_relation else field
     kind = target.get_internal_type()
-    escapes, null = _COPY_ESCAPES, _COPY_NULL
+    null = _COPY_NULL
     if getattr(field, "generated", False):
         return None
     if kind in _COPY_TEXT:
-        return lambda v: null if v is None else str(v).translate(escapes)
+        return lambda v: null if v is None else _copy_text(str(v))
     if kind in _COPY_INTEGERS:
         return lambda v: null if v is None else str(v if type(v) is int else int(v))
     if kind == "BooleanField":
         return lambda v: null if v is None else ("t" if v else "f")
     if kind == "JSONField":
         dumps = functools.partial(json.dumps, cls=field.encoder)
-        return lambda v: null if v is None else dumps(v).translate(escapes)
+        return lambda v: null if v is None else _copy_text(dumps(v))
     exact = {
         "DateTimeField": datetime.datetime,
         "DateField": datetime.date,
