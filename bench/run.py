@@ -269,8 +269,10 @@ def broker_url() -> str:
 def celery_worker(database_url: str):
     """The Celery worker production runs beside the servers, on the benchmark's database: what a
     request or a revision leaves for after the commit (the outbox's deliveries, refusal
-    letters) is done there, not in the request. One process, no beat: the periodic tasks would
-    be load that no benchmark asks for."""
+    letters) is done there, not in the request. As many processes as the machine has cores
+    (Celery's own default, ``celery -A registry worker`` as the operations guide runs it), so a
+    revision's letters are signed while its events are fanned out; no beat: the periodic tasks
+    would be load that no benchmark asks for."""
     import redis
 
     from tests.support.servers import CeleryWorker
@@ -287,7 +289,7 @@ def celery_worker(database_url: str):
     if answered():
         raise RuntimeError(f"a Celery worker already consumes {broker_url()}: stop it first")
     client.flushdb()
-    worker = CeleryWorker(env, "bench", beat=False, concurrency=1)
+    worker = CeleryWorker(env, "bench", beat=False, concurrency=os.cpu_count() or 1)
     try:
         deadline = time.monotonic() + 90
         while not answered():
