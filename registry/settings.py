@@ -149,6 +149,19 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite by default so that a newcomer needs no server; PostgreSQL in production --
+
+
+def _jit_off(database: dict) -> None:
+    """PostgreSQL compiles a query to machine code once its estimated cost passes
+    jit_above_cost, whatever rows it then reads: a queue search over 100,000 pending cases is
+    estimated that dear and spent 1.4 s compiling for 0.2 s of work (performance.md, B5). No
+    page of the registry runs long enough to repay it; DATABASE_JIT=true keeps the server's
+    setting."""
+    if not env.bool("DATABASE_JIT", default=False):
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+
 DATABASES = {
     "default": env.db_url_config(
         env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
@@ -163,11 +176,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _jit_off(DATABASES["default"])
 
 # A read replica for the auditors' read-only pages: DATABASE_REPLICA_URL adds the "replica"
 # alias, and registry.db_router sends those pages' reads to it (see registry/db_router.py).
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url_config(env.str("DATABASE_REPLICA_URL"))
+    _jit_off(DATABASES["replica"])
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

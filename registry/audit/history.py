@@ -450,13 +450,20 @@ class AuditedHistoricalRecord(chain.ChainedRecord, models.Model):
 
 class _ProjectHistoricalRecords(HistoricalRecords):
     def get_meta_options(self, model):
-        """simple-history's index on (date, object) for the timeline, and one on (object, chain
-        position): the audit pages find each record's predecessor by it. Without it PostgreSQL
-        may walk the chain index backwards through every record of the table for each row."""
+        """simple-history's index on (date, object), which the readings as of a date use; one on
+        (object, chain position): the audit pages find each record's predecessor by it, and
+        without it PostgreSQL may walk the chain index backwards through every record of the
+        table for each row; and one on (date, chain position), the timeline's order.
+
+        The timeline breaks ties on the date by chain position: with only (date, object) a
+        revision that wrote 100,000 records in one instant makes every page read and sort all of
+        them; with this one each table gives its records in the page's order, and the timeline
+        over every kind merges them and stops at the page's last row."""
         options = super().get_meta_options(model)
         options["indexes"] = (
             *options.get("indexes", ()),
             models.Index(fields=(model._meta.pk.attname, "audit_seq")),
+            models.Index(fields=("history_date", "audit_seq")),
         )
         return options
 

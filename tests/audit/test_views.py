@@ -97,6 +97,25 @@ def test_the_timeline_pages_in_a_stable_order(auditor_client):
     assert not set(first) & set(second)
 
 
+def test_changes_made_in_one_instant_page_newest_first_without_repeats(auditor_client, official):
+    # A revision writes thousands of records with one date; the timeline breaks the tie by the
+    # records' place in the chain, across pages and across kinds alike.
+    vendors = VendorFactory.create_batch(60)
+    for vendor in vendors:
+        vendor.status = VendorStatus.SUSPENDED
+    history.bulk_update(vendors, fields=["status"], by=official, reason="REV-TIE")
+    url = reverse("audit:timeline")
+
+    for kind in ("vendor", ""):
+        pages = [auditor_client.get(url, {"kind": kind, "page": n}) for n in (1, 2)]
+        entries = [e for page in pages for e in page.context["entries"]][:60]
+        assert {e.reason for e in entries} == {"REV-TIE"}
+        assert len({e.date for e in entries}) == 1
+        seqs = [e.seq for e in entries]
+        assert seqs == sorted(seqs, reverse=True) and len(set(seqs)) == 60
+        assert {e.key for e in entries} == {v.registration_number for v in vendors}
+
+
 def test_a_long_timeline_is_counted_only_so_far_and_still_pages(auditor_client, settings):
     # The count stops at LIST_COUNT_LIMIT (10,000 in production): a small limit stands for it.
     # The seeded trail holds several hundred records, fifty a page.

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from countries.models import Country
 from registry.db_router import replica_reads
@@ -196,3 +196,12 @@ def test_the_replica_middleware_routes_only_the_auditors_get_pages(with_replica,
     assert middleware(rf.get("/audit/whitelist/")) == "replica"
     assert middleware(rf.post("/audit/whitelist/")) == "default"
     assert middleware(rf.get("/applications/")) == "default"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_runs_the_registrys_queries_without_compiling_them():
+    # JIT compiling cost a queue search seven times its work (performance.md, B5).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -46,6 +46,27 @@ def test_the_queue_searches_by_reference_vendor_end_user_and_product(client, off
     assert listed(client, "q=nothing-like-it") == []
 
 
+def test_a_search_finds_each_case_by_whichever_of_its_names_matches(client, official, three):
+    # One word in a vendor's name, an end user's and a product's: every case that holds it in
+    # any one place is listed, once, in the order asked for, and no other.
+    first, second, third = three
+    globe = register_product(vendor=first.vendor, by=official, name="Globe sensor")
+    by_product = submit_application(vendor=first.vendor, product=globe, by=official)
+    by_end_user = submit_application(
+        vendor=first.vendor, product=first.product, by=official, end_user_name="Global police"
+    )
+    client.force_login(official)
+    expected = sorted([second.reference, by_product.reference, by_end_user.reference])
+    assert listed(client, "q=GLOB&sort=reference") == expected
+    assert sorted(listed(client, "q=glob")) == expected
+    # Globex first, then Acme's two cases, the newer reference first.
+    assert listed(client, "q=glob&sort=-vendor") == [
+        second.reference,
+        by_end_user.reference,
+        by_product.reference,
+    ]
+
+
 def test_the_destination_is_picked_by_name_or_code(client, official, three):
     _, second, _ = three
     client.force_login(official)
