@@ -26,6 +26,7 @@ import decimal
 import hashlib
 import heapq
 import hmac
+import itertools
 import json
 import operator
 from collections.abc import Callable, Iterator, Sequence
@@ -38,7 +39,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, transaction
 from django.utils import timezone
 
-from registry.audit import merkle, tree
+from registry.audit import merkle, prefetch, tree
 from registry.audit.models import AuditChainHead
 
 HEAD_PK = 1
@@ -529,13 +530,15 @@ class ChainReport:
 
 
 class _UtcText(models.Func):
-    """A time as ISO 8601 text in UTC to the microsecond, whatever the session's ``DateStyle``
-    and time zone. PostgreSQL's driver takes longer to read a time than the rest of a record's
-    row; the text is read as it is and parsed once per distinct time (``_utc_cached``)."""
+    """A time as ISO 8601 text in UTC to the microsecond, whatever the session's time zone.
+    PostgreSQL's driver takes longer to read a time than the rest of a record's row; the text
+    is read as it is and parsed once per distinct time (``_utc_cached``).
 
-    template = (
-        "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
-    )
+    The cast to text writes the ISO form (psycopg2 sets ``DateStyle`` to ISO on every
+    connection), a third of what ``to_char`` costs the server for each record.
+    """
+
+    template = "(%(expressions)s AT TIME ZONE 'UTC')::text || '+00:00'"
     output_field = models.CharField()
 
 
@@ -546,11 +549,30 @@ def _rows(model, after: int | None, upto: int | None, chunk_size: int) -> Iterat
     if upto is not None:
         queryset = queryset.filter(audit_seq__lte=upto)
     columns = list(codec(model).columns)
-    if connections[queryset.db].vendor == "postgresql":
-        at = columns.index("history_date")
-        queryset = queryset.annotate(history_date_utc=_UtcText("history_date"))
-        columns[at] = "history_date_utc"
-    return queryset.order_by("audit_seq").values_list(*columns).iterator(chunk_size=chunk_size)
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return queryset.order_by("audit_seq").values_list(*columns).iterator(chunk_size=chunk_size)
+    at = columns.index("history_date")
+    queryset = queryset.annotate(history_date_utc=_UtcText("history_date"))
+    columns[at] = "history_date_utc"
+    values = queryset.order_by("audit_seq").values_list(*columns)
+    return itertools.chain.from_iterable(_batches(connection, values, chunk_size))
+
+
+def _batches(connection, queryset, chunk_size: int) -> Iterator[list[tuple]]:
+    """The rows ``queryset.iterator()`` gives, a batch at a time, from a server-side cursor
+    whose next batch is fetched while the current one is hashed (``registry.audit.prefetch``).
+    The fields that convert what the driver reads (JSON, for one) convert it here as they do
+    there; the other tables' rows are the driver's own tuples."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        for batch in prefetch.batches(cursor, chunk_size):
+            if converters:
+                batch = list(map(tuple, compiler.apply_converters(batch, converters)))
+            yield batch
 
 
 def runs(
@@ -595,7 +617,11 @@ def _run(heads: list, order: int, row: tuple, rows: Iterator[tuple], form: Codec
         yield row
 
 
-RecordSink = Callable[[str, tuple, bytes], None]
+RecordSink = Callable[[str, list[tuple], list[bytes]], None]
+
+# Records are encoded and checked a batch of one table's run at a time: the canonical bytes of a
+# batch are made by one ``map`` and handed on in one call, not one Python call per record.
+BATCH = 1000
 
 _EDITED = "its content or hash does not match the chain (edited, or forged without the key)"
 _INSERTED = "a second record with the same number (inserted)"
@@ -613,9 +639,10 @@ def verify_chain(*, chunk_size: int = 5000, each: RecordSink | None = None) -> C
     carries, so an edited record is reported once and a later tampering is reported too. Memory
     stays bounded: each table is streamed in sequence order and the streams are merged.
 
-    Each record's canonical bytes are built once, from its row: ``each(table, row, content)``,
-    when given, receives them for every record in that order (the Merkle log's check hashes its
-    leaves from them, in the same pass).
+    Each record's canonical bytes are built once, from its row: ``each(table, rows, contents)``,
+    when given, receives them batch by batch (up to :data:`BATCH` rows of one table, with their
+    canonical bytes), every record once and in sequence order: the Merkle log's check hashes its
+    leaves from them, in the same pass.
     """
     models_ = history_models()
     breaks: list[Break] = []
@@ -626,29 +653,35 @@ def verify_chain(*, chunk_size: int = 5000, each: RecordSink | None = None) -> C
                 Break(None, model._meta.db_table, pk, "inserted outside the chain (unnumbered)")
             )
 
-    key = _key()
-    link, compare = _link, hmac.compare_digest
+    # _link, inlined: this loop runs once per record of the trail (millions).
+    inner_pad, outer_pad = _keyed(_key())
+    compare, islice = hmac.compare_digest, itertools.islice
     expected, previous, count = 1, "", 0
     last_table, last_row = "", None
     with transaction.atomic():  # PostgreSQL then streams each table instead of copying it
         for form, rows in runs(chunk_size=chunk_size):
             table, encode = form.table, form.encode
-            for row in rows:
-                seq = row[SEQ]
-                content = encode(row)
+            while batch := list(islice(rows, BATCH)):
+                contents = list(map(encode, batch))
                 if each is not None:
-                    each(table, row, content)
-                if seq == expected:
-                    if not compare(link(content, previous, key), row[HASH]):
-                        breaks.append(Break(seq, table, row[ID], _EDITED))
-                elif seq < expected:
-                    breaks.append(Break(seq, table, row[ID], _INSERTED))
-                    continue
-                else:
-                    breaks.append(Break(seq, table, row[ID], _missing_before(expected, seq)))
-                previous, expected = row[HASH], seq + 1
-                count += 1
-                last_table, last_row = table, row
+                    each(table, batch, contents)
+                for row, content in zip(batch, contents, strict=True):
+                    seq = row[SEQ]
+                    if seq == expected:
+                        inner = inner_pad.copy()
+                        inner.update(previous.encode() + b"\n" + content)
+                        outer = outer_pad.copy()
+                        outer.update(inner.digest())
+                        if not compare(outer.hexdigest(), row[HASH]):
+                            breaks.append(Break(seq, table, row[ID], _EDITED))
+                    elif seq < expected:
+                        breaks.append(Break(seq, table, row[ID], _INSERTED))
+                        continue
+                    else:
+                        breaks.append(Break(seq, table, row[ID], _missing_before(expected, seq)))
+                    previous, expected = row[HASH], seq + 1
+                    count += 1
+                    last_table, last_row = table, row
 
     head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
     last_seq = expected - 1

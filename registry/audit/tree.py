@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db import connections
 
-from registry.audit import merkle
+from registry.audit import merkle, prefetch
 from registry.audit.models import TreeNode
 
 # Rows held in memory before they are written, when an append carries many records.
@@ -113,7 +113,7 @@ def leaf_blocks(
         )
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, [block, start * block])
-            while rows := cursor.fetchmany(100):
+            for rows in prefetch.batches(cursor, 100):
                 for number, joined in rows:
                     yield number, bytes(joined)
         return

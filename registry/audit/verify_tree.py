@@ -10,6 +10,8 @@ the root of the trail's first records of its size (else the log was rewritten af
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -19,6 +21,8 @@ from registry.audit import chain, checkpoints, merkle, signing, tree
 from registry.audit.models import Checkpoint
 
 MAX_NAMED = 20
+
+_seq = operator.itemgetter(chain.SEQ)
 
 
 @dataclass(frozen=True)
@@ -79,22 +83,27 @@ class _LeafCheck:
         self.stored_blocks = tree.leaf_blocks(BLOCK)
         self.stored_next = next(self.stored_blocks, None)
         self.contents: list[bytes] = []
-        self.named: list[tuple[str, tuple]] = []
+        self.rows: list[tuple] = []
+        self.tables: list[str] = []
         self.edited = 0
 
-    def __call__(self, table: str, row: tuple, content: bytes) -> None:
-        self.contents.append(content)
-        self.named.append((table, row))
-        if len(self.named) == BLOCK:
+    def __call__(self, table: str, rows: list[tuple], contents: list[bytes]) -> None:
+        """A batch of records of one table, in sequence: kept until a block is full."""
+        self.contents += contents
+        self.rows += rows
+        self.tables += itertools.repeat(table, len(rows))
+        while len(self.rows) >= BLOCK:
             self._block()
 
     def _block(self) -> None:
-        """The block's records in sequence, their leaves into the tree, then against the stored
-        ones."""
-        named, builder = self.named, self.builder
+        """The next block's records in sequence, their leaves into the tree, then against the
+        stored ones."""
+        rows, tables, contents = self.rows[:BLOCK], self.tables[:BLOCK], self.contents[:BLOCK]
+        del self.rows[:BLOCK], self.tables[:BLOCK], self.contents[:BLOCK]
+        builder = self.builder
         start = builder.size
-        if [row[chain.SEQ] for _, row in named] != list(range(start + 1, start + len(named) + 1)):
-            for position, (table, row) in enumerate(named, start=start + 1):
+        if list(map(_seq, rows)) != list(range(start + 1, start + len(rows) + 1)):
+            for position, (table, row) in enumerate(zip(tables, rows, strict=True), start + 1):
                 if row[chain.SEQ] != position and len(self.problems) < MAX_NAMED:
                     self.problems.append(
                         Problem(
@@ -103,7 +112,7 @@ class _LeafCheck:
                             f"at position {position} of the trail",
                         )
                     )
-        leaves = list(map(merkle.leaf_hash, self.contents))
+        leaves = merkle.leaf_hashes(contents)
         if len(leaves) == BLOCK and not any(start < size <= start + BLOCK for size in self.wanted):
             builder.append_subtree(BLOCK.bit_length() - 1, merkle.perfect_root(leaves))
         else:
@@ -111,10 +120,9 @@ class _LeafCheck:
                 builder.append(leaf)
                 if builder.size in self.wanted:
                     self.roots[builder.size] = builder.root()
-        self._compare(start, leaves)
-        self.contents, self.named = [], []
+        self._compare(start, leaves, tables, rows)
 
-    def _compare(self, start: int, leaves: list[bytes]) -> None:
+    def _compare(self, start: int, leaves: list[bytes], tables: list[str], rows: list[tuple]):
         number = start // BLOCK
         while self.stored_next is not None and self.stored_next[0] < number:
             self.stored_next = next(self.stored_blocks, None)
@@ -129,7 +137,7 @@ class _LeafCheck:
             if position < self.stored_size and found.get(position) != digest:
                 self.edited += 1
                 if self.edited <= MAX_NAMED:
-                    table, row = self.named[offset]
+                    table, row = tables[offset], rows[offset]
                     self.problems.append(
                         Problem(
                             "edited record",
@@ -140,7 +148,7 @@ class _LeafCheck:
                     )
 
     def finish(self, report: TreeReport) -> None:
-        if self.named:
+        if self.rows:
             self._block()
         self.stored_blocks.close()  # its cursor ends with the transaction
         problems, builder = self.problems, self.builder
@@ -239,8 +247,8 @@ def verify_tree(*, kept: list[tuple[str, str]] = (), chunk_size: int = 5000) -> 
         leaves = _LeafCheck(report.problems, {head.size for _, head in opened})
         for form, rows in chain.runs(chunk_size=chunk_size):
             table, encode = form.table, form.encode
-            for row in rows:
-                leaves(table, row, encode(row))
+            while batch := list(itertools.islice(rows, chain.BATCH)):
+                leaves(table, batch, list(map(encode, batch)))
         leaves.finish(report)
     _checkpoints(report, opened, stored, leaves.roots)
     return report

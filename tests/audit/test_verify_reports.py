@@ -11,6 +11,7 @@ from django.db import connection
 from countries.models import Country
 from licenses.models import Vendor
 from registry.audit import chain as audit_chain
+from registry.audit import verify_tree
 from registry.audit.models import AuditChainHead
 from tests.audit.conftest import tamper
 from tests.factories import VendorFactory
@@ -128,3 +129,25 @@ def test_an_empty_trail_over_a_database_with_data_fails():
     tamper("DELETE FROM registry_auditchainhead")
     _, message = run("--skip-reconcile")
     assert "The audit trail is empty, but the database holds" in message
+
+
+def test_a_trail_read_in_small_pieces_reports_exactly_what_one_pass_reports(monkeypatch):
+    """Rows are fetched, encoded and compared with the Merkle log in batches and blocks; records
+    on their edges are named as those in the middle of one."""
+    first = Country.history.model.objects.filter(code="HU").order_by("audit_seq").first()
+    last = Country.history.model.objects.filter(code="MX").order_by("audit_seq").last()
+    for record in (first, last):
+        tamper(f"UPDATE {COUNTRY_HISTORY} SET name = 'Else' WHERE history_id = %s", [record.pk])
+    whole_chain, whole_tree = verify_tree.verify_trail()
+
+    monkeypatch.setattr(audit_chain, "BATCH", 5)
+    monkeypatch.setattr(verify_tree, "BLOCK", 8)
+    chain_report, tree_report = verify_tree.verify_trail(chunk_size=3)
+
+    assert chain_report == whole_chain
+    assert [str(p) for p in tree_report.problems] == [str(p) for p in whole_tree.problems]
+    assert tree_report.root == whole_tree.root
+    for record in (first, last):
+        where = f"record {record.audit_seq} ({COUNTRY_HISTORY}, history_id {record.pk})"
+        assert where in "\n".join(map(str, chain_report.breaks))
+        assert where in "\n".join(map(str, tree_report.problems))
