@@ -348,10 +348,14 @@ def record_hash(record: models.Model, previous_hash: str, *, key: bytes | None =
 
 def _link(content: bytes, previous_hash: str, key: bytes) -> str:
     """HMAC-SHA256 of the previous hash, a newline and the record's canonical bytes."""
-    inner, outer = _keyed(key)
-    inner = inner.copy()
+    return _keyed_link(_keyed(key), content, previous_hash)
+
+
+def _keyed_link(pads: tuple, content: bytes, previous_hash: str) -> str:
+    """:func:`_link` with the key's pads already absorbed (``_keyed``), for the verifier's
+    loop over millions of records."""
+    inner, outer = pads[0].copy(), pads[1].copy()
     inner.update(previous_hash.encode() + b"\n" + content)
-    outer = outer.copy()
     outer.update(inner.digest())
     return outer.hexdigest()
 
@@ -653,8 +657,7 @@ def verify_chain(*, chunk_size: int = 5000, each: RecordSink | None = None) -> C
                 Break(None, model._meta.db_table, pk, "inserted outside the chain (unnumbered)")
             )
 
-    # _link, inlined: this loop runs once per record of the trail (millions).
-    inner_pad, outer_pad = _keyed(_key())
+    pads, link = _keyed(_key()), _keyed_link
     compare, islice = hmac.compare_digest, itertools.islice
     expected, previous, count = 1, "", 0
     last_table, last_row = "", None
@@ -668,11 +671,7 @@ def verify_chain(*, chunk_size: int = 5000, each: RecordSink | None = None) -> C
                 for row, content in zip(batch, contents, strict=True):
                     seq = row[SEQ]
                     if seq == expected:
-                        inner = inner_pad.copy()
-                        inner.update(previous.encode() + b"\n" + content)
-                        outer = outer_pad.copy()
-                        outer.update(inner.digest())
-                        if not compare(outer.hexdigest(), row[HASH]):
+                        if not compare(link(pads, content, previous), row[HASH]):
                             breaks.append(Break(seq, table, row[ID], _EDITED))
                     elif seq < expected:
                         breaks.append(Break(seq, table, row[ID], _INSERTED))

@@ -873,13 +873,12 @@ def _update_groups_postgresql(model, attnames: list[str], groups: dict, using: s
     fields = [meta.get_field(a) for a in attnames]
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = ANY(%s)"
-    updated = 0
+    pk_field, updated = meta.pk, 0
     with connection.cursor() as cursor:
         for values, pks in groups.items():
             params = [
                 f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)
             ]
-            pk_field = meta.pk
             cursor.execute(
                 sql, [*params, [pk_field.get_db_prep_value(pk, connection) for pk in pks]]
             )
